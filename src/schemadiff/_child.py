@@ -1,0 +1,195 @@
+"""The sandbox child: import the user's models at one ref and print their schema document.
+
+Started by ``schemadiff.sandbox`` before the request is known, it imports SQLAlchemy first
+(so that cost overlaps the parent's git work), then reads one JSON request line from stdin:
+
+    {"roots": [...], "tree": "...", "repository": "...", "locators": [...],
+     "dialect": "postgresql", "env": {...}}
+
+and writes one JSON answer to its original stdout: ``{"schema": {...}}`` or
+``{"error": {"kind": ..., "message": ..., "file": ..., "line": ...}}``. Anything the user's
+code prints goes to stderr. Nothing here is imported by the parent process.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import importlib.abc
+import importlib.machinery
+import json
+import os
+import sys
+import sysconfig
+import traceback
+import types
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from schemadiff import extract, snapshot
+from schemadiff.errors import ModelLoadError
+
+
+class LoadFailure(Exception):
+    """A failure to report to the parent as ``{"error": ...}``."""
+
+    def __init__(self, kind: str, message: str, file: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.kind, self.message, self.file, self.line = kind, message, file, line
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "file": self.file, "line": self.line}
+
+
+class RepositoryGuard(importlib.abc.MetaPathFinder):
+    """Refuses modules found in the user's repository, outside the sandbox tree.
+
+    An editable install (``pip install -e .``) puts the working tree on ``sys.path`` or adds
+    a finder for it; either would import today's code in place of the ref's.
+    """
+
+    def __init__(self, repository: Path, allowed: Sequence[Path]) -> None:
+        self.repository, self.allowed = repository, tuple(allowed)
+
+    def forbids(self, location: str | None) -> bool:
+        if not location:
+            return False
+        path = Path(os.path.abspath(location))
+        if any(path.is_relative_to(a) for a in self.allowed):
+            return False
+        return path.is_relative_to(self.repository)
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec: importlib.machinery.ModuleSpec | None = find(fullname, path, target)
+            if spec is not None:
+                locations = list(spec.submodule_search_locations or [])
+                if self.forbids(spec.origin) or (
+                    spec.origin is None and locations and all(map(self.forbids, locations))
+                ):
+                    raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+                return spec
+        return None
+
+
+def main() -> None:
+    answer_to = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # the user's prints go to stderr, never into the answer
+    line = sys.stdin.readline()
+    if not line:
+        return  # the parent went away before sending a request
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - input() at import gets EOF
+    try:
+        answer: dict[str, Any] = {"schema": load(json.loads(line))}
+    except LoadFailure as failure:
+        answer = {"error": failure.to_json()}
+    except ModelLoadError as exc:
+        answer = {"error": {"kind": "invalid", "message": str(exc), "file": None, "line": None}}
+    answer_to.write(json.dumps(answer))
+    answer_to.flush()
+
+
+def load(request: dict[str, Any]) -> dict[str, Any]:
+    tree = Path(request["tree"])
+    _prepare(request, tree)
+    collections = [(loc, _metadata(loc, tree)) for loc in request["locators"]]
+    return snapshot.schema_to_json(extract.schema_from_metadata(collections, request["dialect"]))
+
+
+def _prepare(request: dict[str, Any], tree: Path) -> None:
+    sys.dont_write_bytecode = True
+    os.environ.update(request["env"])
+    sys.argv = ["schemadiff-sandbox"]
+    allowed = [tree, *_environment_dirs()]
+    guard = RepositoryGuard(Path(request["repository"]), allowed)
+    here = os.getcwd()
+    kept = [p for p in sys.path if p not in ("", here) and not guard.forbids(p)]
+    sys.path[:] = [*request["roots"], *kept]
+    sys.meta_path.insert(0, guard)
+
+
+def _environment_dirs() -> list[Path]:
+    """Where installed packages live: never the user's code, even inside the repository."""
+    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    dirs.update(v for k, v in sysconfig.get_paths().items() if k in ("purelib", "platlib"))
+    dirs.add(str(Path(extract.__file__).parent))
+    return [Path(os.path.abspath(d)) for d in dirs]
+
+
+def _metadata(locator: str, tree: Path) -> sa.MetaData:
+    module_name, _, attributes = locator.partition(":")
+    module = _import(module_name, tree)
+    value: object = module
+    for part in attributes.split("."):
+        value = _attribute(value, part, locator, tree)
+    if isinstance(value, sa.MetaData):
+        return value
+    metadata = getattr(value, "metadata", None)
+    if isinstance(metadata, sa.MetaData):
+        return metadata
+    raise LoadFailure(
+        "not_metadata",
+        f"{locator} is a {type(value).__name__}, not a sqlalchemy MetaData. Point the locator at "
+        "one, e.g. \"app.models:Base.metadata\".",
+    )
+
+
+def _import(module_name: str, tree: Path) -> types.ModuleType:
+    gc.disable()  # the cyclic collector costs a third of a large model import
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module_name + ".").startswith(exc.name + "."):
+            raise LoadFailure("module_missing", f"There is no module {module_name!r}.") from None
+        raise _user_failure(exc, tree) from None
+    except SyntaxError as exc:
+        file = _relative(exc.filename, tree)
+        raise LoadFailure("syntax", f"SyntaxError: {exc.msg}", file, exc.lineno) from None
+    except BaseException as exc:  # noqa: BLE001 - anything the user's code raises, even SystemExit
+        raise _user_failure(exc, tree) from None
+    finally:
+        gc.enable()
+
+
+def _attribute(value: object, part: str, locator: str, tree: Path) -> object:
+    try:
+        return getattr(value, part)
+    except AttributeError:
+        pass
+    if isinstance(value, types.ModuleType):
+        try:
+            return _import(f"{value.__name__}.{part}", tree)
+        except LoadFailure as failure:
+            if failure.kind != "module_missing":
+                raise
+    raise LoadFailure("locator", f"{locator}: {part!r} is not defined there.")
+
+
+def _user_failure(exc: BaseException, tree: Path) -> LoadFailure:
+    """The exception and the last frame of the user's own code that raised it."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _relative(f.filename, tree)]
+    last = frames[-1] if frames else None
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
+    message = text[-1] if text else type(exc).__name__
+    if last is None:
+        return LoadFailure("import", message)
+    return LoadFailure("import", message, _relative(last.filename, tree), last.lineno)
+
+
+def _relative(filename: str | None, tree: Path) -> str | None:
+    if not filename:
+        return None
+    path = Path(os.path.abspath(filename))
+    return path.relative_to(tree).as_posix() if path.is_relative_to(tree) else None
+
+
+if __name__ == "__main__":
+    main()

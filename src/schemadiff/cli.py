@@ -1,0 +1,239 @@
+"""The command line: parse, call one api function, render, pick the exit code.
+
+``schemadiff HEAD~1..HEAD`` runs the ``diff`` command: when the first word is not a command
+name, ``diff`` is implied, the way ``git`` would read it.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from schemadiff import __version__, api, snapshot
+from schemadiff.config import Overrides
+from schemadiff.errors import (
+    EXIT_BUG,
+    EXIT_DIFFERENCES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USER,
+    SchemadiffError,
+)
+from schemadiff.render import Format, render
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Diff the database schema declared by SQLAlchemy models between git refs. "
+    "`schemadiff [RANGE]` is `schemadiff diff [RANGE]`.",
+)
+
+Directory = Annotated[
+    Path, typer.Option("-C", help="Run as if started in this directory, like git -C.")
+]
+Debug = Annotated[bool, typer.Option("--debug", help="Show full tracebacks and child output.")]
+Metadata = Annotated[
+    list[str] | None,
+    typer.Option("--metadata", help="MetaData locator module:attr (repeatable)."),
+]
+Paths = Annotated[
+    list[str] | None, typer.Option("--path", help="Import root inside the project (repeatable).")
+]
+Dialect = Annotated[str | None, typer.Option("--dialect", help="Dialect for DDL and comparison.")]
+Timeout = Annotated[
+    float | None, typer.Option("--timeout", help="Seconds allowed to import one side [60].")
+]
+IncludeSchemas = Annotated[
+    list[str] | None, typer.Option("--include-schemas", help="Schema glob to keep (repeatable).")
+]
+ExcludeTables = Annotated[
+    list[str] | None, typer.Option("--exclude-tables", help="Table glob to drop (repeatable).")
+]
+
+
+def _overrides(
+    metadata: list[str] | None,
+    paths: list[str] | None,
+    dialect: str | None,
+    timeout: float | None,
+    include_schemas: list[str] | None,
+    exclude_tables: list[str] | None,
+) -> Overrides:
+    return Overrides(
+        metadata=tuple(metadata or ()),
+        paths=tuple(paths or ()),
+        dialect=dialect,
+        timeout=timeout,
+        include_schemas=tuple(include_schemas or ()),
+        exclude_tables=tuple(exclude_tables or ()),
+    )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"schemadiff {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Diff the database schema declared by SQLAlchemy models between git refs."""
+
+
+@app.command("diff")
+def diff_command(
+    revisions: Annotated[
+        list[str] | None,
+        typer.Argument(help="Like git diff: none, A, A..B, A...B or A B.", show_default=False),
+    ] = None,
+    staged: Annotated[
+        bool, typer.Option("--staged", "--cached", help="Compare HEAD (or A) with the index.")
+    ] = False,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.")
+    ] = Format.TEXT,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when there are differences.")
+    ] = False,
+    metadata: Metadata = None,
+    paths: Paths = None,
+    dialect: Dialect = None,
+    timeout: Timeout = None,
+    include_schemas: IncludeSchemas = None,
+    exclude_tables: ExcludeTables = None,
+    directory: Directory = Path(),
+    debug: Debug = False,
+) -> int:
+    """Show how the schema changed between two sides (default: HEAD and the working tree)."""
+    options = api.Options(
+        directory.absolute(),
+        _overrides(metadata, paths, dialect, timeout, include_schemas, exclude_tables),
+    )
+
+    def run() -> int:
+        result = api.compare(options, revisions or (), staged)
+        for note in result.notes:
+            _say(f"note: {note}")
+        render(result, output_format, sys.stdout)
+        if not result.changes:
+            _say(f"No schema changes between {result.old.label} and {result.new.label}.")
+        return EXIT_DIFFERENCES if exit_code and result.changes else EXIT_OK
+
+    return _boundary(run, debug)
+
+
+@app.command("snapshot")
+def snapshot_command(
+    revision: Annotated[
+        str | None, typer.Argument(help="The ref to read [the working tree].", show_default=False)
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the document to this file.")
+    ] = None,
+    metadata: Metadata = None,
+    paths: Paths = None,
+    dialect: Dialect = None,
+    timeout: Timeout = None,
+    include_schemas: IncludeSchemas = None,
+    exclude_tables: ExcludeTables = None,
+    directory: Directory = Path(),
+    debug: Debug = False,
+) -> int:
+    """Print the schema document (JSON) of one side."""
+    options = api.Options(
+        directory.absolute(),
+        _overrides(metadata, paths, dialect, timeout, include_schemas, exclude_tables),
+    )
+
+    def run() -> int:
+        document = snapshot.schema_to_json(api.snapshot(options, revision))
+        if output is None:
+            sys.stdout.write(snapshot.dumps(document))
+        else:
+            snapshot.write_document(output, document)
+            _say(f"Wrote {output}")
+        return EXIT_OK
+
+    return _boundary(run, debug)
+
+
+def _boundary(run: Callable[[], int], debug: bool) -> int:
+    """The one place where failures become exit codes."""
+    try:
+        return run()
+    except SchemadiffError as error:
+        if debug:
+            traceback.print_exc()
+        _say(f"schemadiff: error: {error}")
+        return EXIT_USER
+    except KeyboardInterrupt:
+        _say("schemadiff: interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        if debug:
+            traceback.print_exc()
+        _say(
+            f"schemadiff: internal error: {type(error).__name__}: {error}\n"
+            "  This is a bug in schemadiff. Run again with --debug and report the traceback."
+        )
+        return EXIT_BUG
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _default_command(argv: Sequence[str], commands: Mapping[str, Any]) -> list[str]:
+    """Insert ``diff`` unless the first word that is not an option names a command."""
+    if argv and argv[0] in ("--help", "-h", "--version"):
+        return list(argv)
+    takes_value = {
+        name
+        for cmd in commands.values()
+        for param in cmd.params
+        if param.param_type_name == "option" and not getattr(param, "is_flag", False)
+        for name in param.opts
+    }
+    i = 0
+    while i < len(argv) and argv[i] != "--" and argv[i].startswith("-"):
+        i += 2 if argv[i] in takes_value else 1
+    if i < len(argv) and argv[i] in commands:
+        return [argv[i], *argv[:i], *argv[i + 1 :]]
+    return ["diff", *argv]
+
+
+def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    command = typer.main.get_command(app)
+    commands: Mapping[str, Any] = getattr(command, "commands", {})
+    args = _default_command(list(sys.argv[1:] if argv is None else argv), commands)
+    try:
+        result = command.main(args=args, prog_name="schemadiff", standalone_mode=False)
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except typer.TyperException as error:  # a usage error: Click's own message and code 2
+        error.show()  # type: ignore[attr-defined]
+        return EXIT_USER
+    except (typer.Abort, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    return result if isinstance(result, int) else EXIT_OK

@@ -1,0 +1,324 @@
+"""Settings: ``[tool.schemadiff]``, command-line overrides and what Alembic's files say.
+
+For one side, every value comes from the first of: the command line; the ``[tool.schemadiff]``
+of that side's tree (or the working tree's when that side has none); Alembic's own files
+(``alembic.ini``'s ``sqlalchemy.url`` and ``prepend_sys_path``, ``env.py``'s
+``target_metadata``, read with ``ast`` and never executed); the defaults.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from schemadiff.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+Reader = Callable[[str], "bytes | None"]
+"""Reads a file of one side by its path relative to the project directory."""
+
+DEFAULT_DIALECT = "postgresql"
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_PATHS = (".", "src")
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Values given on the command line; None (or empty) means "not given"."""
+
+    metadata: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    dialect: str | None = None
+    timeout: float | None = None
+    include_schemas: tuple[str, ...] = ()
+    exclude_tables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything that decides how one side is loaded and compared."""
+
+    metadata: tuple[str, ...]
+    """Locators ``module:attr.path``."""
+    paths: tuple[str, ...] = DEFAULT_PATHS
+    """Import roots, relative to the project directory."""
+    dialect: str = DEFAULT_DIALECT
+    timeout: float = DEFAULT_TIMEOUT
+    env: tuple[tuple[str, str], ...] = ()
+    include_schemas: tuple[str, ...] = ()
+    exclude_tables: tuple[str, ...] = ()
+    origins: tuple[str, ...] = field(default=(), compare=False)
+    """Where the values came from, for --debug and error messages."""
+
+
+_KEYS: dict[str, Callable[[object, str], object]] = {}
+
+
+def _key(name: str) -> Callable[[Callable[[object, str], object]], Callable[[object, str], object]]:
+    def register(check: Callable[[object, str], object]) -> Callable[[object, str], object]:
+        _KEYS[name] = check
+        return check
+
+    return register
+
+
+@_key("metadata")
+def _check_metadata(value: object, where: str) -> tuple[str, ...]:
+    locators = (value,) if isinstance(value, str) else _string_list(value, "metadata", where)
+    for locator in locators:
+        check_locator(locator, where)
+    return tuple(locators)  # type: ignore[arg-type]
+
+
+@_key("paths")
+def _check_paths(value: object, where: str) -> tuple[str, ...]:
+    paths = _string_list(value, "paths", where)
+    for path in paths:
+        if path.startswith("/") or ".." in path.split("/"):
+            raise ConfigError(f"{where}: paths must stay inside the repository, not {path!r}.")
+    return paths
+
+
+@_key("dialect")
+def _check_dialect(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.isidentifier():
+        raise ConfigError(f"{where}: dialect must be a name such as \"postgresql\", not {value!r}.")
+    return value
+
+
+@_key("timeout")
+def _check_timeout(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{where}: timeout must be a positive number of seconds, not {value!r}.")
+    return float(value)
+
+
+@_key("env")
+def _check_env(value: object, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(f"{where}: env must be a table of strings, e.g. env = {{ DEBUG = \"0\" }}.")
+    return tuple(sorted(value.items()))
+
+
+@_key("include-schemas")
+def _check_include(value: object, where: str) -> tuple[str, ...]:
+    return _string_list(value, "include-schemas", where)
+
+
+@_key("exclude-tables")
+def _check_exclude(value: object, where: str) -> tuple[str, ...]:
+    return _string_list(value, "exclude-tables", where)
+
+
+def _string_list(value: object, key: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of strings, not {value!r}.")
+    return tuple(value)
+
+
+def check_locator(locator: str, where: str) -> None:
+    module, sep, attrs = locator.partition(":")
+    parts = [*module.split("."), *attrs.split(".")] if attrs else module.split(".")
+    if not sep or not attrs or not all(p.isidentifier() for p in parts):
+        raise ConfigError(
+            f"{where}: {locator!r} is not a locator. Write it as \"package.module:attribute\", "
+            "e.g. \"app.models:Base.metadata\"."
+        )
+
+
+def parse_pyproject(data: bytes, where: str) -> dict[str, object] | None:
+    """The checked ``[tool.schemadiff]`` table, with Python key names; None when absent."""
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where} is not valid TOML: {exc}. Fix the file and run again.") from None
+    table = document.get("tool", {}).get("schemadiff")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [tool.schemadiff] must be a table.")
+    unknown = sorted(set(table) - set(_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r} in [tool.schemadiff]. "
+            f"Known keys: {', '.join(sorted(_KEYS))}."
+        )
+    return {k.replace("-", "_"): _KEYS[k](v, where) for k, v in table.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class AlembicHints:
+    """What Alembic's own files say about the models, each None when they say nothing."""
+
+    metadata: tuple[str, ...] | None = None
+    dialect: str | None = None
+    paths: tuple[str, ...] | None = None
+    problem: str | None = None
+    """Why env.py's target_metadata could not be used, when it could not."""
+
+
+def read_alembic(read: Reader, label: str) -> AlembicHints:
+    ini = read("alembic.ini")
+    if ini is None:
+        return AlembicHints()
+    parser = configparser.ConfigParser(defaults={"here": "."}, interpolation=None)
+    try:
+        parser.read_string(ini.decode("utf-8", "replace"))
+    except configparser.Error as exc:
+        raise ConfigError(f"alembic.ini at {label} cannot be read: {exc}") from None
+    section = parser["alembic"] if parser.has_section("alembic") else parser[parser.default_section]
+    dialect = dialect_from_url(section.get("sqlalchemy.url", ""))
+    paths = _split_sys_path(section.get("prepend_sys_path"), section.get("path_separator"))
+    location = (section.get("script_location") or "").replace("%(here)s", ".").strip()
+    if not location or ":" in location:
+        return AlembicHints(dialect=dialect, paths=paths)
+    env = read(f"{location.strip('/').removeprefix('./')}/env.py")
+    if env is None:
+        return AlembicHints(dialect=dialect, paths=paths)
+    metadata, problem = locators_from_env(env, f"{location}/env.py at {label}")
+    return AlembicHints(metadata, dialect, paths, problem)
+
+
+def dialect_from_url(url: str) -> str | None:
+    scheme = url.strip().partition("://")[0].partition("+")[0]
+    if not scheme or not scheme.isidentifier():
+        return None
+    return "postgresql" if scheme == "postgres" else scheme
+
+
+def _split_sys_path(value: str | None, separator: str | None) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    sep = {"space": " ", "newline": "\n", "os": ":", "colon": ":", ";": ";", None: None}.get(
+        separator, separator
+    )
+    parts = value.split(sep) if sep else value.replace(",", " ").split()
+    found = tuple(p.strip().replace("%(here)s", ".") for p in parts if p.strip())
+    return found or None
+
+
+def locators_from_env(source: bytes, where: str) -> tuple[tuple[str, ...] | None, str | None]:
+    """Read ``target_metadata = ...`` from env.py without running it."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        return None, f"{where}:{exc.lineno} has a SyntaxError"
+    imports = _import_bindings(tree)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "target_metadata" for t in node.targets
+        ):
+            return _locators_from_value(node.value, imports, f"{where}:{node.lineno}")
+    return None, f"{where} assigns no target_metadata"
+
+
+def _import_bindings(tree: ast.Module) -> dict[str, tuple[str, str]]:
+    """Local name -> (module, attribute path) for the module-level imports of env.py."""
+    bindings: dict[str, tuple[str, str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                bindings[alias.asname or alias.name] = (node.module, alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bindings[alias.asname] = (alias.name, "")
+                else:
+                    top = alias.name.split(".")[0]
+                    bindings[top] = (top, "")
+    return bindings
+
+
+def _locators_from_value(
+    value: ast.expr, imports: Mapping[str, tuple[str, str]], where: str
+) -> tuple[tuple[str, ...] | None, str | None]:
+    items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+    locators = []
+    for item in items:
+        chain = _attribute_chain(item)
+        if chain is None or chain[0] not in imports:
+            return None, f"{where}: target_metadata is not taken from an imported module"
+        module, attribute = imports[chain[0]]
+        path = ".".join(p for p in (attribute, *chain[1:]) if p)
+        if not path:
+            return None, f"{where}: target_metadata names a module, not a MetaData"
+        locators.append(f"{module}:{path}")
+    return tuple(locators), None
+
+
+def _attribute_chain(node: ast.expr) -> list[str] | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return [node.id, *parts]
+
+
+def resolve(
+    read: Reader, fallback: Reader | None, overrides: Overrides, label: str
+) -> Settings:
+    """The settings of one side; ``fallback`` reads the working tree when the side is not it."""
+    file_values, origin = _file_values(read, fallback, label)
+    hints = read_alembic(read, label)
+    if hints.metadata is None and fallback is not None:
+        hints = _merge_hints(hints, read_alembic(fallback, "the working tree"))
+    values: dict[str, Any] = {}
+    for key in ("metadata", "dialect", "paths"):
+        if getattr(hints, key):
+            values[key] = getattr(hints, key)
+    values.update(file_values)
+    values.update(_given(overrides))
+    if not values.get("metadata"):
+        raise ConfigError(_no_metadata_message(hints, label))
+    return replace(Settings(**values), origins=(origin,) if origin else ())
+
+
+def _file_values(
+    read: Reader, fallback: Reader | None, label: str
+) -> tuple[dict[str, object], str | None]:
+    for reader, where in ((read, label), (fallback, "the working tree")):
+        data = reader("pyproject.toml") if reader else None
+        if data is not None:
+            table = parse_pyproject(data, f"pyproject.toml at {where}")
+            if table is not None:
+                return table, f"[tool.schemadiff] of pyproject.toml at {where}"
+    return {}, None
+
+
+def _merge_hints(own: AlembicHints, other: AlembicHints) -> AlembicHints:
+    return AlembicHints(
+        metadata=other.metadata,
+        dialect=own.dialect or other.dialect,
+        paths=own.paths or other.paths,
+        problem=own.problem or other.problem,
+    )
+
+
+def _given(overrides: Overrides) -> dict[str, object]:
+    given = {
+        "metadata": overrides.metadata,
+        "paths": overrides.paths,
+        "dialect": overrides.dialect,
+        "timeout": overrides.timeout,
+        "include_schemas": overrides.include_schemas,
+        "exclude_tables": overrides.exclude_tables,
+    }
+    return {k: v for k, v in given.items() if v}
+
+
+def _no_metadata_message(hints: AlembicHints, label: str) -> str:
+    why = f" ({hints.problem})" if hints.problem else ""
+    return (
+        f"No MetaData to compare at {label}{why}. Set metadata = \"package.module:Base.metadata\" "
+        "under [tool.schemadiff] in pyproject.toml, or pass --metadata."
+    )

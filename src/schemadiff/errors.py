@@ -1,0 +1,38 @@
+"""The exception family and the exit codes it maps to.
+
+Every failure a user can cause is a ``SchemadiffError``: its message says what went wrong,
+where, and what to do next. The CLI turns it into ``EXIT_USER`` in one place.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+"""No differences, or differences without ``--exit-code``."""
+EXIT_DIFFERENCES = 1
+"""Differences found and ``--exit-code`` given (later: a failed check)."""
+EXIT_USER = 2
+"""The user's input, configuration, git state or models are at fault."""
+EXIT_BUG = 3
+"""A bug in schemadiff itself."""
+EXIT_INTERRUPTED = 130
+"""Stopped with Ctrl-C (SIGINT) or SIGTERM."""
+
+
+class SchemadiffError(Exception):
+    """An expected failure; ``str(error)`` is the whole message shown to the user."""
+
+
+class GitError(SchemadiffError):
+    """git could not answer: not a repository, no commits, an unknown ref."""
+
+
+class ConfigError(SchemadiffError):
+    """pyproject.toml, alembic.ini or a command-line option is invalid."""
+
+
+class ModelLoadError(SchemadiffError):
+    """The models at one side could not be imported or are not usable."""
+
+
+class ModelTimeoutError(ModelLoadError):
+    """Importing the models at one side took longer than the timeout."""

@@ -1,0 +1,123 @@
+"""SQLAlchemy MetaData -> ``Schema``. The only module that reads SQLAlchemy objects.
+
+It runs in the sandbox child, never in the CLI process. Types are recorded twice: the Python
+rendering a migration would use, and the DDL the chosen dialect emits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.sql.type_api import TypeEngine
+
+from schemadiff.errors import ModelLoadError
+from schemadiff.model import Column, ColumnType, PrimaryKey, Schema, Table
+
+
+class DuplicateTableError(ModelLoadError):
+    """The same table is declared in two MetaData collections."""
+
+
+def load_dialect(name: str) -> Dialect:
+    try:
+        dialect_class = make_url(f"{name}://").get_dialect()
+    except (NoSuchModuleError, ArgumentError):
+        raise ModelLoadError(
+            f"Unknown dialect {name!r}. Use a SQLAlchemy dialect name such as postgresql, "
+            "sqlite, mysql, mssql or oracle."
+        ) from None
+    return dialect_class()
+
+
+def schema_from_metadata(
+    collections: Sequence[tuple[str, sa.MetaData]], dialect_name: str
+) -> Schema:
+    """One schema from several MetaData collections, each named by its locator."""
+    dialect = load_dialect(dialect_name)
+    seen: dict[tuple[str, str], str] = {}
+    tables = []
+    for locator, metadata in collections:
+        for sa_table in metadata.tables.values():
+            table = table_from_sa(sa_table, dialect)
+            if table.key in seen and seen[table.key] != locator:
+                raise DuplicateTableError(
+                    f"Table {table.qualified_name!r} is declared in both {seen[table.key]} and "
+                    f"{locator}. Keep it in one MetaData, or compare them separately."
+                )
+            if table.key not in seen:
+                seen[table.key] = locator
+                tables.append(table)
+    return Schema(dialect_name, tuple(sorted(tables, key=lambda t: t.key)))
+
+
+def table_from_sa(table: sa.Table, dialect: Dialect) -> Table:
+    return Table(
+        schema=table.schema,
+        name=table.name,
+        columns=tuple(column_from_sa(c, dialect) for c in table.columns),
+        primary_key=_primary_key(table),
+        comment=table.comment,
+    )
+
+
+def column_from_sa(column: sa.Column[object], dialect: Dialect) -> Column:
+    return Column(
+        name=column.name,
+        type=column_type(column.type, dialect),
+        nullable=bool(column.nullable),
+        server_default=_server_default(column, dialect),
+        comment=column.comment,
+    )
+
+
+def column_type(type_: TypeEngine[object], dialect: Dialect) -> ColumnType:
+    python, imports = render_type(type_)
+    return ColumnType(python, tuple(sorted(imports)), _compile_type(type_, dialect))
+
+
+def render_type(type_: TypeEngine[object]) -> tuple[str, set[str]]:
+    """``sa.String(length=50)`` and the imports it needs, as a migration would spell it."""
+    prefix, imports = _module_prefix(type(type_).__module__)
+    text = repr(type_)
+    item_type = getattr(type_, "item_type", None)
+    if isinstance(item_type, TypeEngine):
+        inner, inner_imports = render_type(item_type)
+        text = text.replace(repr(item_type), inner, 1)
+        imports |= inner_imports
+    return prefix + text, imports
+
+
+def _module_prefix(module: str) -> tuple[str, set[str]]:
+    parts = module.split(".")
+    if parts[:2] == ["sqlalchemy", "dialects"] and len(parts) > 2:
+        return f"{parts[2]}.", {f"from sqlalchemy.dialects import {parts[2]}"}
+    if parts[0] == "sqlalchemy":
+        return "sa.", {"import sqlalchemy as sa"}
+    return f"{module}.", {f"import {module}"}
+
+
+def _compile_type(type_: TypeEngine[object], dialect: Dialect) -> str | None:
+    try:
+        return str(type_.compile(dialect=dialect))
+    except Exception:  # a type this dialect cannot emit: compared by its Python rendering
+        return None
+
+
+def _server_default(column: sa.Column[object], dialect: Dialect) -> str | None:
+    if not isinstance(column.server_default, sa.DefaultClause):
+        return None
+    compiler = dialect.ddl_compiler(dialect, None)
+    text = compiler.get_column_default_string(column)
+    return None if text is None else str(text)
+
+
+def _primary_key(table: sa.Table) -> PrimaryKey | None:
+    constraint = table.primary_key
+    if not constraint.columns:
+        return None
+    name = constraint.name if isinstance(constraint.name, str) else None
+    return PrimaryKey(name, tuple(c.name for c in constraint.columns))

@@ -1,0 +1,291 @@
+"""Everything schemadiff asks of git, and the only module that uses GitPython.
+
+It reads; it never writes to the user's repository. Files of a side are read from git
+objects (a commit's tree, the index) or from the working tree, and materialized into a
+directory that the caller owns.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import git
+import git.exc
+
+from schemadiff.errors import GitError
+from schemadiff.model import Side, Source
+
+WORKTREE = "<worktree>"
+INDEX = "<index>"
+
+
+@dataclass(frozen=True, slots=True)
+class RangeSpec:
+    """What the user asked to compare, before git resolves it."""
+
+    old: str
+    new: str
+    """A revision, or ``WORKTREE`` / ``INDEX``."""
+    merge_base: bool = False
+
+
+def parse_range(revisions: Sequence[str], staged: bool = False) -> RangeSpec:
+    """Read the revision arguments the way ``git diff`` does."""
+    for revision in revisions:
+        _check_revision_text(revision)
+    rest = INDEX if staged else WORKTREE
+    if len(revisions) > 2:
+        raise GitError("Too many revisions: give at most two (A B), or one range (A..B, A...B).")
+    if len(revisions) == 2:
+        if staged:
+            raise GitError("--staged compares with the index: give at most one revision with it.")
+        return RangeSpec(revisions[0], revisions[1])
+    if not revisions:
+        return RangeSpec("HEAD", rest)
+    return _parse_one(revisions[0], rest, staged)
+
+
+def _parse_one(text: str, rest: str, staged: bool) -> RangeSpec:
+    for separator, merge_base in (("...", True), ("..", False)):
+        if separator in text:
+            if staged:
+                raise GitError(f"--staged takes one revision, not the range {text!r}.")
+            old, new = text.split(separator, 1)
+            for part in (old, new):
+                _check_revision_text(part)
+            return RangeSpec(old or "HEAD", new or "HEAD", merge_base)
+    return RangeSpec(text, rest)
+
+
+def _check_revision_text(revision: str) -> None:
+    if revision.startswith("-"):
+        raise GitError(
+            f"Refusing the revision {revision!r}: it begins with '-', which git would read as an "
+            "option. Name the commit another way (its id, or refs/heads/NAME)."
+        )
+    if any(ch in revision for ch in "\0\n"):
+        raise GitError(f"Refusing the revision {revision!r}: it contains a control character.")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file of a side: its path relative to the repository's top, and where its bytes are."""
+
+    path: str
+    mode: int
+    blob: str | None
+    """The blob id; None for a file read from the working tree."""
+
+
+class Repository:
+    """A git repository opened read-only at the user's directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self._repo = _open(directory)
+        if self._repo.working_tree_dir is None:
+            raise GitError(f"{directory} is a bare repository: schemadiff needs a working tree.")
+        self.top = Path(self._repo.working_tree_dir)
+        self.prefix = _relative_prefix(directory, self.top)
+        """The user's directory relative to ``top``, as POSIX text ("" at the top)."""
+        self._missing: dict[str, frozenset[str]] = {}
+        self._repo.git.update_environment(
+            GIT_DIR=str(self._repo.git_dir), GIT_WORK_TREE=str(self.top)
+        )
+
+    def close(self) -> None:
+        self._repo.close()
+
+    def resolve(self, spec: RangeSpec) -> tuple[Side, Side]:
+        """Turn a range into two sides, the older first."""
+        self._require_commits()
+        new = self._side(spec.new)
+        if spec.merge_base:
+            assert new.commit is not None
+            base = self._merge_base(self._commit(spec.old), new.commit, spec)
+            return Side(f"{spec.old}...{spec.new}", base, Source.GIT), new
+        return self._side(spec.old), new
+
+    def _side(self, revision: str) -> Side:
+        if revision == WORKTREE:
+            return Side(None, None, Source.WORKTREE)
+        if revision == INDEX:
+            return Side(None, None, Source.INDEX)
+        return Side(revision, self._commit(revision), Source.GIT)
+
+    def _require_commits(self) -> None:
+        if not self._repo.head.is_valid():
+            raise GitError(
+                f"The repository at {self.top} has no commits yet: there is nothing to compare. "
+                "Commit your models first."
+            )
+
+    def _commit(self, revision: str) -> str:
+        try:
+            return str(self._git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"))
+        except GitError:
+            raise GitError(
+                f"Unknown revision {revision!r}: it names no commit in {self.top}. "
+                "Check the spelling, or fetch it (git fetch)."
+            ) from None
+
+    def _merge_base(self, old: str, new: str, spec: RangeSpec) -> str:
+        try:
+            return str(self._git("merge-base", old, new))
+        except GitError:
+            raise GitError(
+                f"{spec.old} and {spec.new} have no common ancestor, so {spec.old}...{spec.new} "
+                f"has no base. Compare them directly with {spec.old}..{spec.new}."
+            ) from None
+
+    def entries(self, side: Side, roots: Iterable[str]) -> list[Entry]:
+        """The files of ``side`` under ``roots`` (paths relative to the top), deduplicated."""
+        pathspecs = sorted({_pathspec(r) for r in roots})
+        if side.source is Source.WORKTREE:
+            found = self._worktree_entries(pathspecs)
+        elif side.source is Source.INDEX:
+            found = self._index_entries(pathspecs)
+        else:
+            assert side.commit is not None
+            found = self._tree_entries(side.commit, pathspecs)
+        return sorted({e.path: e for e in found}.values(), key=lambda e: e.path)
+
+    def _tree_entries(self, commit: str, pathspecs: list[str]) -> list[Entry]:
+        out = self._git("ls-tree", "-r", "-z", "--full-tree", commit, "--", *pathspecs)
+        entries = []
+        for record in _records(out):
+            meta, path = record.split("\t", 1)
+            mode, kind, blob = meta.split()
+            if kind == "blob":
+                entries.append(Entry(path, int(mode, 8), blob))
+        return entries
+
+    def _index_entries(self, pathspecs: list[str]) -> list[Entry]:
+        out = self._git("ls-files", "-s", "-z", "--full-name", "--", *pathspecs)
+        entries = []
+        for record in _records(out):
+            meta, path = record.split("\t", 1)
+            mode, blob, stage = meta.split()
+            if stage == "0" and mode != "160000":
+                entries.append(Entry(path, int(mode, 8), blob))
+        return entries
+
+    def _worktree_entries(self, pathspecs: list[str]) -> list[Entry]:
+        out = self._git(
+            "ls-files", "-z", "--full-name", "--cached", "--others", "--exclude-standard", "--",
+            *pathspecs,
+        )
+        entries = []
+        for path in _records(out):
+            try:
+                mode = (self.top / path).lstat().st_mode
+            except FileNotFoundError:
+                continue  # tracked but deleted in the working tree
+            if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+                entries.append(Entry(path, mode, None))
+        return entries
+
+    def missing_blobs(self, side: Side) -> frozenset[str]:
+        """Blob ids of ``side`` absent from this clone (partial or blob-less); never fetches."""
+        if side.commit is None:
+            return frozenset()
+        if side.commit not in self._missing:
+            out = self._git("rev-list", "--objects", "--missing=print", f"{side.commit}^{{tree}}")
+            self._missing[side.commit] = frozenset(
+                line[1:].split()[0] for line in out.splitlines() if line.startswith("?")
+            )
+        return self._missing[side.commit]
+
+    def read(self, side: Side, path: str) -> bytes | None:
+        """One file of ``side`` (path relative to the top), or None when it has none there."""
+        found = self.entries(side, [path])
+        match = [e for e in found if e.path == path]
+        if not match or match[0].blob in self.missing_blobs(side):
+            return None
+        return self._content(match[0])
+
+    def materialize(self, side: Side, entries: Iterable[Entry], destination: Path) -> list[str]:
+        """Write ``entries`` below ``destination``; return the paths that could not be read."""
+        missing = self.missing_blobs(side)
+        skipped = []
+        for entry in entries:
+            if entry.blob in missing:
+                skipped.append(entry.path)
+                continue
+            self._write(entry, destination / entry.path)
+        return skipped
+
+    def _write(self, entry: Entry, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if stat.S_ISLNK(entry.mode):
+            link = os.fsdecode(self._content(entry))
+            if not _escapes(PurePosixPath(entry.path), link):
+                target.symlink_to(link)
+            return
+        if entry.blob is None:
+            shutil.copyfile(self.top / entry.path, target)
+        else:
+            target.write_bytes(self._content(entry))
+
+    def _content(self, entry: Entry) -> bytes:
+        if entry.blob is None:
+            path = self.top / entry.path
+            return os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+        data: bytes = self._repo.odb.stream(bytes.fromhex(entry.blob)).read()
+        return data
+
+    def _git(self, *args: str) -> str:
+        try:
+            out: str = self._repo.git.execute(["git", *args])
+        except git.exc.GitCommandError as exc:
+            raise GitError(f"git {args[0]} failed: {_first_line(exc.stderr)}") from exc
+        return out
+
+
+def _open(directory: Path) -> git.Repo:
+    if not directory.is_dir():
+        raise GitError(f"No such directory: {directory}")
+    try:
+        return git.Repo(directory, search_parent_directories=True)
+    except git.exc.InvalidGitRepositoryError:
+        raise GitError(
+            f"Not a git repository: {directory}. Run schemadiff inside a Git repository, or point "
+            "at one with -C PATH."
+        ) from None
+    except git.exc.GitCommandNotFound:
+        raise GitError("git was not found. Is it installed and on PATH?") from None
+
+
+def _relative_prefix(directory: Path, top: Path) -> str:
+    relative = directory.resolve().relative_to(top.resolve())
+    return "" if str(relative) == "." else relative.as_posix()
+
+
+def _pathspec(root: str) -> str:
+    return ":(top,literal)" + (root.strip("/") if root not in ("", ".") else "")
+
+
+def _records(out: str) -> list[str]:
+    return [r for r in out.split("\0") if r]
+
+
+def _escapes(path: PurePosixPath, link: str) -> bool:
+    """Whether a symlink at ``path`` pointing at ``link`` leaves the materialized tree."""
+    if link.startswith("/"):
+        return True
+    depth = len(path.parent.parts)
+    for part in PurePosixPath(link).parts:
+        depth += -1 if part == ".." else (0 if part == "." else 1)
+        if depth < 0:
+            return True
+    return False
+
+
+def _first_line(text: object) -> str:
+    lines = [ln.strip() for ln in str(text or "").splitlines() if ln.strip()]
+    first = lines[0] if lines else "no message"
+    return first.removeprefix("stderr: ").strip("'")

@@ -1,0 +1,46 @@
+"""``--format json``: the documented diff contract (docs/diff.schema.json)."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from schemadiff import snapshot
+from schemadiff.model import Change, DiffResult, Side
+
+FORMAT = "schemadiff-diff"
+VERSION = 1
+
+
+def to_json(result: DiffResult) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "from": side_to_json(result.old),
+        "to": side_to_json(result.new),
+        "dialect": result.dialect,
+        "changes": [change_to_json(c) for c in result.changes],
+        "notes": list(result.notes),
+    }
+
+
+def side_to_json(side: Side) -> dict[str, Any]:
+    return {"ref": side.ref, "commit": side.commit, "source": side.source.value}
+
+
+def change_to_json(change: Change) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": change.kind.value,
+        "schema": change.schema,
+        "table": change.table,
+        "name": change.name,
+        "old": snapshot.value_to_json(change.old),
+        "new": snapshot.value_to_json(change.new),
+        "destructive": change.destructive,
+    }
+    if change.ddl_change is not None:
+        data["ddl_change"] = change.ddl_change
+    return data
+
+
+def render(result: DiffResult, stream: TextIO) -> None:
+    stream.write(snapshot.dumps(to_json(result)))
