@@ -138,7 +138,7 @@ def _metadata(locator: str, tree: Path) -> sa.MetaData:
     raise LoadFailure(
         "not_metadata",
         f"{locator} is a {type(value).__name__}, not a sqlalchemy MetaData. Point the locator at "
-        "one, e.g. \"app.models:Base.metadata\".",
+        'one, e.g. "app.models:Base.metadata".',
     )
 
 
@@ -153,7 +153,7 @@ def _import(module_name: str, tree: Path) -> types.ModuleType:
     except SyntaxError as exc:
         file = _relative(exc.filename, tree)
         raise LoadFailure("syntax", f"SyntaxError: {exc.msg}", file, exc.lineno) from None
-    except BaseException as exc:  # noqa: BLE001 - anything the user's code raises, even SystemExit
+    except BaseException as exc:
         raise _user_failure(exc, tree) from None
     finally:
         gc.enable()

@@ -68,9 +68,7 @@ def _session(directory: Path, count: int):  # type: ignore[no-untyped-def]
         yield repo, sandboxes
 
 
-def _settings(
-    repo: gitrefs.Repository, side: Side, overrides: config.Overrides
-) -> config.Settings:
+def _settings(repo: gitrefs.Repository, side: Side, overrides: config.Overrides) -> config.Settings:
     def read(path: str) -> bytes | None:
         return repo.read(side, _join(repo.prefix, path))
 

@@ -75,7 +75,7 @@ def _check_metadata(value: object, where: str) -> tuple[str, ...]:
     locators = (value,) if isinstance(value, str) else _string_list(value, "metadata", where)
     for locator in locators:
         check_locator(locator, where)
-    return tuple(locators)  # type: ignore[arg-type]
+    return tuple(locators)
 
 
 @_key("paths")
@@ -90,7 +90,7 @@ def _check_paths(value: object, where: str) -> tuple[str, ...]:
 @_key("dialect")
 def _check_dialect(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.isidentifier():
-        raise ConfigError(f"{where}: dialect must be a name such as \"postgresql\", not {value!r}.")
+        raise ConfigError(f'{where}: dialect must be a name such as "postgresql", not {value!r}.')
     return value
 
 
@@ -104,7 +104,7 @@ def _check_timeout(value: object, where: str) -> float:
 @_key("env")
 def _check_env(value: object, where: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise ConfigError(f"{where}: env must be a table of strings, e.g. env = {{ DEBUG = \"0\" }}.")
+        raise ConfigError(f'{where}: env must be a table of strings, e.g. env = {{ DEBUG = "0" }}.')
     return tuple(sorted(value.items()))
 
 
@@ -129,8 +129,8 @@ def check_locator(locator: str, where: str) -> None:
     parts = [*module.split("."), *attrs.split(".")] if attrs else module.split(".")
     if not sep or not attrs or not all(p.isidentifier() for p in parts):
         raise ConfigError(
-            f"{where}: {locator!r} is not a locator. Write it as \"package.module:attribute\", "
-            "e.g. \"app.models:Base.metadata\"."
+            f'{where}: {locator!r} is not a locator. Write it as "package.module:attribute", '
+            'e.g. "app.models:Base.metadata".'
         )
 
 
@@ -139,7 +139,9 @@ def parse_pyproject(data: bytes, where: str) -> dict[str, object] | None:
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{where} is not valid TOML: {exc}. Fix the file and run again.") from None
+        raise ConfigError(
+            f"{where} is not valid TOML: {exc}. Fix the file and run again."
+        ) from None
     table = document.get("tool", {}).get("schemadiff")
     if table is None:
         return None
@@ -264,9 +266,7 @@ def _attribute_chain(node: ast.expr) -> list[str] | None:
     return [node.id, *parts]
 
 
-def resolve(
-    read: Reader, fallback: Reader | None, overrides: Overrides, label: str
-) -> Settings:
+def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: str) -> Settings:
     """The settings of one side; ``fallback`` reads the working tree when the side is not it."""
     file_values, origin = _file_values(read, fallback, label)
     hints = read_alembic(read, label)
@@ -319,6 +319,6 @@ def _given(overrides: Overrides) -> dict[str, object]:
 def _no_metadata_message(hints: AlembicHints, label: str) -> str:
     why = f" ({hints.problem})" if hints.problem else ""
     return (
-        f"No MetaData to compare at {label}{why}. Set metadata = \"package.module:Base.metadata\" "
+        f'No MetaData to compare at {label}{why}. Set metadata = "package.module:Base.metadata" '
         "under [tool.schemadiff] in pyproject.toml, or pass --metadata."
     )

@@ -110,7 +110,8 @@ def _compile_type(type_: TypeEngine[object], dialect: Dialect) -> str | None:
 def _server_default(column: sa.Column[object], dialect: Dialect) -> str | None:
     if not isinstance(column.server_default, sa.DefaultClause):
         return None
-    compiler = dialect.ddl_compiler(dialect, None)
+    # No statement: only the per-column helper is used, as CREATE TABLE would call it.
+    compiler = dialect.ddl_compiler(dialect, None)  # type: ignore[arg-type]
     text = compiler.get_column_default_string(column)
     return None if text is None else str(text)
 

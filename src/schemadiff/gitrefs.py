@@ -176,7 +176,13 @@ class Repository:
 
     def _worktree_entries(self, pathspecs: list[str]) -> list[Entry]:
         out = self._git(
-            "ls-files", "-z", "--full-name", "--cached", "--others", "--exclude-standard", "--",
+            "ls-files",
+            "-z",
+            "--full-name",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
             *pathspecs,
         )
         entries = []

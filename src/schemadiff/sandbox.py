@@ -8,6 +8,7 @@ is removed and the child killed on every exit path, errors and Ctrl-C included.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -118,7 +119,9 @@ class Sandbox:
         """The schema the child found, or the error that explains why there is none."""
         assert self._deadline is not None, "send() first"
         try:
-            out, err = self._process.communicate(timeout=max(0.0, self._deadline - time.monotonic()))
+            out, err = self._process.communicate(
+                timeout=max(0.0, self._deadline - time.monotonic())
+            )
         except subprocess.TimeoutExpired:
             self._kill()
             raise ModelTimeoutError(
@@ -130,10 +133,8 @@ class Sandbox:
 
     def _kill(self) -> None:
         if self._process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self._process.wait()
         for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
             if stream is not None:

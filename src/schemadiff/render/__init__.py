@@ -1,4 +1,4 @@
-"""Output formats: an enum mapped to renderer functions. A new format is one module and one entry."""
+"""Output formats: an enum mapped to renderers. A new format is one module and one entry."""
 
 from __future__ import annotations
 

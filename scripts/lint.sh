@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# ruff (lint and format), mypy strict on src, and the import-linter layer contracts.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bin="$root/.venv/bin"
+"$bin/ruff" check src tests scripts examples
+"$bin/ruff" format --check src tests scripts examples
+"$bin/mypy"
+"$bin/lint-imports"
