@@ -1,0 +1,193 @@
+"""Shared fixtures: real git repositories in tmp_path, the real CLI, a throwaway PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PG_BIN = Path(os.environ.get("SCHEMADIFF_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment of a user's shell: no GIT_* from whatever runs the tests."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="Test",
+        GIT_AUTHOR_EMAIL="test@example.com",
+        GIT_COMMITTER_NAME="Test",
+        GIT_COMMITTER_EMAIL="test@example.com",
+        NO_COLOR="1",
+    )
+    env.update(extra)
+    return env
+
+
+def git(cwd: Path, *args: str, **kwargs: Any) -> str:
+    result = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+        **kwargs,
+    )
+    return result.stdout.strip()
+
+
+@dataclass
+class GitRepo:
+    """A real repository with helpers to write files and commit them."""
+
+    path: Path
+
+    def write(self, relpath: str, text: str) -> Path:
+        target = self.path / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"))
+        return target
+
+    def remove(self, relpath: str) -> None:
+        target = self.path / relpath
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
+
+    def commit(self, message: str = "commit") -> str:
+        git(self.path, "add", "-A")
+        git(self.path, "commit", "-q", "--allow-empty", "--no-gpg-sign", "-m", message)
+        return git(self.path, "rev-parse", "HEAD")
+
+    def git(self, *args: str) -> str:
+        return git(self.path, *args)
+
+    def state(self) -> dict[str, str]:
+        """Everything schemadiff must never change: HEAD, refs, index, status, stash, worktrees."""
+        return {
+            "head": git(self.path, "rev-parse", "HEAD"),
+            "refs": git(self.path, "for-each-ref"),
+            "index": (self.path / ".git" / "index").read_bytes().hex(),
+            "status": git(self.path, "status", "--porcelain", "--ignored", "-uall"),
+            "stash": git(self.path, "stash", "list"),
+            "worktrees": git(self.path, "worktree", "list", "--porcelain"),
+        }
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    return GitRepo(path)
+
+
+def models_repo(repo: GitRepo, models: str, locator: str = "app.models:Base.metadata") -> GitRepo:
+    """Write pyproject + app/models.py; the caller commits."""
+    repo.write(
+        "pyproject.toml",
+        f"""
+        [tool.schemadiff]
+        metadata = "{locator}"
+        dialect = "postgresql"
+        """,
+    )
+    repo.write("app/__init__.py", "")
+    repo.write("app/models.py", models)
+    return repo
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def schemadiff(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
+    """The real command line, in its own process, as a user would run it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "schemadiff", *args],
+        cwd=cwd,
+        env=env or clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return Run(result.returncode, result.stdout, result.stderr)
+
+
+BASE = """
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+"""
+
+
+def model_source(body: str) -> str:
+    """BASE followed by ``body``, both dedented."""
+    return textwrap.dedent(BASE).lstrip() + "\n\n" + textwrap.dedent(body).lstrip()
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return argv
+    return ["runuser", "-u", "postgres", "--", *argv]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL 15 on 127.0.0.1, started as an unprivileged user."""
+    if not (PG_BIN / "initdb").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL server binaries are missing from {PG_BIN}")
+        pytest.skip(f"PostgreSQL server binaries are missing from {PG_BIN}")
+    # Not under pytest's tmp root: that is private to this user and initdb runs as postgres.
+    base = Path(tempfile.mkdtemp(prefix="schemadiff-pg-"))
+    data = base / "data"
+    if os.geteuid() == 0:
+        base.chmod(0o755)
+        shutil.chown(base, "postgres", "postgres")
+    port = _free_port()
+    subprocess.run(
+        _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    ctl = [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w"]
+    subprocess.run(_as_postgres([*ctl, "-o", options, "start"]), check=True, capture_output=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_postgres([*ctl, "-m", "immediate", "stop"]), capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
