@@ -120,7 +120,9 @@ class Run:
         return json.loads(self.out)
 
 
-def schemadiff(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
+def schemadiff(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> Run:
     """The real command line, in its own process, as a user would run it."""
     result = subprocess.run(
         [sys.executable, "-m", "schemadiff", *args],

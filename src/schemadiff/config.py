@@ -305,15 +305,20 @@ def _merge_hints(own: AlembicHints, other: AlembicHints) -> AlembicHints:
 
 
 def _given(overrides: Overrides) -> dict[str, object]:
-    given = {
-        "metadata": overrides.metadata,
-        "paths": overrides.paths,
+    """The command-line values, checked like the same keys in pyproject.toml."""
+    given: dict[str, object] = {
+        "metadata": list(overrides.metadata),
+        "paths": list(overrides.paths),
         "dialect": overrides.dialect,
         "timeout": overrides.timeout,
-        "include_schemas": overrides.include_schemas,
-        "exclude_tables": overrides.exclude_tables,
+        "include-schemas": list(overrides.include_schemas),
+        "exclude-tables": list(overrides.exclude_tables),
     }
-    return {k: v for k, v in given.items() if v}
+    return {
+        key.replace("-", "_"): _KEYS[key](value, f"--{key}".replace("paths", "path"))
+        for key, value in given.items()
+        if value
+    }
 
 
 def _no_metadata_message(hints: AlembicHints, label: str) -> str:
