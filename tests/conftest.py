@@ -16,6 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# The machine is shared and noisy: correctness only, never timing.
+settings.register_profile("schemadiff", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("schemadiff")
 
 PG_BIN = Path(os.environ.get("SCHEMADIFF_PG_BIN", "/usr/lib/postgresql/15/bin"))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GitRepo, git, model_source, models_repo, schemadiff
+from tests.conftest import GitRepo, clean_env, git, model_source, models_repo, schemadiff
 
 GOOD = model_source(
     """
@@ -164,8 +164,6 @@ def test_nothing_left_behind_on_error(committed: GitRepo, tmp_path: Path) -> Non
     committed.write("app/models.py", "raise RuntimeError('boom')\n")
     committed.commit("boom")
     before = committed.state()
-    from tests.conftest import clean_env
-
     run = schemadiff("HEAD~1..HEAD", cwd=committed.path, env=clean_env(TMPDIR=str(tmp)))
     assert run.code == 2
     assert "RuntimeError: boom" in run.err

@@ -1,0 +1,15 @@
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Event(Base):
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[str] = mapped_column(sa.DateTime, server_default=sa.text("now()"))
+    flag: Mapped[bool] = mapped_column(server_default=sa.false())
+    label: Mapped[str] = mapped_column(server_default="it's")
+    same: Mapped[int] = mapped_column(server_default="1")
