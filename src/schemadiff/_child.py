@@ -13,12 +13,15 @@ code prints goes to stderr. Nothing here is imported by the parent process.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import importlib
 import importlib.abc
 import importlib.machinery
 import json
 import os
+import signal
 import sys
 import sysconfig
 import traceback
@@ -31,6 +34,8 @@ import sqlalchemy as sa
 
 from schemadiff import extract, snapshot
 from schemadiff.errors import ModelLoadError
+
+_PR_SET_PDEATHSIG = 1
 
 
 class LoadFailure(Exception):
@@ -80,7 +85,15 @@ class RepositoryGuard(importlib.abc.MetaPathFinder):
         return None
 
 
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this child if schemadiff itself is killed (-9)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def main() -> None:
+    _die_with_parent()
     answer_to = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # the user's prints go to stderr, never into the answer
     line = sys.stdin.readline()

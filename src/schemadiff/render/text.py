@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from typing import TextIO
 
@@ -18,7 +19,14 @@ _TABLE_KINDS = {K.ADD_TABLE: ("+", "green"), K.REMOVE_TABLE: ("-", "red")}
 def render(result: DiffResult, stream: TextIO) -> None:
     if not result.changes:
         return
-    console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
+    plain = bool(os.environ.get("NO_COLOR"))  # no colour and no bold either: plain text
+    console = Console(
+        file=stream,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+        force_terminal=False if plain else None,
+    )
     for line in lines(result):
         console.print(line)
 

@@ -1,0 +1,156 @@
+"""The process as a user meets it: Ctrl-C, kill -9, a terminal, several MetaData."""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff
+
+MODELS = model_source(
+    """
+    class User(Base):
+        __tablename__ = "user"
+        id: Mapped[int] = mapped_column(primary_key=True)
+    """
+)
+HANGS = "import time\ntime.sleep(600)\n" + MODELS
+
+
+def sandbox_children(tmp: Path) -> list[int]:
+    """Pids of processes whose working directory is inside ``tmp`` (our sandboxes')."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and str(proc.joinpath("cwd").readlink()).startswith(str(tmp)):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def wait_for(condition, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def hanging(repo: GitRepo, tmp_path: Path) -> tuple[GitRepo, Path]:
+    models_repo(repo, MODELS).commit("v1")
+    models_repo(repo, HANGS).commit("hangs")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    return repo, tmp
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_stops_children_and_cleans_up(hanging: tuple[GitRepo, Path]) -> None:
+    repo, tmp = hanging
+    before = repo.state()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD"],
+        cwd=repo.path,
+        env=clean_env(TMPDIR=str(tmp)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert wait_for(lambda: len(sandbox_children(tmp)) == 2)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "interrupted" in err
+    assert "Traceback" not in err
+    assert wait_for(lambda: not sandbox_children(tmp), 10)
+    assert list(tmp.iterdir()) == []
+    assert repo.state() == before
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_kill_9_takes_the_children_along(hanging: tuple[GitRepo, Path]) -> None:
+    repo, tmp = hanging
+    before = repo.state()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD"],
+        cwd=repo.path,
+        env=clean_env(TMPDIR=str(tmp)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert wait_for(lambda: len(sandbox_children(tmp)) == 2)
+    process.kill()
+    process.wait()
+    assert wait_for(lambda: not sandbox_children(tmp), 10)
+    assert repo.state() == before
+
+
+def run_on_terminal(repo: GitRepo, **env: str) -> str:
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD"],
+        cwd=repo.path,
+        env=env,
+        stdout=follower,
+        stderr=subprocess.PIPE,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(repo: GitRepo) -> None:
+    models_repo(repo, MODELS).commit("v1")
+    models_repo(repo, MODELS.replace("user", "member")).commit("v2")
+    base = {k: v for k, v in clean_env(TERM="xterm-256color").items() if k != "NO_COLOR"}
+    assert "\x1b[" in run_on_terminal(repo, **base)
+    assert "\x1b[" not in run_on_terminal(repo, **base, NO_COLOR="1")
+    piped = schemadiff("HEAD~1..HEAD", cwd=repo.path, env=base)
+    assert "+ table member" in piped.out
+    assert "\x1b[" not in piped.out
+
+
+def test_several_metadata_collections(repo: GitRepo) -> None:
+    models_repo(repo, MODELS)
+    repo.write("app/audit.py", "import sqlalchemy as sa\n\nmetadata = sa.MetaData()\n")
+    repo.commit("v1")
+    repo.write(
+        "app/audit.py",
+        "import sqlalchemy as sa\n\nmetadata = sa.MetaData()\n"
+        "log = sa.Table('log', metadata, sa.Column('id', sa.Integer, primary_key=True))\n",
+    )
+    repo.commit("v2")
+    both = ("--metadata", "app.models:Base.metadata", "--metadata", "app.audit:metadata")
+    run = schemadiff("HEAD~1..HEAD", *both, cwd=repo.path)
+    assert run.code == 0, run.err
+    assert "+ table log" in run.out.splitlines()
+
+    repo.write(
+        "app/audit.py",
+        "import sqlalchemy as sa\n\nmetadata = sa.MetaData()\n"
+        "user = sa.Table('user', metadata, sa.Column('id', sa.Integer, primary_key=True))\n",
+    )
+    run = schemadiff("HEAD", *both, cwd=repo.path)
+    assert run.code == 2
+    assert "'user' is declared in both app.models:Base.metadata and app.audit:metadata" in run.err
