@@ -147,3 +147,22 @@ def test_alembic_env_gives_locator_and_dialect(repo: GitRepo) -> None:
     document = schemadiff("-f", "json", cwd=repo.path).json()
     assert document["dialect"] == "sqlite"
     assert added_columns(json.dumps(document)) == ["t.x"]
+
+
+def test_run_from_a_subdirectory_finds_the_project(history: GitRepo) -> None:
+    at_top = schemadiff("main..topic", cwd=history.path)
+    inside = schemadiff("main..topic", cwd=history.path / "app")
+    assert inside.code == 0, inside.err
+    assert inside.out == at_top.out
+
+
+def test_project_in_a_subdirectory_of_the_repository(repo: GitRepo) -> None:
+    repo.write("README", "monorepo\n")
+    models_repo(GitRepo(repo.path / "backend"), model_source(table("t")))
+    repo.commit("a")
+    models_repo(GitRepo(repo.path / "backend"), model_source(table("t", "x")))
+    for cwd in (repo.path / "backend", repo.path / "backend" / "app"):
+        run = schemadiff("HEAD", cwd=cwd)
+        assert run.code == 0, run.err
+        assert "    + column x INTEGER NULL" in run.out.splitlines()
+    assert schemadiff("-C", "backend", "HEAD", cwd=repo.path).code == 0

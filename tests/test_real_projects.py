@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -202,14 +203,10 @@ def test_sqlmodel_field_added(repo: GitRepo, locator: str) -> None:
     models_repo(repo, SQLMODEL_V2, locator).commit("v2")
 
     run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
-    document = schemadiff("HEAD~1..HEAD", "--format", "json", cwd=repo.path).json()
 
     assert changes(run) == [
         "~ table hero",
         "    + column age INTEGER NULL",
-    ]
-    assert [(c["kind"], c["table"], c["name"]) for c in document["changes"]] == [
-        ("add_column", "hero", "age"),
     ]
 
 
@@ -391,31 +388,6 @@ EDITABLE_WORKTREE = model_source(
 )
 
 
-def make_venv(tmp_path: Path) -> Path:
-    """A new venv that sees this test environment's packages through a .pth file."""
-    venv = tmp_path / "venv"
-    base = getattr(sys, "_base_executable", None) or str(Path(sys.executable).resolve())
-    subprocess.run(
-        [base, "-m", "venv", "--without-pip", str(venv)],
-        check=True,
-        capture_output=True,
-        env=clean_env(),
-    )
-    python = venv / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-    ).stdout.strip()
-    ours = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
-    schemadiff_root = str(Path(schemadiff_package.__file__).resolve().parents[1])
-    lines = [*dict.fromkeys([*ours, schemadiff_root])]
-    (Path(purelib) / "zz_test_environment.pth").write_text("\n".join(lines) + "\n")
-    return python
-
-
 def venv_site_packages(python: Path) -> Path:
     out = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -425,6 +397,24 @@ def venv_site_packages(python: Path) -> Path:
         env=clean_env(),
     ).stdout.strip()
     return Path(out)
+
+
+def make_venv(where: Path) -> Path:
+    """A new venv that sees this test environment's packages through a .pth file."""
+    venv = where / "venv"
+    base = getattr(sys, "_base_executable", None) or str(Path(sys.executable).resolve())
+    subprocess.run(
+        [base, "-m", "venv", "--without-pip", str(venv)],
+        check=True,
+        capture_output=True,
+        env=clean_env(),
+    )
+    python = venv / "bin" / "python"
+    ours = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    schemadiff_root = str(Path(schemadiff_package.__file__).resolve().parents[1])
+    lines = [*dict.fromkeys([*ours, schemadiff_root])]
+    (venv_site_packages(python) / "zz_test_environment.pth").write_text("\n".join(lines) + "\n")
+    return python
 
 
 def pip_install_editable(python: Path, project: Path) -> None:
@@ -442,6 +432,7 @@ def pip_install_editable(python: Path, project: Path) -> None:
             "-e",
             str(project),
         ],
+        check=False,
         capture_output=True,
         text=True,
         env=clean_env(PIP_NO_INPUT="1"),
@@ -454,6 +445,7 @@ def run_with(python: Path, *args: str, cwd: Path, env: dict[str, str] | None = N
     """schemadiff run by another interpreter, the way a user of that venv would run it."""
     result = subprocess.run(
         [str(python), "-m", "schemadiff", *args],
+        check=False,
         cwd=cwd,
         env=env or clean_env(),
         capture_output=True,
@@ -464,95 +456,113 @@ def run_with(python: Path, *args: str, cwd: Path, env: dict[str, str] | None = N
     return Run(result.returncode, result.stdout, result.stderr)
 
 
-def imported_from(python: Path, module: str, cwd: Path) -> str:
-    """Where ``python`` imports ``module`` from, outside the project directory."""
+def imported_from(python: Path, module: str, cwd: Path) -> Path:
+    """Where ``python`` imports ``module`` from, run outside the project directory."""
     result = subprocess.run(
         [str(python), "-c", f"import {module} as m; print(m.__file__)"],
+        check=False,
         cwd=cwd,
         capture_output=True,
         text=True,
         env=clean_env(),
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return Path(result.stdout.strip()).resolve()
 
 
 LAYOUTS = {
-    # name: (package directory, extra pyproject lines, the mechanism setuptools picks)
+    # name: (package directory, pyproject lines for setuptools, the mechanism setuptools picks)
     "src": ("src/edsrc", ["[tool.setuptools.packages.find]", 'where = ["src"]'], "path-pth"),
     "flat": ("edflat", ["[tool.setuptools.packages.find]", 'include = ["edflat*"]'], "finder"),
 }
 
 
-def _editable_project(repo: GitRepo, layout: str) -> tuple[str, str]:
-    """pyproject + .gitignore for the layout; returns (package dir, module name)."""
-    directory, setuptools_lines, _ = LAYOUTS[layout]
-    package = directory.rsplit("/", 1)[-1]
+@dataclass
+class Editable:
+    """A project installed with ``pip install -e`` into its own venv; its history is
+    HEAD~3: no package, HEAD~2: the package without models, HEAD~1: EDITABLE_V1,
+    HEAD: EDITABLE_V2, and the working tree holds an uncommitted EDITABLE_WORKTREE."""
+
+    repo: GitRepo
+    python: Path
+    module: str
+
+
+def _editable_pyproject(package: str, layout: str) -> str:
+    setuptools_lines = LAYOUTS[layout][1]
     paths = 'paths = ["src"]' if layout == "src" else 'paths = ["."]'
-    repo.write(
-        "pyproject.toml",
-        "\n".join(
-            [
-                "[build-system]",
-                'requires = ["setuptools>=64"]',
-                'build-backend = "setuptools.build_meta"',
-                "",
-                "[project]",
-                f'name = "{package}"',
-                'version = "0.1"',
-                "",
-                *setuptools_lines,
-                "",
-                "[tool.schemadiff]",
-                f'metadata = "{package}.models:Base.metadata"',
-                'dialect = "postgresql"',
-                paths,
-                "",
-            ]
-        ),
+    return "\n".join(
+        [
+            "[build-system]",
+            'requires = ["setuptools>=64"]',
+            'build-backend = "setuptools.build_meta"',
+            "",
+            "[project]",
+            f'name = "{package}"',
+            'version = "0.1"',
+            "",
+            *setuptools_lines,
+            "",
+            "[tool.schemadiff]",
+            f'metadata = "{package}.models:Base.metadata"',
+            'dialect = "postgresql"',
+            paths,
+            "",
+        ]
     )
-    repo.write(".gitignore", "*.egg-info/\nbuild/\n")
-    repo.write(f"{directory}/__init__.py", "")
-    return directory, f"{package}.models"
 
 
 def _check_mechanism(python: Path, layout: str, repo: GitRepo) -> None:
-    """The editable install is what this test means it to be, and it really is live."""
-    names = sorted(p.name for p in venv_site_packages(python).iterdir())
+    """The editable install is the kind this test means it to be (seen in site-packages)."""
+    site = venv_site_packages(python)
+    names = sorted(p.name for p in site.iterdir())
     editable = [n for n in names if n.startswith("__editable__")]
-    mechanism = LAYOUTS[layout][2]
-    if mechanism == "path-pth":
-        pth = [n for n in editable if n.endswith(".pth")]
-        assert len(pth) == 1 and not any(n.endswith("_finder.py") for n in editable), names
-        text = (venv_site_packages(python) / pth[0]).read_text().strip()
-        assert Path(text).resolve() == (repo.path / "src").resolve(), text
+    pth = [n for n in editable if n.endswith(".pth")]
+    finders = [n for n in editable if n.endswith("_finder.py")]
+    assert len(pth) == 1, names
+    if LAYOUTS[layout][2] == "path-pth":
+        assert finders == [], names
+        assert Path((site / pth[0]).read_text().strip()).resolve() == (repo.path / "src").resolve()
     else:
-        assert any(n.endswith("_finder.py") for n in editable), names
-        pth = [n for n in editable if n.endswith(".pth")]
-        assert len(pth) == 1, names
-        assert "install()" in (venv_site_packages(python) / pth[0]).read_text()
+        assert len(finders) == 1, names
+        assert "install()" in (site / pth[0]).read_text()
+        assert str(repo.path / LAYOUTS[layout][0]) in (site / finders[0]).read_text()
 
 
-@pytest.mark.parametrize("layout", ["src", "flat"])
-def test_editable_install_does_not_leak_the_working_tree(
-    repo: GitRepo, tmp_path: Path, layout: str
-) -> None:
-    directory, module = _editable_project(repo, layout)
+@pytest.fixture(scope="module", params=sorted(LAYOUTS))
+def editable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Editable:
+    layout: str = request.param
+    where = tmp_path_factory.mktemp(f"editable-{layout}")
+    repo = GitRepo(where / "repo")
+    repo.path.mkdir()
+    git(repo.path, "init", "-q", "-b", "main")
+    directory = LAYOUTS[layout][0]
+    package = directory.rsplit("/", 1)[-1]
+    repo.write("pyproject.toml", _editable_pyproject(package, layout))
+    repo.write(".gitignore", "*.egg-info/\nbuild/\n")
+    repo.commit("no package yet")
+    repo.write(f"{directory}/__init__.py", "")
+    repo.commit("the package, no models yet")
     repo.write(f"{directory}/models.py", EDITABLE_V1)
     repo.commit("v1")
     repo.write(f"{directory}/models.py", EDITABLE_V2)
     repo.commit("v2")
-    python = make_venv(tmp_path)
+    repo.write(f"{directory}/models.py", EDITABLE_WORKTREE)  # uncommitted third version
+
+    python = make_venv(where)
     pip_install_editable(python, repo.path)
     _check_mechanism(python, layout, repo)
-    repo.write(f"{directory}/models.py", EDITABLE_WORKTREE)  # uncommitted third version
-    assert (
-        Path(imported_from(python, module, tmp_path)).resolve()
-        == (repo.path / directory / "models.py").resolve()
-    )
+    module = f"{package}.models"
+    # The install is live: outside the project, this venv imports the working tree's module.
+    assert imported_from(python, module, where) == (repo.path / directory / "models.py").resolve()
+    return Editable(repo, python, module)
+
+
+def test_editable_install_does_not_leak_the_working_tree(editable: Editable) -> None:
+    repo = editable.repo
     before = repo.state()
 
-    run = run_with(python, "HEAD~1..HEAD", cwd=repo.path)
+    run = run_with(editable.python, "HEAD~1..HEAD", cwd=repo.path)
 
     assert changes(run) == [
         "~ table invoice",
@@ -560,37 +570,27 @@ def test_editable_install_does_not_leak_the_working_tree(
     ]
     assert "leaked" not in run.out + run.err
     assert repo.state() == before
-    # The same answer as the test environment's own schemadiff, which has no editable install.
+    # The same answer as this test environment's own schemadiff, which has no editable install.
     assert changes(schemadiff("HEAD~1..HEAD", cwd=repo.path)) == changes(run)
 
 
-@pytest.mark.parametrize("missing", ["module", "package"])
-@pytest.mark.parametrize("layout", ["src", "flat"])
+@pytest.mark.parametrize(
+    ("missing", "old"), [("module", "HEAD~2"), ("package", "HEAD~3")], ids=["module", "package"]
+)
 def test_editable_install_does_not_fill_in_models_that_came_later(
-    repo: GitRepo, tmp_path: Path, layout: str, missing: str
+    editable: Editable, missing: str, old: str
 ) -> None:
-    directory, module = _editable_project(repo, layout)
-    if missing == "package":
-        repo.remove(directory)
-    repo.commit("no models yet")
-    repo.write(f"{directory}/__init__.py", "")
-    repo.write(f"{directory}/models.py", EDITABLE_V2)
-    repo.commit("models")
-    python = make_venv(tmp_path)
-    pip_install_editable(python, repo.path)
-    _check_mechanism(python, layout, repo)
-    repo.write(f"{directory}/models.py", EDITABLE_WORKTREE)
+    repo = editable.repo
     before = repo.state()
 
-    run = run_with(python, "HEAD~1..HEAD", cwd=repo.path)
+    run = run_with(editable.python, f"{old}..HEAD~1", cwd=repo.path)
 
     assert changes(run) == [
         "+ table invoice",
         "    + id INTEGER NOT NULL",
         "    + total INTEGER NOT NULL",
-        "    + currency VARCHAR(3) NOT NULL",
     ]
-    assert f"There is no module '{module}' at HEAD~1. Taken as an empty schema." in run.err
+    assert f"There is no module '{editable.module}' at {old}. Taken as an empty schema." in run.err
     assert "leaked" not in run.out + run.err
     assert repo.state() == before
 
@@ -656,7 +656,6 @@ def test_import_side_effects_are_contained(repo: GitRepo, tmp_path: Path) -> Non
     runs = [
         schemadiff("HEAD~1..HEAD", cwd=repo.path, env=env),
         schemadiff("HEAD", cwd=repo.path, env=env),  # HEAD against the working tree
-        schemadiff("HEAD~1..HEAD", cwd=repo.path / "app", env=env),  # from a subdirectory
     ]
 
     assert changes(runs[0]) == [
@@ -664,7 +663,6 @@ def test_import_side_effects_are_contained(repo: GitRepo, tmp_path: Path) -> Non
         "    + column body TEXT NOT NULL",
     ]
     assert changes(runs[1]) == []
-    assert changes(runs[2]) == changes(runs[0])
     assert repo.state() == before
     assert sorted(p.relative_to(repo.path) for p in repo.path.rglob("*")) == files_before
     assert not (repo.path / "secret.key").exists()

@@ -90,8 +90,8 @@ class Repository:
         if self._repo.working_tree_dir is None:
             raise GitError(f"{directory} is a bare repository: schemadiff needs a working tree.")
         self.top = Path(self._repo.working_tree_dir)
-        self.prefix = _relative_prefix(directory, self.top)
-        """The user's directory relative to ``top``, as POSIX text ("" at the top)."""
+        self.prefix = _project_prefix(directory, self.top)
+        """The project directory relative to ``top``, as POSIX text ("" at the top)."""
         self._missing: dict[str, frozenset[str]] = {}
         self._repo.git.update_environment(
             GIT_DIR=str(self._repo.git_dir), GIT_WORK_TREE=str(self.top)
@@ -266,9 +266,16 @@ def _open(directory: Path) -> git.Repo:
         raise GitError("git was not found. Is it installed and on PATH?") from None
 
 
-def _relative_prefix(directory: Path, top: Path) -> str:
-    relative = directory.resolve().relative_to(top.resolve())
-    return "" if str(relative) == "." else relative.as_posix()
+def _project_prefix(directory: Path, top: Path) -> str:
+    """The project holding ``directory``: its nearest folder, up to the repository's top, with
+    a pyproject.toml or an alembic.ini (black finds its project root the same way)."""
+    top, start = top.resolve(), directory.resolve()
+    for folder in (start, *start.parents):
+        if folder == top or not folder.is_relative_to(top):
+            break
+        if (folder / "pyproject.toml").is_file() or (folder / "alembic.ini").is_file():
+            return folder.relative_to(top).as_posix()
+    return ""
 
 
 def _pathspec(root: str) -> str:
