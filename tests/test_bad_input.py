@@ -170,3 +170,14 @@ def test_nothing_left_behind_on_error(committed: GitRepo, tmp_path: Path) -> Non
     assert list(tmp.iterdir()) == []
     assert committed.state() == before
     assert git(committed.path, "status", "--porcelain", "--ignored") == ""
+
+
+def test_snapshot_ref_beginning_with_dash_never_reaches_git(committed: GitRepo) -> None:
+    err = user_error(schemadiff("snapshot", "--", "--output=x", cwd=committed.path))
+    assert "begins with '-'" in err
+    assert not (committed.path / "x").exists()
+
+
+def test_snapshot_of_an_unknown_ref(committed: GitRepo) -> None:
+    err = user_error(schemadiff("snapshot", "nope", cwd=committed.path))
+    assert "Unknown revision 'nope'" in err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +50,7 @@ def compare(options: Options, revisions: Sequence[str] = (), staged: bool = Fals
 def snapshot(options: Options, revision: str | None = None) -> Schema:
     """``schemadiff snapshot [REF]``: the schema document of one side (the working tree)."""
     with _session(options.directory, 1) as (repo, sandboxes):
-        side = repo.resolve(gitrefs.RangeSpec("HEAD", revision or gitrefs.WORKTREE))[1]
+        side = repo.side(revision or gitrefs.WORKTREE)
         settings = _settings(repo, side, options.overrides)
         (loaded,) = _load(repo, sandboxes, [side], [settings], settings.dialect)
     if loaded.schema is None:
@@ -59,7 +59,7 @@ def snapshot(options: Options, revision: str | None = None) -> Schema:
 
 
 @contextlib.contextmanager
-def _session(directory: Path, count: int):  # type: ignore[no-untyped-def]
+def _session(directory: Path, count: int) -> Iterator[tuple[gitrefs.Repository, list[Sandbox]]]:
     """The repository and ``count`` sandboxes, started first so their imports overlap git."""
     with contextlib.ExitStack() as stack:
         sandboxes = [stack.enter_context(Sandbox.start()) for _ in range(count)]

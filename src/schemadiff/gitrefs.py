@@ -103,14 +103,15 @@ class Repository:
     def resolve(self, spec: RangeSpec) -> tuple[Side, Side]:
         """Turn a range into two sides, the older first."""
         self._require_commits()
-        new = self._side(spec.new)
+        new = self.side(spec.new)
         if spec.merge_base:
             assert new.commit is not None
             base = self._merge_base(self._commit(spec.old), new.commit, spec)
             return Side(f"{spec.old}...{spec.new}", base, Source.GIT), new
-        return self._side(spec.old), new
+        return self.side(spec.old), new
 
-    def _side(self, revision: str) -> Side:
+    def side(self, revision: str) -> Side:
+        """One side: a revision, ``WORKTREE`` or ``INDEX``."""
         if revision == WORKTREE:
             return Side(None, None, Source.WORKTREE)
         if revision == INDEX:
@@ -125,6 +126,7 @@ class Repository:
             )
 
     def _commit(self, revision: str) -> str:
+        _check_revision_text(revision)  # again here: nothing unchecked ever reaches git
         try:
             return str(self._git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"))
         except GitError:
