@@ -181,3 +181,29 @@ def test_snapshot_ref_beginning_with_dash_never_reaches_git(committed: GitRepo) 
 def test_snapshot_of_an_unknown_ref(committed: GitRepo) -> None:
     err = user_error(schemadiff("snapshot", "nope", cwd=committed.path))
     assert "Unknown revision 'nope'" in err
+
+
+def test_snapshot_output_that_cannot_be_written(committed: GitRepo) -> None:
+    (committed.path.parent / "file").write_text("x")
+    err = user_error(
+        schemadiff(
+            "snapshot", "-o", str(committed.path.parent / "file" / "s.json"), cwd=committed.path
+        )
+    )
+    assert "Cannot write" in err
+    err = user_error(schemadiff("snapshot", "-o", str(committed.path.parent), cwd=committed.path))
+    assert "is a directory" in err
+
+
+def test_timeout_zero_is_refused(committed: GitRepo) -> None:
+    err = user_error(schemadiff("HEAD", "--timeout", "0", cwd=committed.path))
+    assert "--timeout: timeout must be a positive number" in err
+
+
+def test_debug_shows_the_users_whole_traceback(committed: GitRepo) -> None:
+    committed.write("app/models.py", "def inner():\n    raise RuntimeError('deep')\n\n\ninner()\n")
+    committed.commit("deep")
+    run = schemadiff("HEAD~1..HEAD", "--debug", cwd=committed.path)
+    assert run.code == 2
+    assert "output of the model import" in run.err
+    assert 'app/models.py", line 2, in inner' in run.err

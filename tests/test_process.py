@@ -154,3 +154,11 @@ def test_several_metadata_collections(repo: GitRepo) -> None:
     run = schemadiff("HEAD", *both, cwd=repo.path)
     assert run.code == 2
     assert "'user' is declared in both app.models:Base.metadata and app.audit:metadata" in run.err
+
+
+def test_the_same_metadata_named_twice_is_read_once(repo: GitRepo) -> None:
+    models_repo(repo, MODELS).commit("v1")
+    twice = ("--metadata", "app.models:Base", "--metadata", "app.models:Base.metadata")
+    run = schemadiff("snapshot", *twice, cwd=repo.path)
+    assert run.code == 0, run.err
+    assert [t["name"] for t in run.json()["tables"]] == ["user"]

@@ -44,9 +44,16 @@ class LoadFailure(Exception):
     def __init__(self, kind: str, message: str, file: str | None = None, line: int | None = None):
         super().__init__(message)
         self.kind, self.message, self.file, self.line = kind, message, file, line
+        self.traceback = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "file": self.file, "line": self.line}
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "traceback": self.traceback,
+        }
 
 
 class RepositoryGuard(importlib.abc.MetaPathFinder):
@@ -105,7 +112,7 @@ def main() -> None:
     except LoadFailure as failure:
         answer = {"error": failure.to_json()}
     except ModelLoadError as exc:
-        answer = {"error": {"kind": "invalid", "message": str(exc), "file": None, "line": None}}
+        answer = {"error": LoadFailure("invalid", str(exc)).to_json()}
     answer_to.write(json.dumps(answer))
     answer_to.flush()
 
@@ -192,9 +199,10 @@ def _user_failure(exc: BaseException, tree: Path) -> LoadFailure:
     last = frames[-1] if frames else None
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
     message = text[-1] if text else type(exc).__name__
-    if last is None:
-        return LoadFailure("import", message)
-    return LoadFailure("import", message, _relative(last.filename, tree), last.lineno)
+    where = (_relative(last.filename, tree), last.lineno) if last else (None, None)
+    failure = LoadFailure("import", message, *where)
+    failure.traceback = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return failure
 
 
 def _relative(filename: str | None, tree: Path) -> str | None:

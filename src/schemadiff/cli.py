@@ -180,6 +180,8 @@ def _boundary(run: Callable[[], int], debug: bool) -> int:
     except SchemadiffError as error:
         if debug:
             traceback.print_exc()
+            if error.detail:
+                _say(f"--- output of the model import ---\n{error.detail.rstrip()}\n---")
         _say(f"schemadiff: error: {error}")
         return EXIT_USER
     except KeyboardInterrupt:

@@ -75,7 +75,7 @@ def _check_metadata(value: object, where: str) -> tuple[str, ...]:
     locators = (value,) if isinstance(value, str) else _string_list(value, "metadata", where)
     for locator in locators:
         check_locator(locator, where)
-    return tuple(locators)
+    return tuple(dict.fromkeys(locators))
 
 
 @_key("paths")
@@ -191,7 +191,7 @@ def read_alembic(read: Reader, label: str) -> AlembicHints:
 
 def dialect_from_url(url: str) -> str | None:
     scheme = url.strip().partition("://")[0].partition("+")[0]
-    if not scheme or not scheme.isidentifier():
+    if not scheme or not scheme.isidentifier() or scheme == "driver":  # alembic init's placeholder
         return None
     return "postgresql" if scheme == "postgres" else scheme
 
@@ -225,7 +225,7 @@ def locators_from_env(source: bytes, where: str) -> tuple[tuple[str, ...] | None
 def _import_bindings(tree: ast.Module) -> dict[str, tuple[str, str]]:
     """Local name -> (module, attribute path) for the module-level imports of env.py."""
     bindings: dict[str, tuple[str, str]] = {}
-    for node in ast.walk(tree):
+    for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 bindings[alias.asname or alias.name] = (node.module, alias.name)
@@ -317,7 +317,7 @@ def _given(overrides: Overrides) -> dict[str, object]:
     return {
         key.replace("-", "_"): _KEYS[key](value, f"--{key}".replace("paths", "path"))
         for key, value in given.items()
-        if value
+        if value is not None and value != []
     }
 
 

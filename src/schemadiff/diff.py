@@ -66,7 +66,8 @@ def _diff_column(table: Table, old: Column, new: Column) -> Iterator[Change]:
         return Change(kind, table.schema, table.name, new.name, before, after, ddl_change=ddl)
 
     if old.type != new.type:
-        yield change(K.MODIFY_TYPE, old.type, new.type, ddl=old.type.ddl != new.type.ddl)
+        unknown = old.type.ddl is None or new.type.ddl is None  # cannot prove the DDL is equal
+        yield change(K.MODIFY_TYPE, old.type, new.type, ddl=unknown or old.type.ddl != new.type.ddl)
     if old.nullable != new.nullable:
         yield change(K.MODIFY_NULLABLE, old.nullable, new.nullable)
     if old.server_default != new.server_default:

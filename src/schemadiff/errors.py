@@ -21,6 +21,9 @@ EXIT_INTERRUPTED = 130
 class SchemadiffError(Exception):
     """An expected failure; ``str(error)`` is the whole message shown to the user."""
 
+    detail: str = ""
+    """More for ``--debug``: the user's whole traceback and what the child printed."""
+
 
 class GitError(SchemadiffError):
     """git could not answer: not a repository, no commits, an unknown ref."""

@@ -40,7 +40,11 @@ def schema_from_metadata(
     dialect = load_dialect(dialect_name)
     seen: dict[tuple[str, str], str] = {}
     tables = []
+    read: set[int] = set()
     for locator, metadata in collections:
+        if id(metadata) in read:  # the same MetaData reached by two locators
+            continue
+        read.add(id(metadata))
         for sa_table in metadata.tables.values():
             table = table_from_sa(sa_table, dialect)
             if table.key in seen and seen[table.key] != locator:

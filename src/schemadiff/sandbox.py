@@ -145,18 +145,23 @@ def _answer(out: bytes, err: bytes, returncode: int, request: Request) -> Schema
     try:
         answer: dict[str, Any] = json.loads(out)
     except ValueError:
-        raise ModelLoadError(
+        failure = ModelLoadError(
             f"The model import at {request.label} ended without an answer (exit code "
             f"{returncode}). {_tail(err)}Run with --debug to see its whole output."
-        ) from None
+        )
+        failure.detail = err.decode("utf-8", "replace")
+        raise failure from None
     if "error" in answer:
-        raise _error(answer["error"], request)
+        failure = _error(answer["error"], request)
+        failure.detail = (answer["error"].get("traceback") or "") + err.decode("utf-8", "replace")
+        raise failure
     return snapshot.schema_from_json(answer["schema"], f"the schema of {request.label}")
 
 
 def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
     kind, message = error["kind"], error["message"]
-    if kind == "module_missing":
+    absent_code = [path for path in request.skipped if path.endswith(".py")]
+    if kind == "module_missing" and not absent_code:
         return ModuleMissingError(f"{message.rstrip('.')} at {request.label}.")
     where = f" ({error['file']}:{error['line']})" if error.get("file") else ""
     advice = {

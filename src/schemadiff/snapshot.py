@@ -133,22 +133,45 @@ def value_to_json(value: Value) -> object:
     return value
 
 
+class OutputError(SchemadiffError):
+    """A file schemadiff was asked to write cannot be written."""
+
+
 def write_document(path: Path, document: object) -> None:
     """Write atomically; replace only a file that is itself a schemadiff document."""
+    if path.is_dir():
+        raise OutputError(
+            f"{path} is a directory: name the file to write, e.g. {path}/schema.json."
+        )
     if path.exists() and not _is_ours(path):
-        raise SnapshotFormatError(
+        raise OutputError(
             f"{path} exists and is not a {FORMAT} document; schemadiff will not overwrite it. "
             "Remove it or choose another path."
         )
+    try:
+        _replace(path, dumps(document))
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+def _replace(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(dumps(document))
+            stream.write(text)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _is_ours(path: Path) -> bool:

@@ -50,7 +50,7 @@ def _table(changes: list[Change]) -> Iterator[Text]:
         yield Text(f"{sign} table {name}", style=style)
         table = first.new if first.kind is K.ADD_TABLE else None
         for column in getattr(table, "columns", ()):
-            yield Text(f"    + {column.name} {describe_column(column)}", style=style)
+            yield Text(f"    + column {column.name} {describe_column(column)}", style=style)
         return
     yield Text(f"~ table {name}", style="yellow")
     for change in changes:
@@ -76,9 +76,7 @@ _TABLE_LEVEL = {K.MODIFY_TABLE_COMMENT, K.MODIFY_PRIMARY_KEY}
 def _modification(change: Change) -> tuple[str, str, str]:
     if change.kind is K.MODIFY_TYPE:
         assert isinstance(change.old, ColumnType) and isinstance(change.new, ColumnType)
-        if change.ddl_change:
-            return "type", str(change.old.ddl), str(change.new.ddl)
-        return "Python type (same DDL)", change.old.python, change.new.python
+        return _type_change(change.old, change.new, bool(change.ddl_change))
     if change.kind is K.MODIFY_NULLABLE:
         return "nullable", _nullability(change.old), _nullability(change.new)
     if change.kind is K.MODIFY_PRIMARY_KEY:
@@ -87,6 +85,14 @@ def _modification(change: Change) -> tuple[str, str, str]:
         return "server default", _sql(change.old), _sql(change.new)
     label = "table comment" if change.kind is K.MODIFY_TABLE_COMMENT else "comment"
     return label, _literal(change.old), _literal(change.new)
+
+
+def _type_change(old: ColumnType, new: ColumnType, ddl_change: bool) -> tuple[str, str, str]:
+    if not ddl_change:
+        return "Python type (same DDL)", old.python, new.python
+    if old.ddl and new.ddl:
+        return "type", old.ddl, new.ddl
+    return "type", old.ddl or old.python, new.ddl or new.python  # a dialect that cannot say
 
 
 def describe_column(column: Column) -> str:
