@@ -92,3 +92,15 @@ def test_sqlite_accepts_the_recorded_ddl(repo: GitRepo) -> None:
     assert document["dialect"] == "sqlite"
     engine = sa.create_engine("sqlite://")
     assert check_on(engine, document)[0] == "id"
+
+
+def test_python_rendering_is_code_that_gives_the_same_ddl(repo: GitRepo) -> None:
+    """What a migration would write (python + imports) evaluates to a type with the same DDL."""
+    models_repo(repo, MODELS + PG_ONLY).commit("models")
+    document = schemadiff("snapshot", "--dialect", "postgresql", cwd=repo.path).json()
+    dialect = sa.create_engine("postgresql+psycopg2://").dialect
+    for column in document["tables"][0]["columns"]:
+        namespace: dict[str, object] = {}
+        exec("\n".join(column["type"]["imports"]), namespace)
+        rebuilt = eval(column["type"]["python"], namespace)
+        assert rebuilt.compile(dialect=dialect) == column["type"]["ddl"], column["name"]

@@ -6,6 +6,7 @@ rendering a migration would use, and the DDL the chosen dialect emits.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -87,12 +88,29 @@ def render_type(type_: TypeEngine[object]) -> tuple[str, set[str]]:
     """``sa.String(length=50)`` and the imports it needs, as a migration would spell it."""
     prefix, imports = _module_prefix(type(type_).__module__)
     text = repr(type_)
-    item_type = getattr(type_, "item_type", None)
-    if isinstance(item_type, TypeEngine):
-        inner, inner_imports = render_type(item_type)
-        text = text.replace(repr(item_type), inner, 1)
+    for nested in _nested_types(type_):  # ARRAY(item_type), JSONB(astext_type=...), ...
+        inner, inner_imports = render_type(nested)
+        text = text.replace(repr(nested), inner, 1)
         imports |= inner_imports
     return prefix + text, imports
+
+
+def _nested_types(type_: TypeEngine[object]) -> list[TypeEngine[object]]:
+    cls: type = type(type_)
+    names = [*getattr(type_, "__dict__", {}), *_class_type_attributes(cls)]
+    found = (getattr(type_, name, None) for name in dict.fromkeys(names))
+    return [value for value in found if isinstance(value, TypeEngine) and value is not type_]
+
+
+@functools.cache
+def _class_type_attributes(cls: type) -> tuple[str, ...]:
+    """Class-level defaults that are types themselves (JSON's ``astext_type``)."""
+    return tuple(
+        name
+        for klass in cls.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, TypeEngine)
+    )
 
 
 def _module_prefix(module: str) -> tuple[str, set[str]]:
