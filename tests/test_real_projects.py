@@ -722,3 +722,54 @@ def test_environment_is_not_polluted() -> None:
                 n.startswith("__editable__") and ("edsrc" in n or "edflat" in n)
                 for n in os.listdir(entry)
             )
+
+
+def test_partial_clone_with_an_absent_models_blob_says_so(tmp_path: Path) -> None:
+    """An absent model file is the clone's gap, not "the models came later"."""
+    origin = GitRepo(tmp_path / "origin")
+    origin.path.mkdir()
+    git(origin.path, "init", "-q", "-b", "main")
+    models_repo(origin, MOVED_V1).commit("v1")
+    models_repo(origin, MOVED_V2).commit("v2")
+    git(origin.path, "config", "uploadpack.allowFilter", "true")
+    git(tmp_path, "clone", "-q", "--filter=blob:none", f"file://{origin.path}", "part")
+    part = GitRepo(tmp_path / "part")
+    git(part.path, "remote", "set-url", "origin", str(tmp_path / "nonexistent"))
+    listing = git(part.path, "rev-list", "--objects", "--missing=print", "HEAD~1^{tree}")
+    assert git(part.path, "rev-parse", "HEAD~1:app/models.py") in listing.replace("?", "")
+
+    run = schemadiff("HEAD~1..HEAD", cwd=part.path)
+
+    assert run.code == 2
+    assert "absent from this partial clone and could not be fetched, such as app/models.py" in (
+        run.err
+    )
+    assert "Traceback" not in run.err
+
+
+def test_partial_clone_fetches_absent_models_from_a_reachable_remote(tmp_path: Path) -> None:
+    """A blob-less CI clone: the old side's model files are fetched as git would, nothing else."""
+    origin = GitRepo(tmp_path / "origin")
+    origin.path.mkdir()
+    git(origin.path, "init", "-q", "-b", "main")
+    models_repo(origin, MOVED_V1)
+    origin.write("app/data/seed.csv", "id\n1\n")
+    origin.commit("v1")
+    models_repo(origin, MOVED_V2)
+    origin.write("app/data/seed.csv", "id\n1\n2\n")
+    origin.commit("v2")
+    git(origin.path, "config", "uploadpack.allowFilter", "true")
+    git(origin.path, "config", "uploadpack.allowAnySHA1InWant", "true")
+    git(tmp_path, "clone", "-q", "--filter=blob:none", f"file://{origin.path}", "part")
+    part = GitRepo(tmp_path / "part")
+    old_models = git(part.path, "rev-parse", "HEAD~1:app/models.py")
+    old_seed = git(part.path, "rev-parse", "HEAD~1:app/data/seed.csv")
+    before = part.state()
+
+    run = schemadiff("HEAD~1..HEAD", cwd=part.path)
+
+    assert changes(run) == ["~ table product", "    + column sku VARCHAR(32) NULL"]
+    assert part.state() == before
+    listing = git(part.path, "rev-list", "--objects", "--missing=print", "HEAD~1^{tree}")
+    assert f"?{old_models}" not in listing
+    assert f"?{old_seed}" in listing

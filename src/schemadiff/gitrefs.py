@@ -217,8 +217,18 @@ class Repository:
         return self._content(match[0])
 
     def materialize(self, side: Side, entries: Iterable[Entry], destination: Path) -> list[str]:
-        """Write ``entries`` below ``destination``; return the paths that could not be read."""
+        """Write ``entries`` below ``destination``; return the paths that could not be read.
+
+        In a partial clone, absent Python files are fetched from the promisor remote in one
+        batch, as git's own lazy fetch would; other absent files (data) are skipped.
+        """
+        entries = list(entries)
         missing = self.missing_blobs(side)
+        code = [e.blob for e in entries if e.blob and e.blob in missing and e.path.endswith(".py")]
+        if code and self._fetch_blobs(code):
+            assert side.commit is not None
+            del self._missing[side.commit]
+            missing = self.missing_blobs(side)
         skipped = []
         for entry in entries:
             if entry.blob in missing:
@@ -226,6 +236,29 @@ class Repository:
                 continue
             self._write(entry, destination / entry.path)
         return skipped
+
+    def _fetch_blobs(self, blobs: list[str]) -> bool:
+        """Fetch objects by id from the promisor remote; only objects are added, never refs."""
+        remotes = self._git("config", "--get-regexp", r"^remote\..*\.promisor$").splitlines()
+        names = [line.split()[0][len("remote.") : -len(".promisor")] for line in remotes]
+        if not names:
+            return False
+        try:
+            self._git(
+                "-c",
+                "fetch.negotiationAlgorithm=noop",
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "--no-write-fetch-head",
+                "--recurse-submodules=no",
+                "--filter=blob:none",
+                names[0],
+                *[b for b in blobs if b],
+            )
+        except GitError:
+            return False
+        return True
 
     def _write(self, entry: Entry, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -168,15 +168,15 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
         "syntax": "Fix the syntax error, or compare another ref.",
         "import": "Set what it needs under [tool.schemadiff.env], or run with --debug.",
     }.get(kind, "")
-    missing = ""
     if request.skipped:
-        missing = (
-            f" {len(request.skipped)} file(s) are absent from this partial clone, such as "
-            f"{request.skipped[0]}; fetch them (git fetch --refetch)."
+        advice = (
+            f"{len(request.skipped)} file(s) are absent from this partial clone and could not be "
+            f"fetched, such as {absent_code[0] if absent_code else request.skipped[0]}. "
+            "Check that the remote is reachable, or clone without --filter."
         )
+    second = f"\n  {advice}" if advice else ""
     return ModelLoadError(
-        f"Importing the models at {request.label} failed{where}: {message}\n"
-        f"  {advice}{missing}".rstrip()
+        f"Importing the models at {request.label} failed{where}: {message}{second}"
     )
 
 
