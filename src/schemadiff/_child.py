@@ -33,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from schemadiff import extract, snapshot
+from schemadiff.config import DEFAULT_DIALECT
 from schemadiff.errors import ModelLoadError
 
 _PR_SET_PDEATHSIG = 1
@@ -99,8 +100,19 @@ def _die_with_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _prewarm() -> None:
+    """Pay, while the parent still asks git for the files, what nearly every load needs."""
+    importlib.import_module("sqlalchemy.orm")
+    extract.load_dialect(DEFAULT_DIALECT)
+    extract.warm_compiler(DEFAULT_DIALECT)
+
+
 def main() -> None:
     _die_with_parent()
+    # A short-lived process that builds a large object graph once: the cyclic collector would
+    # only rescan it (measured: a third of a 500-table import). Memory is freed at exit.
+    gc.disable()
+    _prewarm()
     answer_to = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # the user's prints go to stderr, never into the answer
     line = sys.stdin.readline()
@@ -163,7 +175,6 @@ def _metadata(locator: str, tree: Path) -> sa.MetaData:
 
 
 def _import(module_name: str, tree: Path) -> types.ModuleType:
-    gc.disable()  # the cyclic collector costs a third of a large model import
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -173,10 +184,8 @@ def _import(module_name: str, tree: Path) -> types.ModuleType:
     except SyntaxError as exc:
         file = _relative(exc.filename, tree)
         raise LoadFailure("syntax", f"SyntaxError: {exc.msg}", file, exc.lineno) from None
-    except BaseException as exc:
+    except BaseException as exc:  # anything the user's code raises, even SystemExit
         raise _user_failure(exc, tree) from None
-    finally:
-        gc.enable()
 
 
 def _attribute(value: object, part: str, locator: str, tree: Path) -> object:

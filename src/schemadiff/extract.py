@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.sql.type_api import TypeEngine
 
 from schemadiff.errors import ModelLoadError
@@ -132,10 +133,21 @@ def _compile_type(type_: TypeEngine[object], dialect: Dialect) -> str | None:
 def _server_default(column: sa.Column[object], dialect: Dialect) -> str | None:
     if not isinstance(column.server_default, sa.DefaultClause):
         return None
-    # No statement: only the per-column helper is used, as CREATE TABLE would call it.
-    compiler = dialect.ddl_compiler(dialect, None)  # type: ignore[arg-type]
-    text = compiler.get_column_default_string(column)
+    text = _ddl_compiler(dialect).get_column_default_string(column)
     return None if text is None else str(text)
+
+
+@functools.cache
+def _ddl_compiler(dialect: Dialect) -> DDLCompiler:
+    # No statement: only the per-column helper is used, as CREATE TABLE would call it.
+    return dialect.ddl_compiler(dialect, None)  # type: ignore[arg-type]
+
+
+def warm_compiler(dialect_name: str) -> None:
+    """Compile one typical column once, so the first real one pays no set-up."""
+    column: sa.Column[object] = sa.Column("warm", sa.DateTime(), server_default=sa.func.now())
+    sa.Table("schemadiff_warm", sa.MetaData(), column)
+    column_from_sa(column, load_dialect(dialect_name))
 
 
 def _primary_key(table: sa.Table) -> PrimaryKey | None:
