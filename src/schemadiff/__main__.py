@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from schemadiff.cli import main
+from schemadiff._entry import main
 
 raise SystemExit(main())
