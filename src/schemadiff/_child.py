@@ -126,7 +126,13 @@ def main() -> None:
     except ModelLoadError as exc:
         answer = {"error": LoadFailure("invalid", str(exc)).to_json()}
     answer_to.write(json.dumps(answer))
-    answer_to.flush()
+    answer_to.close()
+    # Interpreter shutdown would tear down the whole model graph (0.3 s at 500 tables) after
+    # the answer is already out: flush what the user's code printed, then leave at once.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
 
 
 def load(request: dict[str, Any]) -> dict[str, Any]:

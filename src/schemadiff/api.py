@@ -27,7 +27,6 @@ class Loaded:
 
     side: Side
     schema: Schema | None
-    settings: config.Settings
     missing: str | None = None
 
 
@@ -103,19 +102,14 @@ def _load(
         )
         sandbox.send(request)
         requests.append(request)
-    return [
-        _wait(sandbox, request, side, side_settings)
-        for sandbox, request, side, side_settings in zip(
-            sandboxes, requests, sides, settings, strict=True
-        )
-    ]
+    return [_wait(*pair) for pair in zip(sandboxes, requests, sides, strict=True)]
 
 
-def _wait(sandbox: Sandbox, request: Request, side: Side, settings: config.Settings) -> Loaded:
+def _wait(sandbox: Sandbox, request: Request, side: Side) -> Loaded:
     try:
-        return Loaded(side, sandbox.wait(request), settings)
+        return Loaded(side, sandbox.wait(request))
     except ModuleMissingError as missing:
-        return Loaded(side, None, settings, str(missing))
+        return Loaded(side, None, str(missing))
 
 
 def _filtered(loaded: Loaded, settings: config.Settings, dialect: str) -> Schema:
