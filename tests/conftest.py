@@ -86,7 +86,10 @@ class GitRepo:
             "head": git(self.path, "rev-parse", "HEAD"),
             "refs": git(self.path, "for-each-ref"),
             "index": (self.path / ".git" / "index").read_bytes().hex(),
-            "status": git(self.path, "status", "--porcelain", "--ignored", "-uall"),
+            # --no-optional-locks: a plain status would refresh the index itself.
+            "status": git(
+                self.path, "--no-optional-locks", "status", "--porcelain", "--ignored", "-uall"
+            ),
             "stash": git(self.path, "stash", "list"),
             "worktrees": git(self.path, "worktree", "list", "--porcelain"),
         }

@@ -251,8 +251,8 @@ def test_flask_sqlalchemy_without_application_context(repo: GitRepo, locator: st
 
     assert changes(run) == [
         "+ table order_item",
-        "    + id INTEGER NOT NULL",
-        "    + user_id INTEGER NOT NULL",
+        "    + column id INTEGER NOT NULL",
+        "    + column user_id INTEGER NOT NULL",
     ]
     assert "application context" not in run.err
     assert repo.state() == before
@@ -329,8 +329,8 @@ def test_models_came_later_old_side_is_empty(repo: GitRepo) -> None:
 
     assert changes(run) == [
         "+ table user",
-        "    + id INTEGER NOT NULL",
-        "    + email VARCHAR(255) NOT NULL",
+        "    + column id INTEGER NOT NULL",
+        "    + column email VARCHAR(255) NOT NULL",
     ]
     assert "There is no module 'app.models' at HEAD~1. Taken as an empty schema." in run.err
     assert repo.state() == before
@@ -587,8 +587,8 @@ def test_editable_install_does_not_fill_in_models_that_came_later(
 
     assert changes(run) == [
         "+ table invoice",
-        "    + id INTEGER NOT NULL",
-        "    + total INTEGER NOT NULL",
+        "    + column id INTEGER NOT NULL",
+        "    + column total INTEGER NOT NULL",
     ]
     assert f"There is no module '{editable.module}' at {old}. Taken as an empty schema." in run.err
     assert "leaked" not in run.out + run.err
