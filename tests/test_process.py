@@ -45,6 +45,20 @@ def wait_for(condition, seconds: float = 30.0) -> bool:  # type: ignore[no-untyp
     return False
 
 
+def start_hanging_run(repo: GitRepo, tmp: Path) -> subprocess.Popen[str]:
+    """schemadiff in the background, returned once both sandbox children are running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD"],
+        cwd=repo.path,
+        env=clean_env(TMPDIR=str(tmp)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert wait_for(lambda: len(sandbox_children(tmp)) == 2)
+    return process
+
+
 @pytest.fixture
 def hanging(repo: GitRepo, tmp_path: Path) -> tuple[GitRepo, Path]:
     models_repo(repo, MODELS).commit("v1")
@@ -58,15 +72,7 @@ def hanging(repo: GitRepo, tmp_path: Path) -> tuple[GitRepo, Path]:
 def test_ctrl_c_stops_children_and_cleans_up(hanging: tuple[GitRepo, Path]) -> None:
     repo, tmp = hanging
     before = repo.state()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD"],
-        cwd=repo.path,
-        env=clean_env(TMPDIR=str(tmp)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert wait_for(lambda: len(sandbox_children(tmp)) == 2)
+    process = start_hanging_run(repo, tmp)
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
@@ -82,14 +88,7 @@ def test_ctrl_c_stops_children_and_cleans_up(hanging: tuple[GitRepo, Path]) -> N
 def test_kill_9_takes_the_children_along(hanging: tuple[GitRepo, Path]) -> None:
     repo, tmp = hanging
     before = repo.state()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD"],
-        cwd=repo.path,
-        env=clean_env(TMPDIR=str(tmp)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    assert wait_for(lambda: len(sandbox_children(tmp)) == 2)
+    process = start_hanging_run(repo, tmp)
     process.kill()
     process.wait()
     assert wait_for(lambda: not sandbox_children(tmp), 10)

@@ -676,7 +676,9 @@ def test_import_side_effects_are_contained(repo: GitRepo, tmp_path: Path) -> Non
 # --- 9. a partial clone whose old non-Python blob is absent ----------------------------------
 
 
-def test_partial_clone_with_an_absent_data_blob(tmp_path: Path) -> None:
+def blobless_clone(tmp_path: Path) -> GitRepo:
+    """An origin with two commits (models and a data file change) and a --filter=blob:none
+    clone of it, whose remote is still reachable."""
     origin = GitRepo(tmp_path / "origin")
     origin.path.mkdir()
     git(origin.path, "init", "-q", "-b", "main")
@@ -688,9 +690,12 @@ def test_partial_clone_with_an_absent_data_blob(tmp_path: Path) -> None:
     origin.commit("v2")
     git(origin.path, "config", "uploadpack.allowFilter", "true")
     git(origin.path, "config", "uploadpack.allowAnySHA1InWant", "true")
-
     git(tmp_path, "clone", "-q", "--filter=blob:none", f"file://{origin.path}", "part")
-    part = GitRepo(tmp_path / "part")
+    return GitRepo(tmp_path / "part")
+
+
+def test_partial_clone_with_an_absent_data_blob(tmp_path: Path) -> None:
+    part = blobless_clone(tmp_path)
     # The old models are fetched once, while the remote is still there; then it goes away.
     git(part.path, "cat-file", "-p", "HEAD~1:app/models.py")
     git(part.path, "remote", "set-url", "origin", str(tmp_path / "nonexistent"))
@@ -726,14 +731,7 @@ def test_environment_is_not_polluted() -> None:
 
 def test_partial_clone_with_an_absent_models_blob_says_so(tmp_path: Path) -> None:
     """An absent model file is the clone's gap, not "the models came later"."""
-    origin = GitRepo(tmp_path / "origin")
-    origin.path.mkdir()
-    git(origin.path, "init", "-q", "-b", "main")
-    models_repo(origin, MOVED_V1).commit("v1")
-    models_repo(origin, MOVED_V2).commit("v2")
-    git(origin.path, "config", "uploadpack.allowFilter", "true")
-    git(tmp_path, "clone", "-q", "--filter=blob:none", f"file://{origin.path}", "part")
-    part = GitRepo(tmp_path / "part")
+    part = blobless_clone(tmp_path)
     git(part.path, "remote", "set-url", "origin", str(tmp_path / "nonexistent"))
     listing = git(part.path, "rev-list", "--objects", "--missing=print", "HEAD~1^{tree}")
     assert git(part.path, "rev-parse", "HEAD~1:app/models.py") in listing.replace("?", "")
@@ -749,19 +747,7 @@ def test_partial_clone_with_an_absent_models_blob_says_so(tmp_path: Path) -> Non
 
 def test_partial_clone_fetches_absent_models_from_a_reachable_remote(tmp_path: Path) -> None:
     """A blob-less CI clone: the old side's model files are fetched as git would, nothing else."""
-    origin = GitRepo(tmp_path / "origin")
-    origin.path.mkdir()
-    git(origin.path, "init", "-q", "-b", "main")
-    models_repo(origin, MOVED_V1)
-    origin.write("app/data/seed.csv", "id\n1\n")
-    origin.commit("v1")
-    models_repo(origin, MOVED_V2)
-    origin.write("app/data/seed.csv", "id\n1\n2\n")
-    origin.commit("v2")
-    git(origin.path, "config", "uploadpack.allowFilter", "true")
-    git(origin.path, "config", "uploadpack.allowAnySHA1InWant", "true")
-    git(tmp_path, "clone", "-q", "--filter=blob:none", f"file://{origin.path}", "part")
-    part = GitRepo(tmp_path / "part")
+    part = blobless_clone(tmp_path)
     old_models = git(part.path, "rev-parse", "HEAD~1:app/models.py")
     old_seed = git(part.path, "rev-parse", "HEAD~1:app/data/seed.csv")
     before = part.state()
