@@ -74,6 +74,7 @@ def test_postgresql_accepts_the_recorded_ddl(repo: GitRepo, postgres_url: str) -
     tags = next(c for c in document["tables"][0]["columns"] if c["name"] == "tags")
     assert tags["type"] == {
         "ddl": "VARCHAR(20)[]",
+        "enum": None,
         "imports": ["from sqlalchemy.dialects import postgresql", "import sqlalchemy as sa"],
         "python": "postgresql.ARRAY(sa.String(length=20))",
     }

@@ -126,7 +126,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(repo: GitRepo) -> Non
     assert "\x1b[" in run_on_terminal(repo, **base)
     assert "\x1b[" not in run_on_terminal(repo, **base, NO_COLOR="1")
     piped = schemadiff("HEAD~1..HEAD", cwd=repo.path, env=base)
-    assert "+ table member" in piped.out
+    assert "    ~ table: renamed from user (guessed)" in piped.out
     assert "\x1b[" not in piped.out
 
 

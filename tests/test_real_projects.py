@@ -253,6 +253,7 @@ def test_flask_sqlalchemy_without_application_context(repo: GitRepo, locator: st
         "+ table order_item",
         "    + column id INTEGER NOT NULL",
         "    + column user_id INTEGER NOT NULL",
+        "    + foreign key (unnamed) (user_id) -> user (id)",
     ]
     assert "application context" not in run.err
     assert repo.state() == before

@@ -139,7 +139,10 @@ def load(request: dict[str, Any]) -> dict[str, Any]:
     tree = Path(request["tree"])
     _prepare(request, tree)
     collections = [(loc, _metadata(loc, tree)) for loc in request["locators"]]
-    return snapshot.schema_to_json(extract.schema_from_metadata(collections, request["dialect"]))
+    schema = extract.schema_from_metadata(
+        collections, request["dialect"], request.get("user_module_prefix")
+    )
+    return snapshot.schema_to_json(schema)
 
 
 def _prepare(request: dict[str, Any], tree: Path) -> None:

@@ -40,10 +40,15 @@ def compare(options: Options, revisions: Sequence[str] = (), staged: bool = Fals
         old, new = _load(repo, sandboxes, sides, settings, dialect)
     if old.schema is None and new.schema is None:
         raise ModelLoadError(f"{old.missing} {new.missing} Check the metadata locator.")
-    notes = tuple(f"{s.missing} Taken as an empty schema." for s in (old, new) if s.missing)
+    notes = [f"{s.missing} Taken as an empty schema." for s in (old, new) if s.missing]
     old_schema, new_schema = (_filtered(s, settings[1], dialect) for s in (old, new))
-    changes = diff.diff_schemas(old_schema, new_schema)
-    return DiffResult(old.side, new.side, dialect, changes, notes)
+    rules = diff.RenameRules(dict(settings[1].renames), guess=not settings[1].no_renames)
+    found = diff.diff_schemas(old_schema, new_schema, rules)
+    changes = found.changes
+    if settings[1].ignore_python_only:
+        changes = diff.without_python_only(changes)
+    notes += found.notes
+    return DiffResult(old.side, new.side, dialect, changes, tuple(notes))
 
 
 def snapshot(options: Options, revision: str | None = None) -> Schema:
@@ -98,6 +103,7 @@ def _load(
             dialect=dialect,
             timeout=side_settings.timeout,
             env=side_settings.env,
+            user_module_prefix=side_settings.user_module_prefix,
             skipped=tuple(skipped),
         )
         sandbox.send(request)

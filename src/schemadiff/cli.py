@@ -58,6 +58,10 @@ IncludeSchemas = Annotated[
 ExcludeTables = Annotated[
     list[str] | None, typer.Option("--exclude-tables", help="Table glob to drop (repeatable).")
 ]
+UserModulePrefix = Annotated[
+    str | None,
+    typer.Option("--user-module-prefix", help='Prefix for your own types, e.g. "mytypes.".'),
+]
 
 
 def _overrides(
@@ -67,7 +71,10 @@ def _overrides(
     timeout: float | None,
     include_schemas: list[str] | None,
     exclude_tables: list[str] | None,
+    user_module_prefix: str | None,
+    **flags: bool,
 ) -> Overrides:
+    """The options given; a flag left off is None, so pyproject.toml still decides."""
     return Overrides(
         metadata=tuple(metadata or ()),
         paths=tuple(paths or ()),
@@ -75,6 +82,8 @@ def _overrides(
         timeout=timeout,
         include_schemas=tuple(include_schemas or ()),
         exclude_tables=tuple(exclude_tables or ()),
+        user_module_prefix=user_module_prefix,
+        **{name: True if given else None for name, given in flags.items()},
     )
 
 
@@ -111,19 +120,37 @@ def diff_command(
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when there are differences.")
     ] = False,
+    no_renames: Annotated[
+        bool, typer.Option("--no-renames", help="Do not guess renames (declared ones stay).")
+    ] = False,
+    ignore_python_only: Annotated[
+        bool,
+        typer.Option("--ignore-python-only", help="Drop type changes that keep the same DDL."),
+    ] = False,
     metadata: Metadata = None,
     paths: Paths = None,
     dialect: Dialect = None,
     timeout: Timeout = None,
     include_schemas: IncludeSchemas = None,
     exclude_tables: ExcludeTables = None,
+    user_module_prefix: UserModulePrefix = None,
     directory: Directory = Path(),
     debug: Debug = False,
 ) -> int:
     """Show how the schema changed between two sides (default: HEAD and the working tree)."""
     options = api.Options(
         directory.absolute(),
-        _overrides(metadata, paths, dialect, timeout, include_schemas, exclude_tables),
+        _overrides(
+            metadata,
+            paths,
+            dialect,
+            timeout,
+            include_schemas,
+            exclude_tables,
+            user_module_prefix,
+            no_renames=no_renames,
+            ignore_python_only=ignore_python_only,
+        ),
     )
 
     def run() -> int:
@@ -152,13 +179,16 @@ def snapshot_command(
     timeout: Timeout = None,
     include_schemas: IncludeSchemas = None,
     exclude_tables: ExcludeTables = None,
+    user_module_prefix: UserModulePrefix = None,
     directory: Directory = Path(),
     debug: Debug = False,
 ) -> int:
     """Print the schema document (JSON) of one side."""
     options = api.Options(
         directory.absolute(),
-        _overrides(metadata, paths, dialect, timeout, include_schemas, exclude_tables),
+        _overrides(
+            metadata, paths, dialect, timeout, include_schemas, exclude_tables, user_module_prefix
+        ),
     )
 
     def run() -> int:

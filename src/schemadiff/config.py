@@ -40,6 +40,9 @@ class Overrides:
     timeout: float | None = None
     include_schemas: tuple[str, ...] = ()
     exclude_tables: tuple[str, ...] = ()
+    no_renames: bool | None = None
+    ignore_python_only: bool | None = None
+    user_module_prefix: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,11 @@ class Settings:
     env: tuple[tuple[str, str], ...] = ()
     include_schemas: tuple[str, ...] = ()
     exclude_tables: tuple[str, ...] = ()
+    renames: tuple[tuple[str, str], ...] = ()
+    """``[tool.schemadiff.renames]``: old name -> new name (``table`` or ``table.column``)."""
+    no_renames: bool = False
+    ignore_python_only: bool = False
+    user_module_prefix: str | None = None
     origins: tuple[str, ...] = field(default=(), compare=False)
     """Where the values came from, for --debug and error messages."""
 
@@ -116,6 +124,45 @@ def _check_include(value: object, where: str) -> tuple[str, ...]:
 @_key("exclude-tables")
 def _check_exclude(value: object, where: str) -> tuple[str, ...]:
     return _string_list(value, "exclude-tables", where)
+
+
+@_key("renames")
+def _check_renames(value: object, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(
+            f"{where}: renames must be a table of names, e.g. "
+            '[tool.schemadiff.renames] "user.email" = "user.email_address".'
+        )
+    for old, new in value.items():
+        if old.count(".") != new.count(".") or old.count(".") > 1:
+            raise ConfigError(
+                f'{where}: renames {old!r} = {new!r}: write a table as "old" = "new" and a '
+                'column as "table.old" = "table.new".'
+            )
+    return tuple(sorted(value.items()))
+
+
+@_key("no-renames")
+def _check_no_renames(value: object, where: str) -> bool:
+    return _boolean(value, "no-renames", where)
+
+
+@_key("ignore-python-only")
+def _check_ignore_python_only(value: object, where: str) -> bool:
+    return _boolean(value, "ignore-python-only", where)
+
+
+@_key("user-module-prefix")
+def _check_user_module_prefix(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.endswith("."):
+        raise ConfigError(f'{where}: user-module-prefix must end with ".", e.g. "mytypes.".')
+    return value
+
+
+def _boolean(value: object, key: str, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false, not {value!r}.")
+    return value
 
 
 def _string_list(value: object, key: str, where: str) -> tuple[str, ...]:
@@ -313,6 +360,9 @@ def _given(overrides: Overrides) -> dict[str, object]:
         "timeout": overrides.timeout,
         "include-schemas": list(overrides.include_schemas),
         "exclude-tables": list(overrides.exclude_tables),
+        "no-renames": overrides.no_renames,
+        "ignore-python-only": overrides.ignore_python_only,
+        "user-module-prefix": overrides.user_module_prefix,
     }
     return {
         key.replace("-", "_"): _KEYS[key](value, f"--{key}".replace("paths", "path"))

@@ -7,7 +7,20 @@ between two of them. JSON conversion lives in ``schemadiff.snapshot``.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+Options = tuple[tuple[str, str], ...]
+"""Dialect keyword options (``postgresql_using``...) with their values as text, sorted."""
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    """The values of an Enum type; ``named`` when the dialect creates it as its own type."""
+
+    name: str | None
+    schema: str | None
+    values: tuple[str, ...]
+    named: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +33,35 @@ class ColumnType:
     """The import statements ``python`` needs, sorted."""
     ddl: str | None
     """``VARCHAR(50)``; None when the dialect cannot compile the type."""
+    enum: EnumType | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceOptions:
+    """What ``Sequence`` and ``Identity`` share; None means "the database's default"."""
+
+    start: int | None = None
+    increment: int | None = None
+    minvalue: int | None = None
+    maxvalue: int | None = None
+    nominvalue: bool | None = None
+    nomaxvalue: bool | None = None
+    cycle: bool | None = None
+    cache: int | None = None
+    order: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    sqltext: str
+    persisted: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    always: bool
+    on_null: bool | None
+    options: SequenceOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +72,12 @@ class Column:
     server_default: str | None
     """The DDL text after DEFAULT, exactly as the dialect emits it."""
     comment: str | None
+    computed: Computed | None = None
+    identity: Identity | None = None
+    autoincrement: bool = False
+    """Whether this is the table's autoincrement column (SERIAL, AUTO_INCREMENT...)."""
+    renamed_from: str | None = field(default=None, compare=False)
+    """``info={"renamed_from": ...}``: a hint for the diff, not part of the schema."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +87,66 @@ class PrimaryKey:
 
 
 @dataclass(frozen=True, slots=True)
+class Index:
+    name: str | None
+    expressions: tuple[str, ...]
+    """Column names, or the compiled text of an expression."""
+    unique: bool
+    options: Options = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueConstraint:
+    name: str | None
+    columns: tuple[str, ...]
+    options: Options = ()
+    """``deferrable``, ``initially`` and dialect options."""
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    name: str | None
+    columns: tuple[str, ...]
+    referred_schema: str | None
+    referred_table: str
+    referred_columns: tuple[str, ...]
+    ondelete: str | None = None
+    onupdate: str | None = None
+    deferrable: bool | None = None
+    initially: str | None = None
+    match: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConstraint:
+    name: str | None
+    sqltext: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludeConstraint:
+    name: str | None
+    elements: tuple[tuple[str, str], ...]
+    """(expression, operator) pairs."""
+    using: str
+    where: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
     schema: str | None
     name: str
     columns: tuple[Column, ...]
     primary_key: PrimaryKey | None
     comment: str | None
+    indexes: tuple[Index, ...] = ()
+    unique_constraints: tuple[UniqueConstraint, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    check_constraints: tuple[CheckConstraint, ...] = ()
+    exclude_constraints: tuple[ExcludeConstraint, ...] = ()
+    options: Options = ()
+    """Table-level dialect options (``mysql_engine``...)."""
+    renamed_from: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -57,11 +159,37 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class NamedEnum:
+    """An enum the dialect creates as a type of its own (PostgreSQL ``CREATE TYPE``)."""
+
+    schema: str | None
+    name: str
+    values: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.schema or "", self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    schema: str | None
+    name: str
+    options: SequenceOptions
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.schema or "", self.name)
+
+
+@dataclass(frozen=True, slots=True)
 class Schema:
-    """Every table the models declare, sorted by ``Table.key``."""
+    """Every table, named enum and sequence the models declare, each sorted by key."""
 
     dialect: str
     tables: tuple[Table, ...]
+    enums: tuple[NamedEnum, ...] = ()
+    sequences: tuple[Sequence, ...] = ()
 
 
 class ChangeKind(str, enum.Enum):
@@ -77,24 +205,76 @@ class ChangeKind(str, enum.Enum):
     MODIFY_COMMENT = "modify_comment"
     MODIFY_TABLE_COMMENT = "modify_table_comment"
     MODIFY_PRIMARY_KEY = "modify_primary_key"
+    RENAME_TABLE = "rename_table"
+    RENAME_COLUMN = "rename_column"
+    ADD_INDEX = "add_index"
+    REMOVE_INDEX = "remove_index"
+    ADD_CONSTRAINT = "add_constraint"
+    REMOVE_CONSTRAINT = "remove_constraint"
+    ADD_FK = "add_fk"
+    REMOVE_FK = "remove_fk"
+    ADD_ENUM = "add_enum"
+    REMOVE_ENUM = "remove_enum"
+    MODIFY_ENUM = "modify_enum"
+    ADD_SEQUENCE = "add_sequence"
+    REMOVE_SEQUENCE = "remove_sequence"
+    MODIFY_SEQUENCE = "modify_sequence"
+    MODIFY_COMPUTED = "modify_computed"
+    MODIFY_IDENTITY = "modify_identity"
+    MODIFY_AUTOINCREMENT = "modify_autoincrement"
+    MODIFY_TABLE_OPTIONS = "modify_table_options"
 
 
-Value = Table | Column | ColumnType | PrimaryKey | str | bool | None
+Constraint = UniqueConstraint | CheckConstraint | ExcludeConstraint
+
+Value = (
+    Table
+    | Column
+    | ColumnType
+    | PrimaryKey
+    | Index
+    | Constraint
+    | ForeignKey
+    | NamedEnum
+    | Sequence
+    | Computed
+    | Identity
+    | tuple[str, ...]
+    | Options
+    | dict[str, str]
+    | str
+    | bool
+    | None
+)
 """What a change's ``old`` and ``new`` may hold."""
+
+
+class Confidence(str, enum.Enum):
+    """How a rename was found."""
+
+    DECLARED = "declared"
+    CONFIGURED = "configured"
+    GUESSED = "guessed"
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
     kind: ChangeKind
     schema: str | None
-    table: str
-    name: str
-    """The column's name for column kinds, the table's name for table kinds."""
+    table: str | None
+    """None for a named enum or a sequence: they belong to no table."""
+    name: str | None
+    """The column's name for column kinds, the table's for table kinds, the index's,
+    constraint's, enum's or sequence's for theirs (None for an unnamed constraint)."""
     old: Value
     new: Value
     destructive: bool = False
     ddl_change: bool | None = None
     """For ``modify_type`` only: False when only the Python type changed."""
+    constraint_type: str | None = None
+    """For ``add_constraint``/``remove_constraint``: unique, check or exclude."""
+    confidence: Confidence | None = None
+    """For renames: how the rename was found."""
 
 
 class Source(str, enum.Enum):

@@ -49,6 +49,7 @@ class Request:
     dialect: str
     timeout: float
     env: tuple[tuple[str, str], ...] = ()
+    user_module_prefix: str | None = None
     skipped: tuple[str, ...] = ()
     """Files that could not be materialized (absent from a partial clone)."""
 
@@ -108,6 +109,7 @@ class Sandbox:
             "locators": list(request.locators),
             "dialect": request.dialect,
             "env": dict(request.env),
+            "user_module_prefix": request.user_module_prefix,
         }
         assert self._process.stdin is not None
         try:

@@ -7,19 +7,24 @@ round-trips exactly: ``schema_from_json(schema_to_json(s)) == s``. Its JSON Sche
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import json
 import os
 import tempfile
+import types
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from schemadiff.errors import SchemadiffError
-from schemadiff.model import Column, ColumnType, PrimaryKey, Schema, Table, Value
+from schemadiff.model import Schema, Value
 
 FORMAT = "schemadiff-snapshot"
-VERSION = 1
+VERSION = 2
 
 JSONDict = dict[str, Any]
+T = TypeVar("T")
 
 
 class SnapshotFormatError(SchemadiffError):
@@ -32,12 +37,9 @@ def dumps(document: object) -> str:
 
 
 def schema_to_json(schema: Schema) -> JSONDict:
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "dialect": schema.dialect,
-        "tables": [table_to_json(t) for t in schema.tables],
-    }
+    document = encode(schema)
+    assert isinstance(document, dict)
+    return {"format": FORMAT, "version": VERSION, **document}
 
 
 def schema_from_json(document: object, where: str = "the snapshot") -> Schema:
@@ -50,87 +52,69 @@ def schema_from_json(document: object, where: str = "the snapshot") -> Schema:
             f"version {VERSION}. Regenerate it with `schemadiff snapshot`."
         )
     try:
-        tables = tuple(table_from_json(t) for t in document["tables"])
-        return Schema(document["dialect"], tuple(sorted(tables, key=lambda t: t.key)))
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise SnapshotFormatError(f"{where} is malformed ({type(exc).__name__}: {exc}).") from exc
-
-
-def table_to_json(table: Table) -> JSONDict:
-    return {
-        "schema": table.schema,
-        "name": table.name,
-        "comment": table.comment,
-        "primary_key": primary_key_to_json(table.primary_key),
-        "columns": [column_to_json(c) for c in table.columns],
-    }
-
-
-def table_from_json(data: JSONDict) -> Table:
-    return Table(
-        schema=data["schema"],
-        name=data["name"],
-        columns=tuple(column_from_json(c) for c in data["columns"]),
-        primary_key=primary_key_from_json(data["primary_key"]),
-        comment=data["comment"],
+        schema = decode(Schema, document)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SnapshotFormatError(f"{where} is malformed ({type(exc).__name__}: {exc}).") from None
+    return Schema(
+        schema.dialect,
+        tuple(sorted(schema.tables, key=lambda t: t.key)),
+        tuple(sorted(schema.enums, key=lambda e: e.key)),
+        tuple(sorted(schema.sequences, key=lambda q: q.key)),
     )
-
-
-def column_to_json(column: Column) -> JSONDict:
-    return {
-        "name": column.name,
-        "type": column_type_to_json(column.type),
-        "nullable": column.nullable,
-        "server_default": column.server_default,
-        "comment": column.comment,
-    }
-
-
-def column_from_json(data: JSONDict) -> Column:
-    return Column(
-        name=data["name"],
-        type=column_type_from_json(data["type"]),
-        nullable=data["nullable"],
-        server_default=data["server_default"],
-        comment=data["comment"],
-    )
-
-
-def column_type_to_json(column_type: ColumnType) -> JSONDict:
-    return {
-        "python": column_type.python,
-        "imports": list(column_type.imports),
-        "ddl": column_type.ddl,
-    }
-
-
-def column_type_from_json(data: JSONDict) -> ColumnType:
-    return ColumnType(data["python"], tuple(data["imports"]), data["ddl"])
-
-
-def primary_key_to_json(primary_key: PrimaryKey | None) -> JSONDict | None:
-    if primary_key is None:
-        return None
-    return {"name": primary_key.name, "columns": list(primary_key.columns)}
-
-
-def primary_key_from_json(data: JSONDict | None) -> PrimaryKey | None:
-    if data is None:
-        return None
-    return PrimaryKey(data["name"], tuple(data["columns"]))
 
 
 def value_to_json(value: Value) -> object:
     """The JSON of a change's ``old`` or ``new``."""
-    if isinstance(value, Table):
-        return table_to_json(value)
-    if isinstance(value, Column):
-        return column_to_json(value)
-    if isinstance(value, ColumnType):
-        return column_type_to_json(value)
-    if isinstance(value, PrimaryKey):
-        return primary_key_to_json(value)
+    return encode(value)
+
+
+def encode(value: object) -> object:
+    """Model values to JSON: a dataclass is an object keyed by its field names."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [encode(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
     return value
+
+
+def decode(cls: type[T], data: object) -> T:
+    """JSON to a model dataclass, guided by its type hints; a missing key is an error."""
+    if not isinstance(data, dict):
+        raise TypeError(f"{cls.__name__} must be an object, not {type(data).__name__}")
+    hints = _hints(cls)
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    return cls(**{f.name: _decode_value(hints[f.name], data[f.name]) for f in fields})
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _decode_value(hint: Any, data: object) -> object:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        if data is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _decode_value(inner, data)
+    if origin is tuple:
+        if not isinstance(data, list):
+            raise TypeError(f"expected a list, not {type(data).__name__}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode_value(args[0], item) for item in data)
+        return tuple(_decode_value(a, item) for a, item in zip(args, data, strict=True))
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return decode(hint, data)
+    if hint in (str, int, bool, float) and not isinstance(data, hint):
+        raise TypeError(f"expected {hint.__name__}, not {type(data).__name__}")
+    return data
 
 
 class OutputError(SchemadiffError):

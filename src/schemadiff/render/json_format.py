@@ -39,6 +39,10 @@ def change_to_json(change: Change) -> dict[str, Any]:
     }
     if change.ddl_change is not None:
         data["ddl_change"] = change.ddl_change
+    if change.constraint_type is not None:
+        data["constraint_type"] = change.constraint_type
+    if change.confidence is not None:
+        data["confidence"] = change.confidence.value
     return data
 
 

@@ -1,19 +1,43 @@
-"""``--format text``: the changes grouped by table, ``+ - ~``, coloured only on a terminal."""
+"""``--format text``: changes grouped by table, ``+ - ~``, coloured only on a terminal.
+
+Named enums and sequences come first, then each table with its changes indented. Type changes
+that leave the DDL as it was come last, apart and dim: they need no migration.
+"""
 
 from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
 from rich.console import Console
 from rich.text import Text
 
-from schemadiff.model import Change, ChangeKind, Column, ColumnType, DiffResult, PrimaryKey, Side
+from schemadiff.model import (
+    Change,
+    ChangeKind,
+    CheckConstraint,
+    Column,
+    ColumnType,
+    Computed,
+    DiffResult,
+    ExcludeConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    NamedEnum,
+    PrimaryKey,
+    SequenceOptions,
+    Side,
+    UniqueConstraint,
+)
+from schemadiff.model import (
+    Sequence as SequenceRecord,
+)
 
 K = ChangeKind
-_TABLE_KINDS = {K.ADD_TABLE: ("+", "green"), K.REMOVE_TABLE: ("-", "red")}
+_STYLE = {"+": "green", "-": "red", "~": "yellow"}
 
 
 def render(result: DiffResult, stream: TextIO) -> None:
@@ -34,65 +58,98 @@ def render(result: DiffResult, stream: TextIO) -> None:
 def lines(result: DiffResult) -> Iterator[Text]:
     yield Text(f"--- {_side(result.old)}", style="bold")
     yield Text(f"+++ {_side(result.new)}", style="bold")
-    for _, group in itertools.groupby(result.changes, key=lambda c: (c.schema or "", c.table)):
-        yield from _table(list(group))
+    python_only = [c for c in result.changes if _python_only(c)]
+    changes = [c for c in result.changes if not _python_only(c)]
+    for (_, table), group in itertools.groupby(changes, key=lambda c: (c.schema or "", c.table)):
+        members = list(group)
+        yield from (_standalone(c) for c in members) if table is None else _table(members)
+    if python_only:
+        yield Text("Python-only type changes (same DDL, no migration needed):", style="dim")
+        for change in python_only:
+            assert isinstance(change.old, ColumnType) and isinstance(change.new, ColumnType)
+            where = f"{_qualified(change)}.{change.name}"
+            yield Text(f"    ~ {where}: {change.old.python} -> {change.new.python}", style="dim")
+
+
+def _python_only(change: Change) -> bool:
+    return change.kind is K.MODIFY_TYPE and change.ddl_change is False
 
 
 def _side(side: Side) -> str:
     return f"{side.label} ({side.commit[:10]})" if side.commit else side.label
 
 
+def _qualified(change: Change) -> str:
+    return f"{change.schema}.{change.table}" if change.schema else str(change.table)
+
+
+def _line(sign: str, text: str, indent: str = "") -> Text:
+    return Text(f"{indent}{sign} {text}", style=_STYLE[sign])
+
+
+# --- enums and sequences ----------------------------------------------------------------------
+
+
+def _standalone(change: Change) -> Text:
+    name = f"{change.schema}.{change.name}" if change.schema else str(change.name)
+    if change.kind in (K.ADD_ENUM, K.REMOVE_ENUM):
+        enum = change.new or change.old
+        assert isinstance(enum, NamedEnum)
+        sign = "+" if change.kind is K.ADD_ENUM else "-"
+        return _line(sign, f"enum {name} {_values(enum.values)}")
+    if change.kind is K.MODIFY_ENUM:
+        return _line("~", f"enum {name}: {_values(change.old)} -> {_values(change.new)}")
+    sequence = change.new or change.old
+    assert isinstance(sequence, SequenceRecord)
+    if change.kind is K.MODIFY_SEQUENCE:
+        assert isinstance(change.old, SequenceRecord)
+        old, new = _sequence_options(change.old.options), _sequence_options(sequence.options)
+        return _line("~", f"sequence {name}: {old} -> {new}")
+    sign = "+" if change.kind is K.ADD_SEQUENCE else "-"
+    return _line(sign, f"sequence {name} {_sequence_options(sequence.options)}".rstrip())
+
+
+def _values(values: object) -> str:
+    return "(" + ", ".join(repr(v) for v in values) + ")" if isinstance(values, tuple) else "()"
+
+
+def _sequence_options(options: SequenceOptions) -> str:
+    given = {k: v for k, v in vars_of(options).items() if v is not None}
+    return " ".join(f"{k.upper()} {v}" for k, v in given.items()) or "(defaults)"
+
+
+def vars_of(record: object) -> dict[str, object]:
+    return {name: getattr(record, name) for name in record.__slots__}  # type: ignore[attr-defined]
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+
 def _table(changes: list[Change]) -> Iterator[Text]:
     first = changes[0]
-    name = f"{first.schema}.{first.table}" if first.schema else first.table
-    if first.kind in _TABLE_KINDS:
-        sign, style = _TABLE_KINDS[first.kind]
-        yield Text(f"{sign} table {name}", style=style)
-        table = first.new if first.kind is K.ADD_TABLE else None
-        for column in getattr(table, "columns", ()):
-            yield Text(f"    + column {column.name} {describe_column(column)}", style=style)
+    name = _qualified(first)
+    if first.kind in (K.ADD_TABLE, K.REMOVE_TABLE):
+        sign = "+" if first.kind is K.ADD_TABLE else "-"
+        yield _line(sign, f"table {name}")
+        if first.kind is K.ADD_TABLE:
+            yield from _table_body(first.new, sign)
         return
-    yield Text(f"~ table {name}", style="yellow")
+    yield _line("~", f"table {name}")
     for change in changes:
-        yield _change(change)
+        sign, text = _DESCRIBE[change.kind](change)
+        yield _line(sign, text, "    ")
 
 
-def _change(change: Change) -> Text:
-    if change.kind is K.ADD_COLUMN:
-        assert isinstance(change.new, Column)
-        return Text(f"    + column {change.name} {describe_column(change.new)}", style="green")
-    if change.kind is K.REMOVE_COLUMN:
-        assert isinstance(change.old, Column)
-        return Text(f"    - column {change.name} {describe_column(change.old)}", style="red")
-    what, old, new = _modification(change)
-    style = "dim" if change.ddl_change is False else "yellow"
-    subject = "" if change.kind in _TABLE_LEVEL else f"column {change.name}: "
-    return Text(f"    ~ {subject}{what} {old} -> {new}", style=style)
-
-
-_TABLE_LEVEL = {K.MODIFY_TABLE_COMMENT, K.MODIFY_PRIMARY_KEY}
-
-
-def _modification(change: Change) -> tuple[str, str, str]:
-    if change.kind is K.MODIFY_TYPE:
-        assert isinstance(change.old, ColumnType) and isinstance(change.new, ColumnType)
-        return _type_change(change.old, change.new, bool(change.ddl_change))
-    if change.kind is K.MODIFY_NULLABLE:
-        return "nullable", _nullability(change.old), _nullability(change.new)
-    if change.kind is K.MODIFY_PRIMARY_KEY:
-        return "primary key", _primary_key(change.old), _primary_key(change.new)
-    if change.kind is K.MODIFY_DEFAULT:
-        return "server default", _sql(change.old), _sql(change.new)
-    label = "table comment" if change.kind is K.MODIFY_TABLE_COMMENT else "comment"
-    return label, _literal(change.old), _literal(change.new)
-
-
-def _type_change(old: ColumnType, new: ColumnType, ddl_change: bool) -> tuple[str, str, str]:
-    if not ddl_change:
-        return "Python type (same DDL)", old.python, new.python
-    if old.ddl and new.ddl:
-        return "type", old.ddl, new.ddl
-    return "type", old.ddl or old.python, new.ddl or new.python  # a dialect that cannot say
+def _table_body(table: object, sign: str) -> Iterator[Text]:
+    for column in getattr(table, "columns", ()):
+        yield _line(sign, f"column {column.name} {describe_column(column)}", "    ")
+    for index in getattr(table, "indexes", ()):
+        yield _line(sign, _index(index), "    ")
+    for attribute in ("unique_constraints", "check_constraints", "exclude_constraints"):
+        for constraint in getattr(table, attribute, ()):
+            yield _line(sign, _constraint(constraint), "    ")
+    for fk in getattr(table, "foreign_keys", ()):
+        yield _line(sign, _foreign_key(fk), "    ")
 
 
 def describe_column(column: Column) -> str:
@@ -100,9 +157,113 @@ def describe_column(column: Column) -> str:
     parts.append("NULL" if column.nullable else "NOT NULL")
     if column.server_default is not None:
         parts.append(f"DEFAULT {column.server_default}")
+    if column.computed is not None:
+        parts.append(_computed(column.computed))
+    if column.identity is not None:
+        parts.append(_identity(column.identity))
     if column.comment is not None:
         parts.append(f"-- {column.comment}")
     return " ".join(parts)
+
+
+def _computed(computed: object) -> str:
+    if not isinstance(computed, Computed):
+        return "(not computed)"
+    stored = {True: " STORED", False: " VIRTUAL", None: ""}[computed.persisted]
+    return f"GENERATED ALWAYS AS ({computed.sqltext}){stored}"
+
+
+def _identity(identity: object) -> str:
+    if not isinstance(identity, Identity):
+        return "(no identity)"
+    kind = "ALWAYS" if identity.always else "BY DEFAULT"
+    options = _sequence_options(identity.options)
+    return f"GENERATED {kind} AS IDENTITY" + ("" if options == "(defaults)" else f" ({options})")
+
+
+def _index(index: Index) -> str:
+    unique = "UNIQUE " if index.unique else ""
+    expressions = ", ".join(index.expressions)
+    return f"{unique}index {index.name or '(unnamed)'} ({expressions}){_options(index.options)}"
+
+
+def _constraint(constraint: object) -> str:
+    if isinstance(constraint, UniqueConstraint):
+        text = f"UNIQUE ({', '.join(constraint.columns)}){_options(constraint.options)}"
+    elif isinstance(constraint, CheckConstraint):
+        text = f"CHECK ({constraint.sqltext})"
+    else:
+        assert isinstance(constraint, ExcludeConstraint)
+        elements = ", ".join(f"{e} WITH {op}" for e, op in constraint.elements)
+        where = f" WHERE ({constraint.where})" if constraint.where else ""
+        text = f"EXCLUDE USING {constraint.using} ({elements}){where}"
+    return f"constraint {getattr(constraint, 'name', None) or '(unnamed)'} {text}"
+
+
+def _foreign_key(fk: ForeignKey) -> str:
+    target = (
+        f"{fk.referred_schema}.{fk.referred_table}" if fk.referred_schema else fk.referred_table
+    )
+    columns, referred = ", ".join(fk.columns), ", ".join(fk.referred_columns)
+    text = f"foreign key {fk.name or '(unnamed)'} ({columns}) -> {target} ({referred})"
+    extras = {
+        "ON DELETE": fk.ondelete,
+        "ON UPDATE": fk.onupdate,
+        "MATCH": fk.match,
+        "INITIALLY": fk.initially,
+    }
+    text += "".join(f" {k} {v}" for k, v in extras.items() if v)
+    return text + (" DEFERRABLE" if fk.deferrable else "")
+
+
+def _options(options: Sequence[tuple[str, str]]) -> str:
+    return "".join(f" {k}={v}" for k, v in options)
+
+
+# --- one line per table change -------------------------------------------------------------------
+
+
+def _column_line(change: Change) -> tuple[str, str]:
+    column = change.new or change.old
+    assert isinstance(column, Column)
+    sign = "+" if change.kind is K.ADD_COLUMN else "-"
+    return sign, f"column {change.name} {describe_column(column)}"
+
+
+def _rename(change: Change) -> tuple[str, str]:
+    old = change.old.get("name") if isinstance(change.old, dict) else None
+    confidence = change.confidence.value if change.confidence else "declared"
+    subject = "table" if change.kind is K.RENAME_TABLE else f"column {change.name}"
+    return "~", f"{subject}: renamed from {old} ({confidence})"
+
+
+def _modification(label: str, show: Callable[[object], str]) -> Callable[[Change], tuple[str, str]]:
+    def describe(change: Change) -> tuple[str, str]:
+        subject = "" if change.kind in _TABLE_LEVEL else f"column {change.name}: "
+        return "~", f"{subject}{label} {show(change.old)} -> {show(change.new)}"
+
+    return describe
+
+
+def _type(change: Change) -> tuple[str, str]:
+    old, new = change.old, change.new
+    assert isinstance(old, ColumnType) and isinstance(new, ColumnType)
+    before, after = (
+        (old.ddl, new.ddl)
+        if old.ddl and new.ddl
+        else (old.ddl or old.python, new.ddl or new.python)
+    )
+    return "~", f"column {change.name}: type {before} -> {after}"
+
+
+def _member(change: Change) -> tuple[str, str]:
+    item = change.new if change.new is not None else change.old
+    sign = "+" if change.kind in (K.ADD_INDEX, K.ADD_CONSTRAINT, K.ADD_FK) else "-"
+    if isinstance(item, Index):
+        return sign, _index(item)
+    if isinstance(item, ForeignKey):
+        return sign, _foreign_key(item)
+    return sign, _constraint(item)
 
 
 def _nullability(value: object) -> str:
@@ -122,3 +283,34 @@ def _literal(value: object) -> str:
 
 def _sql(value: object) -> str:
     return "(none)" if value is None else str(value)
+
+
+def _option_list(value: object) -> str:
+    return _options(value).strip() or "(none)" if isinstance(value, tuple) else "(none)"
+
+
+_TABLE_LEVEL = {K.MODIFY_TABLE_COMMENT, K.MODIFY_PRIMARY_KEY, K.MODIFY_TABLE_OPTIONS}
+
+_DESCRIBE: dict[ChangeKind, Callable[[Change], tuple[str, str]]] = {
+    K.ADD_COLUMN: _column_line,
+    K.REMOVE_COLUMN: _column_line,
+    K.RENAME_TABLE: _rename,
+    K.RENAME_COLUMN: _rename,
+    K.MODIFY_TYPE: _type,
+    K.MODIFY_NULLABLE: _modification("nullable", _nullability),
+    K.MODIFY_DEFAULT: _modification("server default", _sql),
+    K.MODIFY_COMMENT: _modification("comment", _literal),
+    K.MODIFY_TABLE_COMMENT: _modification("table comment", _literal),
+    K.MODIFY_PRIMARY_KEY: _modification("primary key", _primary_key),
+    K.MODIFY_TABLE_OPTIONS: _modification("table options", _option_list),
+    K.MODIFY_COMPUTED: _modification("computed", _computed),
+    K.MODIFY_IDENTITY: _modification("identity", _identity),
+    K.MODIFY_AUTOINCREMENT: _modification("autoincrement", str),
+    K.MODIFY_ENUM: _modification("enum values", _values),
+    K.ADD_INDEX: _member,
+    K.REMOVE_INDEX: _member,
+    K.ADD_CONSTRAINT: _member,
+    K.REMOVE_CONSTRAINT: _member,
+    K.ADD_FK: _member,
+    K.REMOVE_FK: _member,
+}
