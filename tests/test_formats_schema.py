@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 
-from tests.conftest import GitRepo, models_repo, schemadiff
+from schemadiff.model import ChangeKind
+from tests.conftest import GitRepo, git, model_source, models_repo, schemadiff
 
 DOCS = Path(__file__).parents[1] / "docs"
 CASES = Path(__file__).parent / "cases"
@@ -20,6 +24,14 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+def test_shared_definitions_are_identical() -> None:
+    """The diff document carries tables and columns exactly as the schema document has them."""
+    snapshot_defs = json.loads((DOCS / "snapshot.schema.json").read_text())["$defs"]
+    diff_defs = json.loads((DOCS / "diff.schema.json").read_text())["$defs"]
+    for name, definition in snapshot_defs.items():
+        assert diff_defs[name] == definition, name
+
+
 def test_real_documents_validate(repo: GitRepo) -> None:
     models_repo(repo, (CASES / "add_and_remove_table" / "before.py").read_text()).commit("a")
     models_repo(repo, (CASES / "add_and_remove_table" / "after.py").read_text()).commit("b")
@@ -29,6 +41,170 @@ def test_real_documents_validate(repo: GitRepo) -> None:
     validator("diff.schema.json").validate(diff)
     validator("diff.schema.json").validate(worktree)
     validator("snapshot.schema.json").validate(snapshot)
+
+
+EVERY_KIND_BEFORE = model_source(
+    """
+    from sqlalchemy.dialects import postgresql
+
+    sa.Sequence("seq_changed", start=1, metadata=Base.metadata)
+    sa.Sequence("seq_removed", metadata=Base.metadata)
+
+
+    class Customer(Base):
+        __tablename__ = "customer"
+        __table_args__ = (
+            sa.UniqueConstraint("email", name="uq_customer_email"),
+            sa.CheckConstraint("age >= 0", name="ck_customer_age"),
+            sa.Index("ix_customer_name", "name"),
+            {"mysql_engine": "MyISAM", "postgresql_tablespace": "fast"},
+        )
+        id: Mapped[int] = mapped_column(primary_key=True)
+        email: Mapped[str] = mapped_column(sa.String(100))
+        name: Mapped[str] = mapped_column(sa.String(50))
+        age: Mapped[int] = mapped_column()
+        mail: Mapped[str | None] = mapped_column(sa.String(100))
+        status: Mapped[str] = mapped_column(sa.Enum("new", "active", name="status"))
+        tier: Mapped[str] = mapped_column(sa.Enum("free", "pro", name="tier", native_enum=False))
+        kind: Mapped[str] = mapped_column(sa.Enum("a", "b", name="old_kind"))
+
+
+    class Order(Base):
+        __tablename__ = "order"
+        __table_args__ = (
+            sa.Index("ix_order_open", "customer_id", postgresql_where=sa.text("closed = false")),
+        )
+        id: Mapped[int] = mapped_column(sa.Identity(start=1), primary_key=True)
+        customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customer.id"))
+        closed: Mapped[bool] = mapped_column(server_default=sa.false())
+        net: Mapped[int] = mapped_column()
+        gross: Mapped[int] = mapped_column(sa.Computed("net * 2"))
+        start: Mapped[int] = mapped_column()
+        stop: Mapped[int] = mapped_column()
+
+
+    class Room(Base):
+        __tablename__ = "room"
+        id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+        code: Mapped[str] = mapped_column(sa.String(10), unique=True)
+
+
+    class Price(Base):
+        __tablename__ = "price"
+        sku: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+        region: Mapped[str] = mapped_column(sa.String(2))
+
+
+    class Legacy(Base):
+        __tablename__ = "legacy"
+        __table_args__ = {"schema": "archive"}
+        id: Mapped[int] = mapped_column(primary_key=True)
+    """
+)
+
+EVERY_KIND_AFTER = model_source(
+    """
+    from sqlalchemy.dialects import postgresql
+
+    sa.Sequence("seq_changed", start=100, increment=10, metadata=Base.metadata)
+    sa.Sequence("seq_added", schema="billing", metadata=Base.metadata)
+
+
+    class Customer(Base):
+        __tablename__ = "customer"
+        __table_args__ = (
+            sa.UniqueConstraint("email", "name", name="uq_customer_email"),
+            sa.UniqueConstraint("name", "age"),
+            sa.CheckConstraint("age >= 18", name="ck_customer_age"),
+            sa.Index(
+                "ix_customer_email", "email", unique=True, postgresql_where=sa.text("age > 0")
+            ),
+            {"mysql_engine": "InnoDB", "postgresql_tablespace": "slow", "comment": "buyers"},
+        )
+        id: Mapped[int] = mapped_column(primary_key=True)
+        email: Mapped[str] = mapped_column(sa.String(255), comment="login")
+        name: Mapped[str] = mapped_column(sa.Unicode(50))
+        age: Mapped[int | None] = mapped_column(server_default="18")
+        contact: Mapped[str | None] = mapped_column(
+            sa.String(100), info={"renamed_from": "mail"}
+        )
+        status: Mapped[str] = mapped_column(sa.Enum("new", "active", "closed", name="status"))
+        tier: Mapped[str] = mapped_column(
+            sa.Enum("free", "pro", "team", name="tier", native_enum=False)
+        )
+        priority: Mapped[str | None] = mapped_column(sa.Enum("low", "high", name="priority"))
+
+
+    class Order(Base):
+        __tablename__ = "order"
+        __table_args__ = (
+            sa.Index("ix_order_open", "customer_id", postgresql_where=sa.text("closed = true")),
+            postgresql.ExcludeConstraint(
+                ("customer_id", "="),
+                (sa.func.int4range(sa.column("start"), sa.column("stop")), "&&"),
+                name="ex_order_span",
+                using="gist",
+                where=sa.text("closed = false"),
+            ),
+        )
+        id: Mapped[int] = mapped_column(sa.Identity(start=100, always=True), primary_key=True)
+        customer_id: Mapped[int] = mapped_column(
+            sa.ForeignKey("customer.id", ondelete="CASCADE")
+        )
+        closed: Mapped[bool] = mapped_column(server_default=sa.false())
+        net: Mapped[int] = mapped_column()
+        gross: Mapped[int] = mapped_column(sa.Computed("net * 3", persisted=True))
+        start: Mapped[int] = mapped_column()
+        stop: Mapped[int] = mapped_column()
+
+
+    class Chamber(Base):
+        __tablename__ = "chamber"
+        __table_args__ = {"info": {"renamed_from": "room"}}
+        id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+        code: Mapped[str] = mapped_column(sa.String(10), unique=True)
+
+
+    class Price(Base):
+        __tablename__ = "price"
+        sku: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+        region: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+
+
+    class Invoice(Base):
+        __tablename__ = "invoice"
+        __table_args__ = {"schema": "billing"}
+        id: Mapped[int] = mapped_column(primary_key=True)
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def every_kind(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    """Two commits whose diff has a change of every kind."""
+    path = tmp_path_factory.mktemp("every-kind") / "repo"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    repo = GitRepo(path)
+    models_repo(repo, EVERY_KIND_BEFORE).commit("before")
+    models_repo(repo, EVERY_KIND_AFTER).commit("after")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def every_kind_diff(every_kind: GitRepo) -> dict[str, Any]:
+    run = schemadiff("HEAD~1..HEAD", "-f", "json", cwd=every_kind.path)
+    assert run.code == 0, run.err
+    document: dict[str, Any] = run.json()
+    return document
+
+
+def test_every_kind_validates(every_kind: GitRepo, every_kind_diff: dict[str, Any]) -> None:
+    assert {c["kind"] for c in every_kind_diff["changes"]} == {k.value for k in ChangeKind}
+    validator("diff.schema.json").validate(every_kind_diff)
+    for ref in ("HEAD~1", "HEAD"):
+        snapshot = schemadiff("snapshot", ref, cwd=every_kind.path).json()
+        validator("snapshot.schema.json").validate(snapshot)
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
@@ -49,10 +225,16 @@ def test_every_golden_change_validates(case: str) -> None:
 @pytest.mark.parametrize(
     "breakage",
     [
-        lambda d: d.update(version=2),
+        lambda d: d.update(version=1),
         lambda d: d.update(format="other"),
+        lambda d: d.pop("enums"),
         lambda d: d["tables"][0].pop("columns"),
+        lambda d: d["tables"][0].pop("indexes"),
+        lambda d: d["tables"][0].update(options=[["mysql_engine"]]),
+        lambda d: d["tables"][0].update(options={"mysql_engine": "InnoDB"}),
         lambda d: d["tables"][0]["columns"][0].update(nullable="yes"),
+        lambda d: d["tables"][0]["columns"][0].pop("autoincrement"),
+        lambda d: d["tables"][0]["columns"][0]["type"].update(enum={"values": []}),
         lambda d: d["tables"][0].update(extra=1),
     ],
 )
@@ -61,3 +243,41 @@ def test_wrong_snapshots_are_rejected(repo: GitRepo, breakage) -> None:  # type:
     document = schemadiff("snapshot", cwd=repo.path).json()
     breakage(document)
     assert not validator("snapshot.schema.json").is_valid(document)
+
+
+def _first(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def find(document: dict[str, Any]) -> dict[str, Any]:
+        change: dict[str, Any] = next(c for c in document["changes"] if c["kind"] == kind)
+        return change
+
+    return find
+
+
+BREAKAGES: dict[str, Callable[[dict[str, Any]], object]] = {
+    "version 2": lambda d: d.update(version=2),
+    "unknown kind": lambda d: _first("add_index")(d).update(kind="add_view"),
+    "rename without confidence": lambda d: _first("rename_column")(d).pop("confidence"),
+    "confidence off a rename": lambda d: _first("add_column")(d).update(confidence="guessed"),
+    "unknown confidence": lambda d: _first("rename_table")(d).update(confidence="likely"),
+    "rename of a bare string": lambda d: _first("rename_table")(d).update(old="room"),
+    "constraint without its type": lambda d: _first("add_constraint")(d).pop("constraint_type"),
+    "constraint of the wrong type": lambda d: next(
+        c for c in d["changes"] if c.get("constraint_type") == "check"
+    ).update(constraint_type="unique"),
+    "ddl_change off modify_type": lambda d: _first("modify_nullable")(d).update(ddl_change=True),
+    "named enum with a table": lambda d: _first("add_enum")(d).update(table="customer"),
+    "sequence with a table": lambda d: _first("modify_sequence")(d).update(table="customer"),
+    "column change without a name": lambda d: _first("modify_computed")(d).update(name=None),
+    "remove_enum not destructive": lambda d: _first("remove_enum")(d).update(destructive=False),
+    "identity as a string": lambda d: _first("modify_identity")(d).update(new="ALWAYS"),
+    "options as an object": lambda d: _first("modify_table_options")(d).update(new={"a": "b"}),
+    "enum values as a string": lambda d: _first("modify_enum")(d).update(new="new,active"),
+    "index without options": lambda d: _first("add_index")(d)["new"].pop("options"),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_wrong_diffs_are_rejected(every_kind_diff: dict[str, Any], breakage: str) -> None:
+    document = copy.deepcopy(every_kind_diff)
+    BREAKAGES[breakage](document)
+    assert not validator("diff.schema.json").is_valid(document)

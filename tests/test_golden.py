@@ -1,7 +1,8 @@
 """Golden cases: tests/cases/<name>/before.py -> after.py, through the real sandbox and CLI.
 
-Each case is committed twice as app/models.py in a real repository; every output format must
-match the case's expected file. Regenerate with SCHEMADIFF_UPDATE_GOLDEN=1 and read the diff.
+Each case is committed twice as app/models.py in a real repository (with the case's own
+pyproject.toml when it has one); every output format must match the case's expected file.
+Regenerate with SCHEMADIFF_UPDATE_GOLDEN=1 and read the diff.
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ def _product(output_format: str, out: str) -> str:
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
 def test_golden_case(repo: GitRepo, case: str) -> None:
     folder = CASES / case
-    models_repo(repo, (folder / "before.py").read_text()).commit("before")
-    models_repo(repo, (folder / "after.py").read_text()).commit("after")
+    for side in ("before", "after"):
+        models_repo(repo, (folder / f"{side}.py").read_text())
+        if (folder / "pyproject.toml").exists():  # a case that configures more
+            repo.write("pyproject.toml", (folder / "pyproject.toml").read_text())
+        repo.commit(side)
     for output_format, filename in FORMATS.items():
         run = schemadiff("HEAD~1..HEAD", "--format", output_format, cwd=repo.path)
         assert run.code == 0, run.err

@@ -95,13 +95,24 @@ def _pair_tables(old: Schema, new: Schema, rules: RenameRules, notes: list[str])
     renames = {m.new: m for m in matching.renames}
     old_for_new = {m.new: old_tables[m.old] for m in matching.renames}
     old_for_new.update({n: old_tables[n] for n in new_tables if n in old_tables})
+    moved = {old_tables[m.old].key: new_tables[m.new].name for m in matching.renames}
     pairs = [
-        _pair_columns(old_for_new.get(n), t, renames.get(n), rules, notes)
+        _pair_columns(old_for_new.get(n), t, renames.get(n), rules=rules, notes=notes, moved=moved)
         for n, t in new_tables.items()
     ]
     taken = {p.old.qualified_name for p in pairs if p.old is not None}
     pairs += [_Pair(t, None) for n, t in old_tables.items() if n not in taken]
     return pairs
+
+
+def _retarget(table: Table, moved: Mapping[tuple[str, str], str]) -> Table:
+    """The table with its foreign keys pointing at the new names of renamed tables."""
+
+    def target(fk: ForeignKey) -> ForeignKey:
+        renamed = moved.get((fk.referred_schema or "", fk.referred_table))
+        return fk if renamed is None else replace(fk, referred_table=renamed)
+
+    return replace(table, foreign_keys=tuple(target(f) for f in table.foreign_keys))
 
 
 def _declared_table(table: Table) -> str | None:
@@ -111,10 +122,17 @@ def _declared_table(table: Table) -> str | None:
 
 
 def _pair_columns(
-    old: Table | None, new: Table, rename: Match | None, rules: RenameRules, notes: list[str]
+    old: Table | None,
+    new: Table,
+    rename: Match | None,
+    *,
+    rules: RenameRules,
+    notes: list[str],
+    moved: Mapping[tuple[str, str], str],
 ) -> _Pair:
     if old is None:
         return _Pair(None, new)
+    retargeted = _retarget(old, moved)
     old_names = {c.name for c in old.columns}
     new_names = {c.name for c in new.columns}
     matching = match_names(
@@ -123,7 +141,7 @@ def _pair_columns(
         name=lambda c: c.name,
         declared=lambda c: c.renamed_from,
         configured=configured_columns(rules.configured, new.name),
-        signatures=(column_signature(old), column_signature(new)) if rules.guess else None,
+        signatures=(column_signature(retargeted), column_signature(new)) if rules.guess else None,
     )
     notes.extend(f"column {new.qualified_name}: {n}" for n in matching.notes)
     return _Pair(old, new, rename, tuple(matching.renames))

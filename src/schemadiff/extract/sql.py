@@ -58,8 +58,21 @@ def option_text(value: object, dialect: Dialect) -> str:
     return value if isinstance(value, str) else repr(value)
 
 
+_DIALECT_PREFIXES = tuple(
+    f"{d}_" for d in ("mysql", "mariadb", "mssql", "oracle", "postgresql", "sqlite")
+)
+
+
 def options(kwargs: Mapping[str, object], dialect: Dialect) -> Options:
-    return tuple(sorted((k, option_text(v, dialect)) for k, v in kwargs.items() if v is not None))
+    """The options that can change this dialect's DDL: its own (``postgresql_*``) and the
+    dialect-neutral ones (``deferrable``...); another dialect's are left out."""
+    own = f"{dialect.name}_"
+    kept = (
+        (k, v)
+        for k, v in kwargs.items()
+        if v is not None and (k.startswith(own) or not k.startswith(_DIALECT_PREFIXES))
+    )
+    return tuple(sorted((k, option_text(v, dialect)) for k, v in kept))
 
 
 def name_of(name: object) -> str | None:

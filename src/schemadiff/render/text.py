@@ -206,14 +206,10 @@ def _foreign_key(fk: ForeignKey) -> str:
     )
     columns, referred = ", ".join(fk.columns), ", ".join(fk.referred_columns)
     text = f"foreign key {fk.name or '(unnamed)'} ({columns}) -> {target} ({referred})"
-    extras = {
-        "ON DELETE": fk.ondelete,
-        "ON UPDATE": fk.onupdate,
-        "MATCH": fk.match,
-        "INITIALLY": fk.initially,
-    }
+    extras = {"MATCH": fk.match, "ON DELETE": fk.ondelete, "ON UPDATE": fk.onupdate}
     text += "".join(f" {k} {v}" for k, v in extras.items() if v)
-    return text + (" DEFERRABLE" if fk.deferrable else "")
+    text += " DEFERRABLE" if fk.deferrable else ""
+    return text + (f" INITIALLY {fk.initially}" if fk.initially else "")
 
 
 def _options(options: Sequence[tuple[str, str]]) -> str:

@@ -1,0 +1,14 @@
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Client(Base):
+    __tablename__ = "client"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mail: Mapped[str] = mapped_column(sa.String(100))
+    phone: Mapped[str | None]
