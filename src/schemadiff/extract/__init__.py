@@ -43,7 +43,7 @@ def schema_from_metadata(
     dialect = load_dialect(dialect_name)
     metadatas = _distinct(collections)
     tables = _tables(metadatas, dialect, user_module_prefix)
-    sequences = {s.key: s for _, metadata in metadatas for s in _sequences(metadata)}
+    sequences = {s.key: s for _, metadata in metadatas for s in _sequences(metadata, dialect)}
     enums = {e.key: e for t in tables for e in _enums(t)}
     return Schema(
         dialect_name,
@@ -143,7 +143,9 @@ def _sequence_options(source: object) -> SequenceOptions:
     return SequenceOptions(**{n: getattr(source, n, None) for n in names})
 
 
-def _sequences(metadata: sa.MetaData) -> Iterator[SequenceRecord]:
+def _sequences(metadata: sa.MetaData, dialect: Dialect) -> Iterator[SequenceRecord]:
+    if not dialect.supports_sequences:  # SQLite, MySQL: a Sequence creates nothing there
+        return
     for sequence in getattr(metadata, "_sequences", {}).values():
         yield SequenceRecord(sequence.schema, sequence.name, _sequence_options(sequence))
 

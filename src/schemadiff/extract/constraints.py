@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ExcludeConstraint as SAExcludeConstraint
 from sqlalchemy.engine import Dialect
 
-from schemadiff.extract.sql import name_of, options, sql_text
+from schemadiff.extract.sql import ddl_compiler, name_of, options, sql_text
 from schemadiff.model import (
     CheckConstraint,
     ExcludeConstraint,
@@ -37,12 +37,21 @@ def indexes(table: sa.Table, dialect: Dialect) -> tuple[Index, ...]:
     return tuple(sorted(found, key=repr))
 
 
-def _all_constraints(table: sa.Table) -> list[sa.Constraint]:
-    """The table's constraints and those declared inline on its columns."""
+def _all_constraints(table: sa.Table, dialect: Dialect) -> list[sa.Constraint]:
+    """The table's constraints and those inline on its columns that this dialect creates.
+
+    A type's own CHECK (``Boolean``/``Enum`` with ``create_constraint``) carries a rule that
+    says whether the dialect emits it; PostgreSQL's native types need none.
+    """
     found = {id(c): c for c in table.constraints}
     for column in table.columns:
         found.update({id(c): c for c in column.constraints})
-    return list(found.values())
+    return [c for c in found.values() if _created(c, dialect)]
+
+
+def _created(constraint: sa.Constraint, dialect: Dialect) -> bool:
+    rule = getattr(constraint, "_create_rule", None)
+    return rule is None or bool(rule(ddl_compiler(dialect)))
 
 
 def unique_constraints(table: sa.Table, dialect: Dialect) -> tuple[UniqueConstraint, ...]:
@@ -52,7 +61,7 @@ def unique_constraints(table: sa.Table, dialect: Dialect) -> tuple[UniqueConstra
             tuple(col.name for col in c.columns),
             options(_deferral(c) | dict(c.dialect_kwargs), dialect),
         )
-        for c in _all_constraints(table)
+        for c in _all_constraints(table, dialect)
         if isinstance(c, sa.UniqueConstraint)
     )
     return tuple(sorted(found, key=repr))
@@ -61,7 +70,7 @@ def unique_constraints(table: sa.Table, dialect: Dialect) -> tuple[UniqueConstra
 def check_constraints(table: sa.Table, dialect: Dialect) -> tuple[CheckConstraint, ...]:
     found = (
         CheckConstraint(name_of(c.name), sql_text(c.sqltext, dialect))
-        for c in _all_constraints(table)
+        for c in _all_constraints(table, dialect)
         if isinstance(c, sa.CheckConstraint)
     )
     return tuple(sorted(found, key=repr))
@@ -75,8 +84,8 @@ def exclude_constraints(table: sa.Table, dialect: Dialect) -> tuple[ExcludeConst
             str(c.using),
             None if c.where is None else sql_text(c.where, dialect),
         )
-        for c in _all_constraints(table)
-        if isinstance(c, SAExcludeConstraint)
+        for c in _all_constraints(table, dialect)
+        if isinstance(c, SAExcludeConstraint) and dialect.name == "postgresql"
     )
     return tuple(sorted(found, key=repr))
 
