@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 import os
 import tempfile
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,52 +70,86 @@ def value_to_json(value: Value) -> object:
     return encode(value)
 
 
+_ENCODERS: dict[type, Callable[[object], object]] = {}
+_DECODERS: dict[object, Callable[[object], object]] = {}
+
+
 def encode(value: object) -> object:
     """Model values to JSON: a dataclass is an object keyed by its field names."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
-        return [encode(v) for v in value]
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
+    cls = type(value)
+    if cls not in _ENCODERS:
+        _ENCODERS[cls] = _encoder(cls)
+    return _ENCODERS[cls](value)
+
+
+def _encoder(cls: type) -> Callable[[object], object]:
+    """One converter per class, built once: encoding a large schema is a hot path."""
+    if dataclasses.is_dataclass(cls):
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        return lambda value: {n: encode(getattr(value, n)) for n in names}
+    if issubclass(cls, tuple | list):
+        return lambda value: [encode(v) for v in value]  # type: ignore[attr-defined]
+    if issubclass(cls, enum.Enum):
+        return lambda value: value.value  # type: ignore[attr-defined]
+    return lambda value: value
 
 
 def decode(cls: type[T], data: object) -> T:
     """JSON to a model dataclass, guided by its type hints; a missing key is an error."""
-    if not isinstance(data, dict):
-        raise TypeError(f"{cls.__name__} must be an object, not {type(data).__name__}")
-    hints = _hints(cls)
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    return cls(**{f.name: _decode_value(hints[f.name], data[f.name]) for f in fields})
+    return _decoder(cls)(data)  # type: ignore[return-value]
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+def _decoder(hint: object) -> Callable[[object], object]:
+    if hint not in _DECODERS:
+        _DECODERS[hint] = _build_decoder(hint)
+    return _DECODERS[hint]
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
-
-
-def _decode_value(hint: Any, data: object) -> object:
+def _build_decoder(hint: Any) -> Callable[[object], object]:
+    """One converter per type hint, built once from the dataclass fields' annotations."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
-        if data is None and type(None) in args:
-            return None
         (inner,) = [a for a in args if a is not type(None)]
-        return _decode_value(inner, data)
+        convert = _decoder(inner)
+        return lambda data: None if data is None else convert(data)
     if origin is tuple:
-        if not isinstance(data, list):
-            raise TypeError(f"expected a list, not {type(data).__name__}")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode_value(args[0], item) for item in data)
-        return tuple(_decode_value(a, item) for a, item in zip(args, data, strict=True))
+        return _tuple_decoder(args)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return decode(hint, data)
-    if hint in (str, int, bool, float) and not isinstance(data, hint):
-        raise TypeError(f"expected {hint.__name__}, not {type(data).__name__}")
+        return _dataclass_decoder(hint)
+    if hint in (str, int, bool, float):
+        return functools.partial(_primitive, hint)
+    return lambda data: data
+
+
+def _tuple_decoder(args: tuple[Any, ...]) -> Callable[[object], object]:
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = _decoder(args[0])
+        return lambda data: tuple(item(v) for v in _list(data))
+    items = [_decoder(a) for a in args]
+    return lambda data: tuple(f(v) for f, v in zip(items, _list(data), strict=True))
+
+
+def _dataclass_decoder(cls: type) -> Callable[[object], object]:
+    hints = typing.get_type_hints(cls)
+    fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls)]
+
+    def convert(data: object) -> object:
+        if not isinstance(data, dict):
+            raise TypeError(f"{cls.__name__} must be an object, not {type(data).__name__}")
+        return cls(*[f(data[name]) for name, f in fields])
+
+    return convert
+
+
+def _list(data: object) -> list[object]:
+    if not isinstance(data, list):
+        raise TypeError(f"expected a list, not {type(data).__name__}")
+    return data
+
+
+def _primitive(kind: type, data: object) -> object:
+    if not isinstance(data, kind):
+        raise TypeError(f"expected {kind.__name__}, not {type(data).__name__}")
     return data
 
 
