@@ -76,8 +76,10 @@ def test_ctrl_c_stops_children_and_cleans_up(hanging: tuple[GitRepo, Path]) -> N
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
-    assert process.returncode == 130
-    assert "interrupted" in err
+    # 130, or death by SIGINT when CPython saw the interrupt inside exec'd code (dataclass
+    # creation): a shell reports both as 130.
+    assert process.returncode in (130, -signal.SIGINT)
+    assert err == "schemadiff: interrupted\n"
     assert "Traceback" not in err
     assert wait_for(lambda: not sandbox_children(tmp), 10)
     assert list(tmp.iterdir()) == []

@@ -6,18 +6,26 @@ before them have SQLAlchemy imported by the time git has named the files to load
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Sequence
 
 from schemadiff import sandbox
+from schemadiff.errors import EXIT_INTERRUPTED
 
 _NO_MODELS = {"-h", "--help", "--version"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not _NO_MODELS.intersection(args):
-        sandbox.prestart(1 if "snapshot" in args else 2)
-    from schemadiff.cli import main as cli_main  # noqa: PLC0415 - after the children start
+    try:
+        if not _NO_MODELS.intersection(args):
+            sandbox.prestart(1 if "snapshot" in args else 2)
+        from schemadiff.cli import main as cli_main  # noqa: PLC0415 - after the children start
 
-    return cli_main(args)
+        code = cli_main(args)
+    except KeyboardInterrupt:  # Ctrl-C before the CLI could take it
+        print("schemadiff: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the clean-up at exit must run to its end
+    return code

@@ -11,6 +11,7 @@ from schemadiff import config, diff, gitrefs
 from schemadiff.errors import ModelLoadError
 from schemadiff.model import DiffResult, Schema, Side, Source
 from schemadiff.sandbox import ModuleMissingError, Request, Sandbox
+from schemadiff.snapshot import JSONDict, schema_from_json, schema_to_json, without_common_tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,8 @@ class Loaded:
     """One side's schema, or None when its models do not exist there yet."""
 
     side: Side
-    schema: Schema | None
+    document: JSONDict | None
+    """The schema document as the child wrote it; decoded only where needed."""
     missing: str | None = None
 
 
@@ -38,17 +40,25 @@ def compare(options: Options, revisions: Sequence[str] = (), staged: bool = Fals
         settings = [_settings(repo, side, options.overrides) for side in sides]
         dialect = settings[1].dialect
         old, new = _load(repo, sandboxes, sides, settings, dialect)
-    if old.schema is None and new.schema is None:
+    if old.document is None and new.document is None:
         raise ModelLoadError(f"{old.missing} {new.missing} Check the metadata locator.")
     notes = [f"{s.missing} Taken as an empty schema." for s in (old, new) if s.missing]
-    old_schema, new_schema = (_filtered(s, settings[1], dialect) for s in (old, new))
-    rules = diff.RenameRules(dict(settings[1].renames), guess=not settings[1].no_renames)
+    found = _changes(old, new, settings[1], dialect)
+    return DiffResult(old.side, new.side, dialect, found.changes, (*notes, *found.notes))
+
+
+def _changes(old: Loaded, new: Loaded, settings: config.Settings, dialect: str) -> diff.Diff:
+    """The diff of two loaded sides under the newer side's settings."""
+    old_document, new_document = without_common_tables(
+        _document(old, dialect), _document(new, dialect)
+    )
+    old_schema = _filtered(_decoded(old_document, old), settings)
+    new_schema = _filtered(_decoded(new_document, new), settings)
+    rules = diff.RenameRules(dict(settings.renames), guess=not settings.no_renames)
     found = diff.diff_schemas(old_schema, new_schema, rules)
-    changes = found.changes
-    if settings[1].ignore_python_only:
-        changes = diff.without_python_only(changes)
-    notes += found.notes
-    return DiffResult(old.side, new.side, dialect, changes, tuple(notes))
+    if settings.ignore_python_only:
+        return diff.Diff(diff.without_python_only(found.changes), found.notes)
+    return found
 
 
 def snapshot(options: Options, revision: str | None = None) -> Schema:
@@ -57,9 +67,9 @@ def snapshot(options: Options, revision: str | None = None) -> Schema:
         side = repo.side(revision or gitrefs.WORKTREE)
         settings = _settings(repo, side, options.overrides)
         (loaded,) = _load(repo, sandboxes, [side], [settings], settings.dialect)
-    if loaded.schema is None:
+    if loaded.document is None:
         raise ModelLoadError(f"{loaded.missing} Check the metadata locator.")
-    return _filtered(loaded, settings, settings.dialect)
+    return _filtered(_decoded(loaded.document, loaded), settings)
 
 
 @contextlib.contextmanager
@@ -118,8 +128,16 @@ def _wait(sandbox: Sandbox, request: Request, side: Side) -> Loaded:
         return Loaded(side, None, str(missing))
 
 
-def _filtered(loaded: Loaded, settings: config.Settings, dialect: str) -> Schema:
-    schema = loaded.schema or Schema(dialect, ())
+def _document(loaded: Loaded, dialect: str) -> JSONDict:
+    """The side's document; the empty schema for a side whose models do not exist yet."""
+    return loaded.document or schema_to_json(Schema(dialect, ()))
+
+
+def _decoded(document: JSONDict, loaded: Loaded) -> Schema:
+    return schema_from_json(document, f"the schema of {loaded.side.label}")
+
+
+def _filtered(schema: Schema, settings: config.Settings) -> Schema:
     return diff.filter_schema(schema, settings.include_schemas, settings.exclude_tables)
 
 

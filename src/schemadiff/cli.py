@@ -215,8 +215,7 @@ def _boundary(run: Callable[[], int], debug: bool) -> int:
         _say(f"schemadiff: error: {error}")
         return EXIT_USER
     except KeyboardInterrupt:
-        _say("schemadiff: interrupted")
-        return EXIT_INTERRUPTED
+        return EXIT_INTERRUPTED  # main() says so, for this and Typer's own 130
     except Exception as error:
         if debug:
             traceback.print_exc()
@@ -262,10 +261,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = command.main(args=args, prog_name="schemadiff", standalone_mode=False)
     except typer.Exit as done:
-        return int(done.exit_code)
+        result = int(done.exit_code)
     except typer.TyperException as error:  # a usage error: Click's own message and code 2
         error.show()  # type: ignore[attr-defined]
         return EXIT_USER
     except (typer.Abort, KeyboardInterrupt):
-        return EXIT_INTERRUPTED
+        result = EXIT_INTERRUPTED
+    if result == EXIT_INTERRUPTED:  # however it came: our boundary, or Typer's own Ctrl-C
+        _say("schemadiff: interrupted")
     return result if isinstance(result, int) else EXIT_OK

@@ -26,7 +26,6 @@ from typing import Any
 import schemadiff
 from schemadiff import snapshot
 from schemadiff.errors import ModelLoadError, ModelTimeoutError
-from schemadiff.model import Schema
 
 _BOOT = "import sys; sys.path.insert(0, {root!r}); from schemadiff._child import main; main()"
 _DROPPED_ENV = ("PYTHONINSPECT", "PYTHONSTARTUP", "PYTHONHOME")
@@ -58,9 +57,17 @@ class Sandbox:
     def __init__(self) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="schemadiff-"))
         self.tree = self.directory / "tree"
-        for name in ("tree", "home", "cwd"):
-            (self.directory / name).mkdir()
-        self._process = subprocess.Popen(
+        self._deadline: float | None = None
+        try:
+            for name in ("tree", "home", "cwd"):
+                (self.directory / name).mkdir()
+            self._process = self._spawn()
+        except BaseException:  # Ctrl-C included: the directory is ours to remove
+            shutil.rmtree(self.directory, ignore_errors=True)
+            raise
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [sys.executable, "-c", _BOOT.format(root=str(Path(schemadiff.__file__).parents[1]))],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -69,7 +76,6 @@ class Sandbox:
             env=self._environment(),
             start_new_session=True,
         )
-        self._deadline: float | None = None
 
     @classmethod
     def start(cls) -> Sandbox:
@@ -119,8 +125,8 @@ class Sandbox:
             pass  # the child died early; wait() reports how
         self._deadline = time.monotonic() + request.timeout
 
-    def wait(self, request: Request) -> Schema:
-        """The schema the child found, or the error that explains why there is none."""
+    def wait(self, request: Request) -> snapshot.JSONDict:
+        """The schema document the child wrote, or the error that explains why there is none."""
         assert self._deadline is not None, "send() first"
         try:
             out, err = self._process.communicate(
@@ -160,7 +166,7 @@ def _close_unused() -> None:
         _PRESTARTED.pop().close()
 
 
-def _answer(out: bytes, err: bytes, returncode: int, request: Request) -> Schema:
+def _answer(out: bytes, err: bytes, returncode: int, request: Request) -> snapshot.JSONDict:
     try:
         answer: dict[str, Any] = json.loads(out)
     except ValueError:
@@ -174,7 +180,8 @@ def _answer(out: bytes, err: bytes, returncode: int, request: Request) -> Schema
         failure = _error(answer["error"], request)
         failure.detail = (answer["error"].get("traceback") or "") + err.decode("utf-8", "replace")
         raise failure
-    return snapshot.schema_from_json(answer["schema"], f"the schema of {request.label}")
+    document: snapshot.JSONDict = answer["schema"]
+    return document
 
 
 def _error(error: dict[str, Any], request: Request) -> ModelLoadError:

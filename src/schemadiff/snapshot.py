@@ -65,6 +65,25 @@ def schema_from_json(document: object, where: str = "the snapshot") -> Schema:
     )
 
 
+def without_common_tables(old: JSONDict, new: JSONDict) -> tuple[JSONDict, JSONDict]:
+    """Both documents less the tables whose JSON is the same on each side.
+
+    Such a table can produce no change and take part in no rename, and leaving it out means
+    the parent never builds objects for the large unchanged part of a big model.
+    """
+    old_tables = {_table_key(t): t for t in old["tables"]}
+    new_tables = {_table_key(t): t for t in new["tables"]}
+    same = {key for key, table in new_tables.items() if old_tables.get(key) == table}
+    return (
+        {**old, "tables": [t for k, t in old_tables.items() if k not in same]},
+        {**new, "tables": [t for k, t in new_tables.items() if k not in same]},
+    )
+
+
+def _table_key(table: JSONDict) -> tuple[str, str]:
+    return (table["schema"] or "", table["name"])
+
+
 def value_to_json(value: Value) -> object:
     """The JSON of a change's ``old`` or ``new``."""
     return encode(value)
