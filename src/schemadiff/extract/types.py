@@ -27,9 +27,10 @@ def render_type(
     prefix, imports = _module_prefix(type(type_).__module__, user_module_prefix)
     text = repr(type_)
     for nested in _nested_types(type_):  # ARRAY(item_type), JSONB(astext_type=...), ...
-        inner, inner_imports = render_type(nested, user_module_prefix)
-        text = text.replace(repr(nested), inner, 1)
-        imports |= inner_imports
+        if repr(nested) in text:  # a TypeDecorator's impl is held, but not spelled out
+            inner, inner_imports = render_type(nested, user_module_prefix)
+            text = text.replace(repr(nested), inner, 1)
+            imports |= inner_imports
     text = prefix + text
     for dialect_name, variant in sorted(getattr(type_, "_variant_mapping", {}).items()):
         inner, inner_imports = render_type(variant, user_module_prefix)
