@@ -14,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any
 
 from schemadiff.diff.renames import (
     Match,
@@ -33,15 +33,16 @@ from schemadiff.model import (
     Constraint,
     ForeignKey,
     Index,
+    NamedEnum,
     Schema,
     Table,
     Value,
 )
+from schemadiff.model import Sequence as SequenceRecord
 
 __all__ = ["Diff", "RenameRules", "diff_schemas", "filter_schema", "without_python_only"]
 
 K = ChangeKind
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,47 +340,47 @@ def _drops(old: Sequence[str], new: Sequence[str]) -> bool:
 # --- named enums and sequences -----------------------------------------------------------------
 
 
+Standalone = NamedEnum | SequenceRecord
+
+
 def _diff_enums(old: Schema, new: Schema) -> Iterator[Change]:
-    for before, after in _by_key(old.enums, new.enums):
-        item = after or before
-        assert item is not None
-        if before is None:
-            yield Change(K.ADD_ENUM, item.schema, None, item.name, None, after)
-        elif after is None:
-            yield Change(
-                K.REMOVE_ENUM, item.schema, None, item.name, before, None, destructive=True
-            )
-        elif before.values != after.values:
-            yield Change(
-                K.MODIFY_ENUM,
-                item.schema,
-                None,
-                item.name,
-                before.values,
-                after.values,
-                destructive=_drops(before.values, after.values),
-            )
+    kinds = (K.ADD_ENUM, K.REMOVE_ENUM, K.MODIFY_ENUM)
+    return _diff_standalone(old.enums, new.enums, kinds, _enum_values, _drops)
 
 
 def _diff_sequences(old: Schema, new: Schema) -> Iterator[Change]:
-    for before, after in _by_key(old.sequences, new.sequences):
-        item = after or before
-        assert item is not None
-        if before is None:
-            yield Change(K.ADD_SEQUENCE, item.schema, None, item.name, None, after)
-        elif after is None:
-            yield Change(
-                K.REMOVE_SEQUENCE, item.schema, None, item.name, before, None, destructive=True
-            )
-        elif before != after:
-            yield Change(K.MODIFY_SEQUENCE, item.schema, None, item.name, before, after)
+    kinds = (K.ADD_SEQUENCE, K.REMOVE_SEQUENCE, K.MODIFY_SEQUENCE)
+    return _diff_standalone(old.sequences, new.sequences, kinds, lambda s: s, lambda a, b: False)
 
 
-def _by_key(old: Sequence[T], new: Sequence[T]) -> Iterator[tuple[T | None, T | None]]:
-    before = {i.key: i for i in old}  # type: ignore[attr-defined]
-    after = {i.key: i for i in new}  # type: ignore[attr-defined]
+def _enum_values(item: Standalone) -> tuple[str, ...]:
+    assert isinstance(item, NamedEnum)
+    return item.values
+
+
+def _diff_standalone(
+    old: Sequence[Standalone],
+    new: Sequence[Standalone],
+    kinds: tuple[ChangeKind, ChangeKind, ChangeKind],
+    state: Callable[[Standalone], Value],
+    drops: Callable[[Any, Any], bool],
+) -> Iterator[Change]:
+    """Objects of no table, matched by (schema, name): added, removed, or their ``state``
+    changed (``drops`` says whether that change can lose data)."""
+    add, remove, modify = kinds
+    before = {i.key: i for i in old}
+    after = {i.key: i for i in new}
     for key in sorted(before.keys() | after.keys()):
-        yield before.get(key), after.get(key)
+        was, now = before.get(key), after.get(key)
+        item = now or was
+        assert item is not None
+        if was is None:
+            yield Change(add, item.schema, None, item.name, None, now)
+        elif now is None:
+            yield Change(remove, item.schema, None, item.name, was, None, destructive=True)
+        elif state(was) != state(now):
+            lost = drops(state(was), state(now))
+            yield Change(modify, item.schema, None, item.name, state(was), state(now), lost)
 
 
 # --- filters ------------------------------------------------------------------------------------
