@@ -146,6 +146,18 @@ def test_precedence_cli_then_side_then_worktree_then_alembic() -> None:
     assert (settings.metadata, settings.dialect) == (("x:y",), "sqlite")
 
 
+def test_named_enums_go_with_the_tables_that_use_them() -> None:
+    from schemadiff.model import Column, ColumnType, EnumType, NamedEnum
+
+    def table(name: str, enum: str) -> Table:
+        kind = ColumnType("sa.Enum()", (), enum, EnumType(enum, None, ("a",), named=True))
+        return Table(None, name, (Column("c", kind, True, None, None),), None, None)
+
+    enums = (NamedEnum(None, "kept", ("a",)), NamedEnum(None, "gone", ("a",)))
+    schema = Schema("postgresql", (table("t", "kept"), table("tmp_x", "gone")), enums)
+    assert [e.name for e in filter_schema(schema, (), ("tmp_*",)).enums] == ["kept"]
+
+
 def test_filters() -> None:
     tables = tuple(
         Table(s, n, (), None, None)

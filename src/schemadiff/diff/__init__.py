@@ -164,7 +164,7 @@ def _diff_pair(pair: _Pair, renamed: Mapping[tuple[str, str], _Pair]) -> Iterato
         yield _rename(K.RENAME_TABLE, new, new.name, pair.rename)
     for match in pair.columns:
         yield _rename(K.RENAME_COLUMN, new, match.new, match)
-    translated = _translate(old, new.name, dict((m.old, m.new) for m in pair.columns), renamed)
+    translated = _translate(old, new.name, {m.old: m.new for m in pair.columns}, renamed)
     if translated != new:
         yield from _diff_table(translated, new)
 
@@ -397,14 +397,21 @@ def filter_schema(
     """Keep the tables whose schema matches an include glob and whose name no exclude glob.
 
     The default schema is spelled ``""`` for ``include_schemas``; exclude globs match the
-    table's name and its schema-qualified name. Enums and sequences follow the schema globs.
+    table's name and its schema-qualified name. Named enums go with the tables that use
+    them; sequences follow the schema globs.
     """
     kept = tuple(
         t
         for t in schema.tables
         if _included(t.schema, include_schemas) and not _excluded(t, exclude_tables)
     )
-    enums = tuple(e for e in schema.enums if _included(e.schema, include_schemas))
+    used = {
+        (c.type.enum.schema or "", c.type.enum.name)
+        for t in kept
+        for c in t.columns
+        if c.type.enum is not None and c.type.enum.named
+    }
+    enums = tuple(e for e in schema.enums if e.key in used)
     sequences = tuple(s for s in schema.sequences if _included(s.schema, include_schemas))
     return Schema(schema.dialect, kept, enums, sequences)
 
