@@ -12,7 +12,7 @@ import ast
 import configparser
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 from schemadiff.errors import ConfigError
@@ -63,8 +63,6 @@ class Settings:
     no_renames: bool = False
     ignore_python_only: bool = False
     user_module_prefix: str | None = None
-    origins: tuple[str, ...] = field(default=(), compare=False)
-    """Where the values came from, for --debug and error messages."""
 
 
 _KEYS: dict[str, Callable[[object, str], object]] = {}
@@ -315,7 +313,7 @@ def _attribute_chain(node: ast.expr) -> list[str] | None:
 
 def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: str) -> Settings:
     """The settings of one side; ``fallback`` reads the working tree when the side is not it."""
-    file_values, origin = _file_values(read, fallback, label)
+    file_values = _file_values(read, fallback, label)
     hints = read_alembic(read, label)
     if hints.metadata is None and fallback is not None:
         hints = _merge_hints(hints, read_alembic(fallback, "the working tree"))
@@ -327,19 +325,18 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
     values.update(_given(overrides))
     if not values.get("metadata"):
         raise ConfigError(_no_metadata_message(hints, label))
-    return replace(Settings(**values), origins=(origin,) if origin else ())
+    return Settings(**values)
 
 
-def _file_values(
-    read: Reader, fallback: Reader | None, label: str
-) -> tuple[dict[str, object], str | None]:
+def _file_values(read: Reader, fallback: Reader | None, label: str) -> dict[str, object]:
+    """The side's own [tool.schemadiff], else the working tree's, else nothing."""
     for reader, where in ((read, label), (fallback, "the working tree")):
         data = reader("pyproject.toml") if reader else None
         if data is not None:
             table = parse_pyproject(data, f"pyproject.toml at {where}")
             if table is not None:
-                return table, f"[tool.schemadiff] of pyproject.toml at {where}"
-    return {}, None
+                return table
+    return {}
 
 
 def _merge_hints(own: AlembicHints, other: AlembicHints) -> AlembicHints:
