@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from schemadiff import config, diff, gitrefs
 from schemadiff.errors import ModelLoadError
-from schemadiff.model import DiffResult, Schema, Side, Source
+from schemadiff.model import DiffResult, RevisionTarget, Schema, Side, Source
 from schemadiff.sandbox import ModuleMissingError, Request, Sandbox
 from schemadiff.snapshot import JSONDict, schema_from_json, schema_to_json, without_common_tables
 
@@ -20,6 +20,14 @@ class Options:
 
     directory: Path = field(default_factory=Path.cwd)
     overrides: config.Overrides = field(default_factory=config.Overrides)
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    result: DiffResult
+    path: Path | None
+    """The file written; None when there was nothing to write."""
+    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,19 +51,61 @@ def compare(options: Options, revisions: Sequence[str] = (), staged: bool = Fals
     if old.document is None and new.document is None:
         raise ModelLoadError(f"{old.missing} {new.missing} Check the metadata locator.")
     notes = [f"{s.missing} Taken as an empty schema." for s in (old, new) if s.missing]
-    found = _changes(old, new, settings[1], dialect)
-    return DiffResult(old.side, new.side, dialect, found.changes, (*notes, *found.notes))
+    schemas = _schemas(old, new, settings[1], dialect)
+    found = _changes(*schemas, settings[1])
+    return DiffResult(
+        old.side,
+        new.side,
+        dialect,
+        found.changes,
+        (*notes, *found.notes),
+        schemas,
+        settings[1].render_as_batch,
+    )
 
 
-def _changes(old: Loaded, new: Loaded, settings: config.Settings, dialect: str) -> diff.Diff:
-    """The diff of two loaded sides under the newer side's settings."""
+def revision(
+    options: Options, target: RevisionTarget, revisions: Sequence[str] = (), staged: bool = False
+) -> Revision:
+    """``schemadiff revision [RANGE]``: the Alembic revision file for the changes, written."""
+    result = compare(options, revisions, staged)
+    if not result.changes:
+        return Revision(result, None, ())
+    from schemadiff import migrate  # noqa: PLC0415  (SQLAlchemy only when asked for)
+
+    assert result.schemas is not None
+    found = migrate.migration(*result.schemas, result.changes, batch=result.render_as_batch)
+    path = migrate.write_revision(_located(options, target), found)
+    return Revision(result, path, found.warnings)
+
+
+def _located(options: Options, target: RevisionTarget) -> RevisionTarget:
+    """The Alembic configuration: as given (from the directory), or the project's alembic.ini."""
+    if target.config is not None:
+        return replace(target, config=options.directory / target.config)
+    repo = gitrefs.Repository(options.directory)
+    try:
+        project = repo.top / repo.prefix
+    finally:
+        repo.close()
+    return replace(target, config=project / "alembic.ini")
+
+
+def _schemas(
+    old: Loaded, new: Loaded, settings: config.Settings, dialect: str
+) -> tuple[Schema, Schema]:
+    """Both sides' schemas, filtered under the newer side's settings."""
     old_document, new_document = without_common_tables(
         _document(old, dialect), _document(new, dialect)
     )
     old_schema = _filtered(_decoded(old_document, old), settings)
     new_schema = _filtered(_decoded(new_document, new), settings)
+    return old_schema, new_schema
+
+
+def _changes(old: Schema, new: Schema, settings: config.Settings) -> diff.Diff:
     rules = diff.RenameRules(dict(settings.renames), guess=not settings.no_renames)
-    found = diff.diff_schemas(old_schema, new_schema, rules)
+    found = diff.diff_schemas(old, new, rules)
     if settings.ignore_python_only:
         return diff.Diff(diff.without_python_only(found.changes), found.notes)
     return found

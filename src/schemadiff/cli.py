@@ -26,6 +26,7 @@ from schemadiff.errors import (
     EXIT_USER,
     SchemadiffError,
 )
+from schemadiff.model import RevisionTarget
 from schemadiff.render import Format, render
 
 app = typer.Typer(
@@ -58,6 +59,14 @@ IncludeSchemas = Annotated[
 ExcludeTables = Annotated[
     list[str] | None, typer.Option("--exclude-tables", help="Table glob to drop (repeatable).")
 ]
+RenderAsBatch = Annotated[
+    bool | None,
+    typer.Option(
+        "--render-as-batch/--no-render-as-batch",
+        help="Migrations in batch mode (op.batch_alter_table) [on SQLite only].",
+        show_default=False,
+    ),
+]
 UserModulePrefix = Annotated[
     str | None,
     typer.Option("--user-module-prefix", help='Prefix for your own types, e.g. "mytypes.".'),
@@ -72,6 +81,7 @@ def _overrides(
     include_schemas: list[str] | None,
     exclude_tables: list[str] | None,
     user_module_prefix: str | None,
+    render_as_batch: bool | None = None,
     **flags: bool,
 ) -> Overrides:
     """The options given; a flag left off is None, so pyproject.toml still decides."""
@@ -83,6 +93,7 @@ def _overrides(
         include_schemas=tuple(include_schemas or ()),
         exclude_tables=tuple(exclude_tables or ()),
         user_module_prefix=user_module_prefix,
+        render_as_batch=render_as_batch,
         **{name: True if given else None for name, given in flags.items()},
     )
 
@@ -134,6 +145,7 @@ def diff_command(
     include_schemas: IncludeSchemas = None,
     exclude_tables: ExcludeTables = None,
     user_module_prefix: UserModulePrefix = None,
+    render_as_batch: RenderAsBatch = None,
     directory: Directory = Path(),
     debug: Debug = False,
 ) -> int:
@@ -148,6 +160,7 @@ def diff_command(
             include_schemas,
             exclude_tables,
             user_module_prefix,
+            render_as_batch,
             no_renames=no_renames,
             ignore_python_only=ignore_python_only,
         ),
@@ -161,6 +174,87 @@ def diff_command(
         if not result.changes:
             _say(f"No schema changes between {result.old.label} and {result.new.label}.")
         return EXIT_DIFFERENCES if exit_code and result.changes else EXIT_OK
+
+    return _boundary(run, debug)
+
+
+@app.command("revision")
+def revision_command(
+    revisions: Annotated[
+        list[str] | None,
+        typer.Argument(help="Like git diff [HEAD against the working tree].", show_default=False),
+    ] = None,
+    message: Annotated[
+        str | None, typer.Option("--message", "-m", help="The revision's message.")
+    ] = None,
+    staged: Annotated[
+        bool, typer.Option("--staged", "--cached", help="Compare HEAD (or A) with the index.")
+    ] = False,
+    head: Annotated[
+        str | None,
+        typer.Option("--head", help="The revision to follow, when there are several heads."),
+    ] = None,
+    branch_label: Annotated[
+        str | None,
+        typer.Option(
+            "--branch-label",
+            help="Follow this branch's head; a new label is put on the new revision.",
+        ),
+    ] = None,
+    rev_id: Annotated[
+        str | None, typer.Option("--rev-id", help="The revision id [generated].")
+    ] = None,
+    alembic_config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="alembic.ini [the project's own]."),
+    ] = None,
+    no_renames: Annotated[
+        bool, typer.Option("--no-renames", help="Do not guess renames (declared ones stay).")
+    ] = False,
+    metadata: Metadata = None,
+    paths: Paths = None,
+    dialect: Dialect = None,
+    timeout: Timeout = None,
+    include_schemas: IncludeSchemas = None,
+    exclude_tables: ExcludeTables = None,
+    user_module_prefix: UserModulePrefix = None,
+    render_as_batch: RenderAsBatch = None,
+    directory: Directory = Path(),
+    debug: Debug = False,
+) -> int:
+    """Write the Alembic revision for the changes, and print its path."""
+    options = api.Options(
+        directory.absolute(),
+        _overrides(
+            metadata,
+            paths,
+            dialect,
+            timeout,
+            include_schemas,
+            exclude_tables,
+            user_module_prefix,
+            render_as_batch,
+            no_renames=no_renames,
+            ignore_python_only=True,
+        ),
+    )
+    target = RevisionTarget(alembic_config, message, head, branch_label, rev_id)
+
+    def run() -> int:
+        written = api.revision(options, target, revisions or (), staged)
+        for note in written.result.notes:
+            _say(f"note: {note}")
+        for warning in written.warnings:
+            _say(f"warning: {warning}")
+        result = written.result
+        if written.path is None:
+            _say(
+                f"No schema changes between {result.old.label} and {result.new.label}; "
+                "no revision written."
+            )
+            return EXIT_OK
+        sys.stdout.write(f"{written.path}\n")
+        return EXIT_OK
 
     return _boundary(run, debug)
 

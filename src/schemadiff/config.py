@@ -43,6 +43,7 @@ class Overrides:
     no_renames: bool | None = None
     ignore_python_only: bool | None = None
     user_module_prefix: str | None = None
+    render_as_batch: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ class Settings:
     no_renames: bool = False
     ignore_python_only: bool = False
     user_module_prefix: str | None = None
+    render_as_batch: bool | None = None
+    """Batch mode (``op.batch_alter_table``) in migrations; None: only on SQLite."""
 
 
 _KEYS: dict[str, Callable[[object, str], object]] = {}
@@ -148,6 +151,11 @@ def _check_no_renames(value: object, where: str) -> bool:
 @_key("ignore-python-only")
 def _check_ignore_python_only(value: object, where: str) -> bool:
     return _boolean(value, "ignore-python-only", where)
+
+
+@_key("render-as-batch")
+def _check_render_as_batch(value: object, where: str) -> bool:
+    return _boolean(value, "render-as-batch", where)
 
 
 @_key("user-module-prefix")
@@ -360,6 +368,7 @@ def _given(overrides: Overrides) -> dict[str, object]:
         "no-renames": overrides.no_renames,
         "ignore-python-only": overrides.ignore_python_only,
         "user-module-prefix": overrides.user_module_prefix,
+        "render-as-batch": overrides.render_as_batch,
     }
     return {
         key.replace("-", "_"): _KEYS[key](value, f"--{key}".replace("paths", "path"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from pathlib import Path
 
 Options = tuple[tuple[str, str], ...]
 """Dialect keyword options (``postgresql_using``...) with their values as text, sorted."""
@@ -304,9 +305,25 @@ class Side:
 
 
 @dataclass(frozen=True, slots=True)
+class RevisionTarget:
+    """Where a new Alembic revision goes, as ``alembic revision`` is told it."""
+
+    config: Path | None = None
+    """alembic.ini; None for the project's own."""
+    message: str | None = None
+    head: str | None = None
+    branch_label: str | None = None
+    rev_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DiffResult:
     old: Side
     new: Side
     dialect: str
     changes: tuple[Change, ...]
     notes: tuple[str, ...] = ()
+    schemas: tuple[Schema, Schema] | None = field(default=None, compare=False, repr=False)
+    """The two schemas compared (filtered), for the outputs that write a migration."""
+    render_as_batch: bool | None = field(default=None, compare=False)
+    """How a migration of this diff is written: batch mode, or None for the dialect's default."""

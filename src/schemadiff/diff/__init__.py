@@ -40,7 +40,15 @@ from schemadiff.model import (
 )
 from schemadiff.model import Sequence as SequenceRecord
 
-__all__ = ["Diff", "RenameRules", "diff_schemas", "filter_schema", "without_python_only"]
+__all__ = [
+    "Diff",
+    "RenameRules",
+    "Renamed",
+    "diff_schemas",
+    "filter_schema",
+    "translate",
+    "without_python_only",
+]
 
 K = ChangeKind
 
@@ -71,7 +79,11 @@ def diff_schemas(old: Schema, new: Schema, rules: RenameRules | None = None) -> 
     rules = rules or RenameRules()
     notes: list[str] = []
     pairs = _pair_tables(old, new, rules, notes)
-    renamed = {p.old.key: p for p in pairs if p.old is not None and p.new is not None}
+    renamed = {
+        p.old.key: (p.new.name, {m.old: m.new for m in p.columns})
+        for p in pairs
+        if p.old is not None and p.new is not None
+    }
     changes = [*_diff_enums(old, new), *_diff_sequences(old, new)]
     for pair in sorted(pairs, key=lambda p: p.key):
         changes.extend(_diff_pair(pair, renamed))
@@ -151,7 +163,7 @@ def _pair_columns(
 # --- comparing --------------------------------------------------------------------------------
 
 
-def _diff_pair(pair: _Pair, renamed: Mapping[tuple[str, str], _Pair]) -> Iterator[Change]:
+def _diff_pair(pair: _Pair, renamed: Renamed) -> Iterator[Change]:
     old, new = pair.old, pair.new
     if old is None:
         assert new is not None
@@ -164,7 +176,7 @@ def _diff_pair(pair: _Pair, renamed: Mapping[tuple[str, str], _Pair]) -> Iterato
         yield _rename(K.RENAME_TABLE, new, new.name, pair.rename)
     for match in pair.columns:
         yield _rename(K.RENAME_COLUMN, new, match.new, match)
-    translated = _translate(old, new.name, {m.old: m.new for m in pair.columns}, renamed)
+    translated = translate(old, new.name, {m.old: m.new for m in pair.columns}, renamed)
     if translated != new:
         yield from _diff_table(translated, new)
 
@@ -181,9 +193,11 @@ def _rename(kind: ChangeKind, table: Table, name: str, match: Match) -> Change:
     )
 
 
-def _translate(
-    old: Table, name: str, columns: dict[str, str], renamed: Mapping[tuple[str, str], _Pair]
-) -> Table:
+Renamed = Mapping[tuple[str, str], tuple[str, Mapping[str, str]]]
+"""Old table key -> the table's new name and its columns' new names (old -> new)."""
+
+
+def translate(old: Table, name: str, columns: Mapping[str, str], renamed: Renamed) -> Table:
     """The old table as it reads under the new names of itself, its columns and its targets."""
 
     def col(names: Sequence[str]) -> tuple[str, ...]:
@@ -192,11 +206,11 @@ def _translate(
     def fk_target(fk: ForeignKey) -> ForeignKey:
         fk = replace(fk, columns=col(fk.columns))
         target = renamed.get((fk.referred_schema or "", fk.referred_table))
-        if target is None or target.new is None:
+        if target is None:
             return fk
-        mapping = {m.old: m.new for m in target.columns}
+        new_name, mapping = target
         referred = tuple(mapping.get(c, c) for c in fk.referred_columns)
-        return replace(fk, referred_table=target.new.name, referred_columns=referred)
+        return replace(fk, referred_table=new_name, referred_columns=referred)
 
     return replace(
         old,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from schemadiff.model import DiffResult
-from schemadiff.render import json_format, text
+from schemadiff.render import json_format, migration, text
 
 Renderer = Callable[[DiffResult, TextIO], None]
 
@@ -15,11 +15,15 @@ Renderer = Callable[[DiffResult, TextIO], None]
 class Format(str, enum.Enum):
     TEXT = "text"
     JSON = "json"
+    ALEMBIC = "alembic"
+    SQL = "sql"
 
 
 RENDERERS: dict[Format, Renderer] = {
     Format.TEXT: text.render,
     Format.JSON: json_format.render,
+    Format.ALEMBIC: migration.render_alembic,
+    Format.SQL: migration.render_sql,
 }
 
 

@@ -1,0 +1,158 @@
+"""What Alembic's operations lack, added through its own extension points.
+
+Each operation here renders to plain ``op.*`` calls, so a migration that uses them runs
+with Alembic alone; each can also be invoked, for ``--format sql``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from alembic.autogenerate import renderers
+from alembic.autogenerate.api import AutogenContext
+from alembic.operations import Operations
+from alembic.operations import ops as alembic_ops
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """SQL statements run in order; ``autocommit`` for those PostgreSQL refuses in a
+    transaction block, or whose result must be committed before it is used."""
+
+    statements: tuple[str, ...] = ()
+    autocommit: bool = False
+
+
+class ExecuteStepsOp(alembic_ops.MigrateOperation):
+    """Statements Alembic has no operation for (enum types, sequences, schemas)."""
+
+    def __init__(self, up: Step, down: Step) -> None:
+        self.up = up
+        self.down = down
+
+    def reverse(self) -> ExecuteStepsOp:
+        return ExecuteStepsOp(self.down, self.up)
+
+
+class NoteOp(alembic_ops.MigrateOperation):
+    """A comment in the migration for the person who reviews it."""
+
+    def __init__(self, text: str, reverse_text: str = "") -> None:
+        self.text = text
+        self.reverse_text = reverse_text
+
+    def reverse(self) -> NoteOp:
+        return NoteOp(self.reverse_text, self.text)
+
+
+class ReversibleRenameTableOp(alembic_ops.RenameTableOp):
+    """``op.rename_table``, which Alembic can run but neither render nor reverse."""
+
+    def reverse(self) -> ReversibleRenameTableOp:
+        return ReversibleRenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
+
+
+class RenameColumnOp(alembic_ops.AlterColumnOp):
+    """``alter_column(..., new_column_name=...)`` whose downgrade renames it back
+    (Alembic's own ``reverse()`` drops ``modify_name``)."""
+
+    def reverse(self) -> RenameColumnOp:
+        assert self.modify_name is not None
+        return RenameColumnOp(
+            self.table_name,
+            self.modify_name,
+            schema=self.schema,
+            modify_name=self.column_name,
+            existing_type=self.existing_type,
+            existing_nullable=self.existing_nullable,
+            existing_server_default=self.existing_server_default,
+            existing_comment=self.existing_comment,
+        )
+
+
+class CreatePrimaryKeyOp(alembic_ops.CreatePrimaryKeyOp):
+    """``op.create_primary_key``, which Alembic runs but does not render."""
+
+    def reverse(self) -> DropPrimaryKeyOp:
+        return DropPrimaryKeyOp(
+            self.constraint_name,
+            self.table_name,
+            type_="primary",
+            schema=self.schema,
+            _reverse=self,
+        )
+
+
+class DropPrimaryKeyOp(alembic_ops.DropConstraintOp):
+    """Its reverse is the primary key it dropped, which Alembic's would not render."""
+
+    def reverse(self) -> alembic_ops.AddConstraintOp:
+        assert self._reverse is not None
+        return self._reverse
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def _prefix(context: AutogenContext) -> str:
+    return "batch_op." if context._has_batch else str(context.opts["alembic_module_prefix"])
+
+
+@renderers.dispatch_for(ExecuteStepsOp)
+def _render_steps(context: AutogenContext, op: ExecuteStepsOp) -> list[str]:
+    execute = renderers.dispatch(alembic_ops.ExecuteSQLOp(""))
+    lines = [execute(context, alembic_ops.ExecuteSQLOp(s)) for s in op.up.statements]
+    if op.up.autocommit and lines:
+        block = f"with {context.opts['alembic_module_prefix']}get_context().autocommit_block():"
+        return [block, *lines, ""]  # Alembic's printer indents after the colon
+    return lines
+
+
+@renderers.dispatch_for(NoteOp)
+def _render_note(context: AutogenContext, op: NoteOp) -> list[str]:
+    return [f"# {line}".rstrip() for line in op.text.splitlines()]
+
+
+@renderers.dispatch_for(ReversibleRenameTableOp)
+def _render_rename_table(context: AutogenContext, op: ReversibleRenameTableOp) -> str:
+    return _call(context, "rename_table", [op.table_name, op.new_table_name], op.schema)
+
+
+@renderers.dispatch_for(CreatePrimaryKeyOp)
+def _render_create_primary_key(context: AutogenContext, op: CreatePrimaryKeyOp) -> str:
+    if context._has_batch:
+        return _call(context, "create_primary_key", [op.constraint_name, list(op.columns)], None)
+    arguments = [op.constraint_name, op.table_name, list(op.columns)]
+    return _call(context, "create_primary_key", arguments, op.schema)
+
+
+def _call(context: AutogenContext, name: str, arguments: list[Any], schema: str | None) -> str:
+    spelled = [repr(a) for a in arguments]
+    if schema and not context._has_batch:
+        spelled.append(f"schema={schema!r}")
+    return f"{_prefix(context)}{name}({', '.join(spelled)})"
+
+
+# --- running, for offline SQL ------------------------------------------------------------------
+
+
+@Operations.implementation_for(ExecuteStepsOp)
+def _run_steps(operations: Operations, op: ExecuteStepsOp) -> None:
+    if op.up.autocommit:
+        with operations.get_context().autocommit_block():
+            _execute(operations, op.up.statements)
+    else:
+        _execute(operations, op.up.statements)
+
+
+def _execute(operations: Operations, statements: tuple[str, ...]) -> None:
+    for statement in statements:
+        operations.execute(statement)
+
+
+@Operations.implementation_for(NoteOp)
+def _run_note(operations: Operations, op: NoteOp) -> Any:
+    impl = operations.get_context().impl
+    if impl.as_sql and op.text:
+        impl.static_output("\n".join(f"-- {line}".rstrip() for line in op.text.splitlines()))

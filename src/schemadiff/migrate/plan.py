@@ -1,0 +1,568 @@
+"""The changes as Alembic operations, in an order that runs; the downgrade is ``reverse()``.
+
+Upgrade order: schemas, new sequences and enum types; renames; enum values; dropped foreign
+keys, indexes and constraints; new tables (foreign-key order, cycles split off); each table's
+own changes; new indexes, constraints and foreign keys; dropped tables (reverse order); dropped
+enum types and sequences. Reversed, the same list is a downgrade that runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.operations import ops
+from sqlalchemy.engine import Dialect
+
+from schemadiff import diff
+from schemadiff.migrate import ddl, objects
+from schemadiff.migrate.customops import (
+    CreatePrimaryKeyOp,
+    ExecuteStepsOp,
+    NoteOp,
+    RenameColumnOp,
+    ReversibleRenameTableOp,
+    Step,
+)
+from schemadiff.migrate.order import dependency_order
+from schemadiff.model import (
+    Change,
+    ChangeKind,
+    CheckConstraint,
+    Column,
+    ExcludeConstraint,
+    ForeignKey,
+    Index,
+    NamedEnum,
+    PrimaryKey,
+    Schema,
+    Table,
+    UniqueConstraint,
+)
+from schemadiff.model import Sequence as SequenceRecord
+
+K = ChangeKind
+Key = tuple[str, str]
+
+
+@dataclass
+class Plan:
+    upgrade: ops.UpgradeOps
+    warnings: list[str] = field(default_factory=list)
+    tables: dict[Key, Table] = field(default_factory=dict)
+    """Each table as it stands when its own changes run (for offline batch copies)."""
+
+
+@dataclass
+class _Context:
+    old: Schema
+    new: Schema
+    changes: Sequence[Change]
+    dialect: Dialect
+    batch: bool
+    warnings: list[str] = field(default_factory=list)
+    old_tables: dict[Key, Table] = field(default_factory=dict)
+    new_tables: dict[Key, Table] = field(default_factory=dict)
+    old_name: dict[Key, str] = field(default_factory=dict)
+    """New table key -> its old name, for renamed tables."""
+    old_column: dict[tuple[Key, str], str] = field(default_factory=dict)
+    renamed: dict[Key, tuple[str, dict[str, str]]] = field(default_factory=dict)
+
+    def by_kind(self, *kinds: ChangeKind) -> list[Change]:
+        return [c for c in self.changes if c.kind in kinds]
+
+    def current(self, key: Key) -> Table:
+        """An existing table as it stands after the renames: old definition, new names."""
+        old_key = (key[0], self.old_name.get(key, key[1]))
+        table = self.old_tables[old_key]
+        columns = self.renamed.get(old_key, (key[1], {}))[1]
+        return diff.translate(table, key[1], columns, self.renamed)
+
+    def old_column_of(self, key: Key, name: str) -> Column:
+        return _column(self.current(key), name)
+
+
+def build(
+    old: Schema, new: Schema, changes: Sequence[Change], dialect: Dialect, *, batch: bool
+) -> Plan:
+    context = _context(old, new, changes, dialect, batch)
+    new_keys = {_key(c) for c in context.by_kind(K.ADD_TABLE)}
+    dropped = {_key(c) for c in context.by_kind(K.REMOVE_TABLE)}
+    created = dependency_order([context.new_tables[k] for k in sorted(new_keys)])
+    removed = dependency_order([context.old_tables[k] for k in sorted(dropped)])
+    phases: list[Iterable[ops.MigrateOperation]] = [
+        _schemas(context),
+        _standalone_added(context),
+        _renames(context),
+        _enum_values(context),
+        _table_phase(context, _dropped_members(context) + _split_drops(removed.split)),
+        _created_tables(context, created.tables, created.split),
+        _table_phase(context, _altered(context)),
+        _table_phase(context, _added_members(context) + _split_adds(created.split)),
+        _dropped_tables(context, removed.tables[::-1], removed.split),
+        _standalone_removed(context),
+    ]
+    upgrade = [op for phase in phases for op in phase]
+    if batch:
+        upgrade = _one_batch_per_table(upgrade)
+    deferred = _by_table(created.split)
+    tables = {
+        k: _without(context.new_tables[k], deferred[k]) if k in new_keys else context.current(k)
+        for k in _modified(upgrade)
+    }
+    return Plan(ops.UpgradeOps(upgrade), context.warnings, tables)
+
+
+def _without(table: Table, fks: Sequence[ForeignKey]) -> Table:
+    return replace(table, foreign_keys=tuple(f for f in table.foreign_keys if f not in fks))
+
+
+def _context(
+    old: Schema, new: Schema, changes: Sequence[Change], dialect: Dialect, batch: bool
+) -> _Context:
+    context = _Context(old, new, changes, dialect, batch)
+    context.old_tables = {t.key: t for t in old.tables}
+    context.new_tables = {t.key: t for t in new.tables}
+    for change in context.by_kind(K.RENAME_TABLE):
+        context.old_name[_key(change)] = _renamed_from(change)
+    for change in context.by_kind(K.RENAME_COLUMN):
+        assert change.name is not None
+        context.old_column[(_key(change), change.name)] = _renamed_from(change)
+    for key in context.new_tables:
+        old_key = (key[0], context.old_name.get(key, key[1]))
+        if old_key in context.old_tables:
+            columns = {o: n for (k, n), o in context.old_column.items() if k == key}
+            context.renamed[old_key] = (key[1], columns)
+    return context
+
+
+def _key(change: Change) -> Key:
+    assert change.table is not None
+    return (change.schema or "", change.table)
+
+
+def _renamed_from(change: Change) -> str:
+    assert isinstance(change.old, dict)
+    return change.old["name"]
+
+
+def _column(table: Table, name: str) -> Column:
+    return next(c for c in table.columns if c.name == name)
+
+
+# --- standalone objects ------------------------------------------------------------------------
+
+
+def _schemas(context: _Context) -> Iterator[ops.MigrateOperation]:
+    if context.dialect.name != "postgresql":  # SQLite's schemas are attached files
+        return
+    before = _schema_names(context.old)
+    for name in sorted(_schema_names(context.new) - before):
+        yield ExecuteStepsOp(ddl.create_schema(name, context.dialect), Step())
+
+
+def _schema_names(schema: Schema) -> set[str]:
+    owners: list[Any] = [*schema.tables, *schema.enums, *schema.sequences]
+    return {o.schema for o in owners if o.schema}
+
+
+def _standalone_added(context: _Context) -> Iterator[ops.MigrateOperation]:
+    for change in context.by_kind(K.ADD_SEQUENCE):
+        assert isinstance(change.new, SequenceRecord)
+        up = ddl.create_sequence(change.new, context.dialect)
+        yield ExecuteStepsOp(up, ddl.drop_sequence(change.new, context.dialect))
+    for change in context.by_kind(K.MODIFY_SEQUENCE):
+        assert isinstance(change.old, SequenceRecord) and isinstance(change.new, SequenceRecord)
+        up = ddl.alter_sequence(change.new, context.dialect)
+        yield ExecuteStepsOp(up, ddl.alter_sequence(change.old, context.dialect))
+    for change in context.by_kind(K.ADD_ENUM):
+        assert isinstance(change.new, NamedEnum)
+        yield ExecuteStepsOp(ddl.create_enum(change.new), ddl.drop_enum(change.new))
+
+
+def _standalone_removed(context: _Context) -> Iterator[ops.MigrateOperation]:
+    for change in context.by_kind(K.REMOVE_ENUM):
+        assert isinstance(change.old, NamedEnum)
+        yield ExecuteStepsOp(ddl.drop_enum(change.old), ddl.create_enum(change.old))
+    for change in context.by_kind(K.REMOVE_SEQUENCE):
+        assert isinstance(change.old, SequenceRecord)
+        up = ddl.drop_sequence(change.old, context.dialect)
+        yield ExecuteStepsOp(up, ddl.create_sequence(change.old, context.dialect))
+
+
+def _enum_values(context: _Context) -> Iterator[ops.MigrateOperation]:
+    """PostgreSQL enum types whose values changed: ``ADD VALUE`` when values are only added,
+    else the type is rebuilt; the downgrade rebuilds the old one."""
+    for change in context.by_kind(K.MODIFY_ENUM):
+        if change.table is not None:
+            continue  # a column's own (non-native) enum: an ordinary type change
+        old, new = _values(change.old), _values(change.new)
+        assert change.name is not None
+        uses = _enum_uses(context, change.schema, change.name)
+        down = ddl.replace_enum(change.name, change.schema, old, uses)
+        if [v for v in new if v in old] == list(old):
+            up = ddl.add_values(change.name, change.schema, old, new)
+        else:
+            up = ddl.replace_enum(change.name, change.schema, new, uses)
+        yield ExecuteStepsOp(up, down)
+
+
+def _values(value: object) -> tuple[str, ...]:
+    assert isinstance(value, tuple)
+    return tuple(str(v) for v in value)
+
+
+def _enum_uses(context: _Context, schema: str | None, name: str) -> list[ddl.Use]:
+    """The columns of the enum type as they stand when the values change (after renames)."""
+    uses: list[ddl.Use] = []
+    for old_key in sorted(context.old_tables):
+        new_name, columns = context.renamed.get(old_key, (old_key[1], {}))
+        for column in context.old_tables[old_key].columns:
+            enum = column.type.enum
+            if enum is not None and enum.named and (enum.schema, enum.name) == (schema, name):
+                column_name = columns.get(column.name, column.name)
+                table_schema = old_key[0] or None
+                uses.append((table_schema, new_name, column_name, column.server_default))
+    return uses
+
+
+# --- renames ----------------------------------------------------------------------------------
+
+
+def _renames(context: _Context) -> Iterator[ops.MigrateOperation]:
+    for change in context.by_kind(K.RENAME_TABLE):
+        assert change.table is not None
+        yield ReversibleRenameTableOp(_renamed_from(change), change.table, schema=change.schema)
+    for change in context.by_kind(K.RENAME_COLUMN):
+        assert change.table is not None and change.name is not None
+        old = _column(context.current(_key(change)), change.name)
+        yield RenameColumnOp(
+            change.table,
+            _renamed_from(change),
+            schema=change.schema,
+            modify_name=change.name,
+            existing_type=objects.sa_type(old.type),
+            existing_nullable=old.nullable,
+            existing_server_default=objects.default(old.server_default),
+            existing_comment=old.comment,
+        )
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+TableOps = list[tuple[Key, ops.MigrateOperation]]
+
+
+def _table_phase(context: _Context, found: TableOps) -> Iterator[ops.ModifyTableOps]:
+    """One ``ModifyTableOps`` per table, tables in key order, operations in the order found."""
+    grouped: dict[Key, list[ops.MigrateOperation]] = defaultdict(list)
+    for key, op in found:
+        grouped[key].append(op)
+    for key in sorted(grouped):
+        yield ops.ModifyTableOps(key[1], grouped[key], schema=key[0] or None)
+
+
+def _created_tables(
+    context: _Context, tables: Sequence[Table], split: Sequence[tuple[Table, ForeignKey]]
+) -> Iterator[ops.MigrateOperation]:
+    deferred = _by_table(split)
+    for table in tables:
+        sa_table = objects.table(table, sa.MetaData(), skip_fks=deferred.get(table.key, ()))
+        yield ops.CreateTableOp.from_table(sa_table)
+        yield from (_create_index(table, index) for index in table.indexes)
+
+
+def _dropped_tables(
+    context: _Context, tables: Sequence[Table], split: Sequence[tuple[Table, ForeignKey]]
+) -> Iterator[ops.MigrateOperation]:
+    deferred = _by_table(split)
+    for table in tables:
+        yield from (_drop_index(table, index) for index in table.indexes)
+        sa_table = objects.table(table, sa.MetaData(), skip_fks=deferred.get(table.key, ()))
+        yield ops.DropTableOp.from_table(sa_table)
+
+
+def _by_table(split: Sequence[tuple[Table, ForeignKey]]) -> dict[Key, list[ForeignKey]]:
+    found: dict[Key, list[ForeignKey]] = defaultdict(list)
+    for table, fk in split:
+        found[table.key].append(fk)
+    return found
+
+
+def _split_adds(split: Sequence[tuple[Table, ForeignKey]]) -> TableOps:
+    return [(t.key, _add_fk(t, fk)) for t, fk in split]
+
+
+def _split_drops(split: Sequence[tuple[Table, ForeignKey]]) -> TableOps:
+    return [(t.key, _drop_fk(t, fk)) for t, fk in split]
+
+
+# --- indexes, constraints, foreign keys -----------------------------------------------------------
+
+
+def _dropped_members(context: _Context) -> TableOps:
+    found: TableOps = []
+    for change in context.by_kind(K.REMOVE_FK, K.REMOVE_INDEX, K.REMOVE_CONSTRAINT):
+        table = context.current(_key(change))
+        op = _member_op(context, table, change.old, drop=True)
+        if op is not None:
+            found.append((table.key, op))
+    return found
+
+
+def _added_members(context: _Context) -> TableOps:
+    found: TableOps = []
+    for change in context.by_kind(K.ADD_INDEX, K.ADD_CONSTRAINT, K.ADD_FK):
+        table = context.new_tables[_key(change)]
+        op = _member_op(context, table, change.new, drop=False)
+        if op is not None:
+            found.append((table.key, op))
+    return found
+
+
+def _member_op(
+    context: _Context, table: Table, member: object, *, drop: bool
+) -> ops.MigrateOperation | None:
+    if isinstance(member, Index):
+        return _drop_index(table, member) if drop else _create_index(table, member)
+    if isinstance(member, ForeignKey):
+        return _drop_fk(table, member) if drop else _add_fk(table, member)
+    assert isinstance(member, UniqueConstraint | CheckConstraint | ExcludeConstraint)
+    constraint = _bound(table, _constraint(member))
+    if not drop:
+        return ops.AddConstraintOp.from_constraint(constraint)
+    if constraint.name is None:
+        constraint.name = _default_name(context, table, member)
+    if constraint.name is None:
+        return _unnamed(context, table, member)
+    return ops.DropConstraintOp.from_constraint(constraint)
+
+
+def _constraint(member: UniqueConstraint | CheckConstraint | ExcludeConstraint) -> Any:
+    if isinstance(member, UniqueConstraint):
+        return objects.unique(member)
+    if isinstance(member, CheckConstraint):
+        return objects.check(member)
+    return objects.exclude(member)
+
+
+def _bound(table: Table, constraint: Any) -> Any:
+    """The constraint on a copy of its table, as Alembic reads table and columns from it."""
+    metadata = sa.MetaData()
+    columns = [objects.column(c) for c in table.columns]
+    sa.Table(table.name, metadata, *columns, constraint, schema=table.schema)
+    objects.stub_targets(metadata, table.foreign_keys)
+    return constraint
+
+
+def _default_name(
+    context: _Context, table: Table, member: UniqueConstraint | CheckConstraint | ExcludeConstraint
+) -> str | None:
+    """The name PostgreSQL gives an unnamed unique constraint; None where it cannot be known."""
+    if context.dialect.name == "postgresql" and isinstance(member, UniqueConstraint):
+        return "_".join([table.name, *member.columns, "key"])
+    return None
+
+
+def _unnamed(context: _Context, table: Table, member: object) -> NoteOp:
+    message = (
+        f"{table.qualified_name}: an unnamed {type(member).__name__} cannot be dropped by name; "
+        "drop it by hand, and give constraints names (MetaData(naming_convention=...))."
+    )
+    context.warnings.append(message)
+    return NoteOp(f"TODO schemadiff: {message}")
+
+
+def _create_index(table: Table, index: Index) -> ops.CreateIndexOp:
+    return ops.CreateIndexOp(
+        index.name,
+        table.name,
+        objects.index_elements(index, (c.name for c in table.columns)),
+        schema=table.schema,
+        unique=index.unique,
+        **objects.option_kw(index.options),
+    )
+
+
+def _drop_index(table: Table, index: Index) -> ops.DropIndexOp:
+    assert index.name is not None  # SQLAlchemy names every index
+    create = _create_index(table, index)
+    return ops.DropIndexOp(index.name, table.name, schema=table.schema, _reverse=create)
+
+
+def _add_fk(table: Table, fk: ForeignKey) -> ops.MigrateOperation:
+    return ops.CreateForeignKeyOp.from_constraint(_bound(table, objects.foreign_key(fk)))
+
+
+def _drop_fk(table: Table, fk: ForeignKey) -> ops.MigrateOperation:
+    constraint = _bound(table, objects.foreign_key(fk))
+    if constraint.name is None:
+        constraint.name = f"{table.name}_{fk.columns[0]}_fkey"  # PostgreSQL's own choice
+    return ops.DropConstraintOp.from_constraint(constraint)
+
+
+# --- each table's own changes ---------------------------------------------------------------
+
+
+_ALTERED = (K.MODIFY_TYPE, K.MODIFY_NULLABLE, K.MODIFY_DEFAULT, K.MODIFY_COMMENT, K.MODIFY_ENUM)
+
+
+def _altered(context: _Context) -> TableOps:
+    found: TableOps = []
+    for change in context.by_kind(K.MODIFY_PRIMARY_KEY):
+        found += _primary_key(context, change, drop=True)
+    for change in context.by_kind(K.ADD_COLUMN):
+        found += _add_column(context, change)
+    found += _alter_columns(context)
+    for change in context.by_kind(K.MODIFY_COMPUTED):
+        found += _recompute(context, change)
+    for change in context.by_kind(K.MODIFY_TABLE_COMMENT):
+        found.append((_key(change), _table_comment(change)))
+    for change in context.by_kind(K.REMOVE_COLUMN):
+        assert isinstance(change.old, Column) and change.table is not None
+        column = objects.column(change.old)
+        op = ops.DropColumnOp.from_column_and_tablename(change.schema, change.table, column)
+        found.append((_key(change), op))
+    for change in context.by_kind(K.MODIFY_PRIMARY_KEY):
+        found += _primary_key(context, change, drop=False)
+    for change in context.by_kind(K.MODIFY_IDENTITY, K.MODIFY_AUTOINCREMENT):
+        found.append((_key(change), _not_migrated(context, change)))
+    for change in context.by_kind(K.MODIFY_TABLE_OPTIONS):
+        found.append((_key(change), _not_migrated(context, change)))
+    return found
+
+
+def _add_column(context: _Context, change: Change) -> TableOps:
+    assert isinstance(change.new, Column) and change.table is not None
+    column = change.new
+    op = ops.AddColumnOp.from_column_and_tablename(
+        change.schema, change.table, objects.column(column)
+    )
+    if column.nullable or column.server_default or column.computed or column.identity:
+        return [(_key(change), op)]
+    message = (
+        f"{change.table}.{column.name} is added NOT NULL without a server default: "
+        f"this fails if {change.table} has rows. Give it a server_default, or add it "
+        "nullable, fill it, then make it NOT NULL."
+    )
+    context.warnings.append(message)
+    return [(_key(change), NoteOp(f"WARNING schemadiff: {message}")), (_key(change), op)]
+
+
+def _alter_columns(context: _Context) -> TableOps:
+    """One ``alter_column`` per column, with every attribute that changed."""
+    grouped: dict[tuple[Key, str], list[Change]] = defaultdict(list)
+    for change in context.by_kind(*_ALTERED):
+        if change.table is None or (change.kind is K.MODIFY_TYPE and change.ddl_change is False):
+            continue  # a named enum's values; or a type change the database cannot see
+        assert change.name is not None
+        grouped[(_key(change), change.name)].append(change)
+    return [
+        (key, _alter_column(context, key, name, changes))
+        for (key, name), changes in grouped.items()
+    ]
+
+
+def _alter_column(
+    context: _Context, key: Key, name: str, changes: Sequence[Change]
+) -> ops.AlterColumnOp:
+    old = context.old_column_of(key, name)
+    new = _column(context.new_tables[key], name)
+    kinds = {c.kind for c in changes}
+    modify: dict[str, Any] = {}
+    if kinds & {K.MODIFY_TYPE, K.MODIFY_ENUM}:
+        modify["modify_type"] = objects.sa_type(new.type)
+    if K.MODIFY_NULLABLE in kinds:
+        modify["modify_nullable"] = new.nullable
+    if K.MODIFY_DEFAULT in kinds:
+        modify["modify_server_default"] = objects.default(new.server_default)
+    if K.MODIFY_COMMENT in kinds:
+        modify["modify_comment"] = new.comment
+    return ops.AlterColumnOp(
+        key[1],
+        name,
+        schema=key[0] or None,
+        existing_type=objects.sa_type(old.type),
+        existing_nullable=old.nullable,
+        existing_server_default=objects.default(old.server_default),
+        existing_comment=old.comment,
+        **modify,
+    )
+
+
+def _recompute(context: _Context, change: Change) -> TableOps:
+    """A generated column's expression cannot be altered: drop it and add it again."""
+    key = _key(change)
+    assert change.name is not None and change.table is not None
+    old = objects.column(context.old_column_of(key, change.name))
+    new = objects.column(_column(context.new_tables[key], change.name))
+    note = NoteOp(f"{change.table}.{change.name}: new generated expression, column re-created")
+    return [
+        (key, note),
+        (key, ops.DropColumnOp.from_column_and_tablename(change.schema, change.table, old)),
+        (key, ops.AddColumnOp.from_column_and_tablename(change.schema, change.table, new)),
+    ]
+
+
+def _table_comment(change: Change) -> ops.MigrateOperation:
+    assert change.table is not None
+    old = change.old if isinstance(change.old, str) else None
+    if isinstance(change.new, str):
+        return ops.CreateTableCommentOp(
+            change.table, change.new, schema=change.schema, existing_comment=old
+        )
+    return ops.DropTableCommentOp(change.table, schema=change.schema, existing_comment=old)
+
+
+def _primary_key(context: _Context, change: Change, *, drop: bool) -> TableOps:
+    key = _key(change)
+    record = change.old if drop else change.new
+    if record is None:
+        return []
+    assert isinstance(record, PrimaryKey) and change.table is not None
+    table = context.current(key) if drop else context.new_tables[key]
+    constraint = _bound(table, objects.primary_key(record, f"{change.table}_pkey"))
+    create = CreatePrimaryKeyOp.from_constraint(constraint)
+    assert isinstance(create, CreatePrimaryKeyOp)
+    return [(key, create.reverse() if drop else create)]
+
+
+def _not_migrated(context: _Context, change: Change) -> NoteOp:
+    what = change.kind.value.removeprefix("modify_").replace("_", " ")
+    message = f"{change.table}.{change.name}: the {what} changed; migrate it by hand."
+    context.warnings.append(message)
+    return NoteOp(f"TODO schemadiff: {message}")
+
+
+# --- batch mode ---------------------------------------------------------------------------------
+
+
+def _one_batch_per_table(upgrade: Sequence[ops.MigrateOperation]) -> list[ops.MigrateOperation]:
+    """Each table's changes in one batch (one copy of the table on SQLite), where its last
+    changes were: everything that the batch needs exists by then."""
+    merged: dict[Key, ops.ModifyTableOps] = {}
+    last: dict[Key, int] = {}
+    for position, op in enumerate(upgrade):
+        if isinstance(op, ops.ModifyTableOps):
+            key = (op.schema or "", op.table_name)
+            merged.setdefault(key, ops.ModifyTableOps(op.table_name, [], schema=op.schema))
+            merged[key].ops.extend(op.ops)
+            last[key] = position
+    at = {position: key for key, position in last.items()}
+    result: list[ops.MigrateOperation] = []
+    for position, op in enumerate(upgrade):
+        if not isinstance(op, ops.ModifyTableOps):
+            result.append(op)
+        elif position in at:
+            result.append(merged[at[position]])
+    return result
+
+
+def _modified(upgrade: Sequence[ops.MigrateOperation]) -> list[Key]:
+    return [
+        (op.schema or "", op.table_name) for op in upgrade if isinstance(op, ops.ModifyTableOps)
+    ]

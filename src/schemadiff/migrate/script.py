@@ -1,0 +1,123 @@
+"""The revision file, written through Alembic's ``ScriptDirectory``.
+
+So alembic.ini's ``script_location``, ``version_locations``, ``file_template``,
+``truncate_slug_length``, ``post_write_hooks`` and the project's ``script.py.mako`` all apply.
+The one difference from ``alembic revision``: the file is written atomically and never over
+an existing one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from argparse import Namespace
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import util as alembic_util
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from schemadiff.errors import SchemadiffError
+from schemadiff.migrate.render import Python
+from schemadiff.model import RevisionTarget
+
+
+class RevisionError(SchemadiffError):
+    """Alembic's script directory refused the new revision."""
+
+
+class _AtomicScriptDirectory(ScriptDirectory):
+    def _generate_template(self, src: Path, dest: Path, **kw: Any) -> None:
+        """Render next to ``dest``, then link it into place: a reader never sees half a file,
+        and an existing file stays as it is."""
+        handle, temporary = tempfile.mkstemp(prefix=".schemadiff-", dir=dest.parent)
+        os.close(handle)
+        try:
+            alembic_util.template_to_file(src, temporary, self.output_encoding, **kw)
+            with open(temporary, "rb") as written:
+                os.fsync(written.fileno())
+            try:
+                os.link(temporary, dest)
+            except FileExistsError:
+                raise RevisionError(
+                    f"{dest} already exists; schemadiff does not overwrite it. "
+                    "Choose another --rev-id or message."
+                ) from None
+        finally:
+            os.unlink(temporary)
+
+
+def write(target: RevisionTarget, code: Python) -> Path:
+    assert target.config is not None
+    with _inside(target.config.parent):
+        scripts = _scripts(target.config)
+        head = _head(scripts, target)
+        labels = None if head and head.endswith("@head") else target.branch_label
+        try:
+            script = scripts.generate_revision(
+                target.rev_id or alembic_util.rev_id(),
+                target.message,
+                head=head,
+                branch_labels=labels,
+                upgrades=code.upgrade,
+                downgrades=code.downgrade,
+                imports="\n".join(code.imports),
+            )
+        except alembic_util.CommandError as error:
+            raise RevisionError(f"Alembic refused the new revision: {error}") from None
+    assert script is not None
+    return Path(script.path)
+
+
+def _scripts(config_path: Path) -> ScriptDirectory:
+    if not config_path.is_file():
+        raise RevisionError(
+            f"No Alembic configuration at {config_path}. Run `alembic init migrations`, "
+            "or point at yours with -c."
+        )
+    config = Config(str(config_path), cmd_opts=Namespace(quiet=True))
+    try:
+        scripts = _AtomicScriptDirectory.from_config(config)
+        scripts.get_heads()  # reads every revision now, so its errors are told here
+    except alembic_util.CommandError as error:
+        raise RevisionError(f"Alembic cannot read {config_path}: {error}") from None
+    except Exception as error:  # a revision file that does not import
+        raise RevisionError(
+            f"Alembic could not load the revisions of {config_path}: "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    return scripts
+
+
+def _head(scripts: ScriptDirectory, target: RevisionTarget) -> str | None:
+    """The revision the new one follows: the one head, or the one the user picked."""
+    if target.head is not None:
+        return target.head
+    if target.branch_label and _is_branch(scripts, target.branch_label):
+        return f"{target.branch_label}@head"
+    heads = scripts.get_heads()
+    if len(heads) > 1:
+        listed = ", ".join(sorted(heads))
+        raise RevisionError(
+            f"The migrations have {len(heads)} heads ({listed}). Pick one with --head, "
+            "or run `alembic merge heads` first."
+        )
+    return None
+
+
+def _is_branch(scripts: ScriptDirectory, label: str) -> bool:
+    return any(label in script.branch_labels for script in scripts.walk_revisions())
+
+
+@contextlib.contextmanager
+def _inside(directory: Path) -> Iterator[None]:
+    """Alembic reads relative paths in alembic.ini from the current directory."""
+    before = Path.cwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(before)

@@ -1,0 +1,38 @@
+"""``--format alembic`` and ``--format sql``: the migration of a diff, printed.
+
+Alembic (and so SQLAlchemy) is imported here only when one of these formats is asked for.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from schemadiff.model import DiffResult
+
+if TYPE_CHECKING:
+    from schemadiff.migrate import Migration
+
+
+def _migration(result: DiffResult) -> Migration:
+    from schemadiff import migrate  # noqa: PLC0415  (SQLAlchemy only when asked for)
+
+    assert result.schemas is not None
+    found = migrate.migration(*result.schemas, result.changes, batch=result.render_as_batch)
+    for warning in found.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return found
+
+
+def render_alembic(result: DiffResult, stream: TextIO) -> None:
+    """The bodies of ``upgrade()`` and ``downgrade()``, with the imports they need."""
+    code = _migration(result).python()
+    for line in ("from alembic import op", "import sqlalchemy as sa", *code.imports):
+        stream.write(f"{line}\n")
+    stream.write(f"\n\ndef upgrade() -> None:\n    {code.upgrade}\n")
+    stream.write(f"\n\ndef downgrade() -> None:\n    {code.downgrade}\n")
+
+
+def render_sql(result: DiffResult, stream: TextIO) -> None:
+    """The upgrade's DDL, as Alembic's offline mode writes it for the dialect."""
+    stream.write(_migration(result).sql())
