@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from argparse import Namespace
 from collections.abc import Iterator
@@ -52,7 +53,7 @@ class _AtomicScriptDirectory(ScriptDirectory):
 
 def write(target: RevisionTarget, code: Python) -> Path:
     assert target.config is not None
-    with _inside(target.config.parent):
+    with _inside(target.config.parent), _stdout_to_stderr():
         scripts = _scripts(target.config)
         head = _head(scripts, target)
         labels = None if head and head.endswith("@head") else target.branch_label
@@ -80,7 +81,8 @@ def _scripts(config_path: Path) -> ScriptDirectory:
         )
     config = Config(str(config_path), cmd_opts=Namespace(quiet=True))
     try:
-        scripts = _AtomicScriptDirectory.from_config(config)
+        scripts = ScriptDirectory.from_config(config)
+        scripts.__class__ = _AtomicScriptDirectory  # from_config builds the base class itself
         scripts.get_heads()  # reads every revision now, so its errors are told here
     except alembic_util.CommandError as error:
         raise RevisionError(f"Alembic cannot read {config_path}: {error}") from None
@@ -110,6 +112,21 @@ def _head(scripts: ScriptDirectory, target: RevisionTarget) -> str | None:
 
 def _is_branch(scripts: ScriptDirectory, label: str) -> bool:
     return any(label in script.branch_labels for script in scripts.walk_revisions())
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Alembic's messages and post-write hooks' output go to stderr: stdout carries the path."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,244 @@
+"""`schemadiff revision` and the migration formats: real Alembic projects, the real CLI.
+
+The full round trip over every kind of change, on SQLite and PostgreSQL, is in
+tests/test_oracle.py; these tests pin the command's contract.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GitRepo, clean_env, model_source, schemadiff
+
+V1 = model_source(
+    """
+    class User(Base):
+        __tablename__ = "user"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str] = mapped_column(sa.String(50))
+    """
+)
+V2 = model_source(
+    """
+    class User(Base):
+        __tablename__ = "user"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        full_name: Mapped[str] = mapped_column(sa.String(50), info={"renamed_from": "name"})
+        age: Mapped[int]
+    """
+)
+
+
+def alembic(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", *args],
+        cwd=repo.path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def alembic_project(repo: GitRepo, models: str = V1) -> GitRepo:
+    """`alembic init` with env.py pointed at the models, on a SQLite file; committed."""
+    assert alembic(repo, "init", "migrations").returncode == 0
+    env = repo.path / "migrations" / "env.py"
+    env.write_text(
+        env.read_text().replace(
+            "target_metadata = None", "from app.models import Base\ntarget_metadata = Base.metadata"
+        )
+    )
+    ini = repo.path / "alembic.ini"
+    ini.write_text(
+        re.sub(r"(?m)^sqlalchemy.url = .*$", "sqlalchemy.url = sqlite:///app.db", ini.read_text())
+    )
+    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.models:Base.metadata"\n')
+    repo.write(".gitignore", "app.db\n__pycache__/\n")
+    repo.commit("alembic")
+    repo.write("app/__init__.py", "")
+    repo.write("app/models.py", models)
+    repo.commit("v1")
+    return repo
+
+
+def revision(repo: GitRepo, *args: str) -> Path:
+    run = schemadiff("revision", *args, cwd=repo.path)
+    assert run.code == 0, run.err
+    (line,) = run.out.splitlines()
+    path = Path(line)
+    assert path.is_file()
+    return path
+
+
+@pytest.fixture
+def project(repo: GitRepo) -> GitRepo:
+    """An Alembic project on SQLite whose first revision is written and applied."""
+    alembic_project(repo)
+    revision(repo, "HEAD~1..HEAD", "-m", "create user", "--dialect", "sqlite")
+    assert alembic(repo, "upgrade", "head").returncode == 0
+    return repo
+
+
+def test_revision_follows_the_head_and_alembic_runs_it_both_ways(project: GitRepo) -> None:
+    first = alembic(project, "heads").stdout.split()[0]
+    db = sqlite3.connect(project.path / "app.db")
+    db.execute("INSERT INTO user (id, name) VALUES (1, 'Ada')")
+    db.commit()
+    project.write("app/models.py", V2.replace("age: Mapped[int]", "age: Mapped[int | None]"))
+
+    path = revision(project, "-m", "rename name", "--dialect", "sqlite")
+
+    text = path.read_text()
+    assert f"down_revision: Union[str, Sequence[str], None] = {first!r}" in text
+    assert path.parent == project.path / "migrations" / "versions"
+    assert alembic(project, "upgrade", "head").returncode == 0
+    assert db.execute("SELECT full_name FROM user").fetchall() == [("Ada",)]
+    check = alembic(project, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert alembic(project, "downgrade", "-1").returncode == 0
+    assert db.execute("SELECT name FROM user").fetchall() == [("Ada",)]
+
+
+def test_the_downgrade_of_a_column_rename_renames_it_back(project: GitRepo) -> None:
+    project.write("app/models.py", V2.replace("age: Mapped[int]", ""))
+
+    text = revision(project, "-m", "rename", "--dialect", "sqlite").read_text()
+
+    upgrade, downgrade = text.split("def downgrade")
+    assert "'name',\n" in upgrade and "new_column_name='full_name'" in upgrade
+    assert "'full_name',\n" in downgrade and "new_column_name='name'" in downgrade
+
+
+def test_not_null_without_default_is_warned_in_output_and_file(project: GitRepo) -> None:
+    project.write("app/models.py", V2)
+
+    run = schemadiff("revision", "-m", "age", "--dialect", "sqlite", cwd=project.path)
+
+    assert run.code == 0, run.err
+    assert "warning: user.age is added NOT NULL without a server default" in run.err
+    text = Path(run.out.strip()).read_text()
+    assert "# WARNING schemadiff: user.age is added NOT NULL without a server default" in text
+
+
+def test_no_changes_writes_nothing(project: GitRepo) -> None:
+    versions = sorted((project.path / "migrations" / "versions").glob("*.py"))
+
+    run = schemadiff("revision", "-m", "nothing", cwd=project.path)
+
+    assert (run.code, run.out) == (0, "")
+    assert "No schema changes between HEAD and the working tree; no revision written." in run.err
+    assert sorted((project.path / "migrations" / "versions").glob("*.py")) == versions
+
+
+def test_several_heads_are_listed_until_one_is_picked(project: GitRepo) -> None:
+    first = alembic(project, "heads").stdout.split()[0]
+    other = alembic(
+        project, "revision", "-m", "other", "--head", "base", "--splice", "--rev-id", "b0"
+    )
+    assert other.returncode == 0, other.stderr
+    project.write("app/models.py", V2.replace("age: Mapped[int]", "age: Mapped[int | None]"))
+
+    run = schemadiff("revision", "-m", "x", "--dialect", "sqlite", cwd=project.path)
+
+    assert run.code == 2
+    assert f"The migrations have 2 heads ({', '.join(sorted([first, 'b0']))})" in run.err
+    assert "--head" in run.err
+    path = revision(project, "-m", "x", "--dialect", "sqlite", "--head", "b0")
+    assert "= 'b0'" in path.read_text()
+
+
+def test_an_existing_file_is_never_overwritten(project: GitRepo) -> None:
+    ini = project.path / "alembic.ini"
+    ini.write_text(ini.read_text().replace("[alembic]", "[alembic]\nfile_template = %%(slug)s", 1))
+    project.write("app/models.py", V2.replace("age: Mapped[int]", "age: Mapped[int | None]"))
+    path = revision(project, "-m", "same", "--rev-id", "a1", "--dialect", "sqlite")
+    path.write_text(path.read_text() + "# edited by hand\n")
+    before = path.read_text()
+
+    run = schemadiff("revision", "-m", "same", "--rev-id", "a2", cwd=project.path)
+
+    assert run.code == 2
+    assert f"{path} already exists; schemadiff does not overwrite it." in run.err
+    assert path.read_text() == before
+    leftovers = [p.name for p in path.parent.iterdir() if p.name.startswith(".schemadiff-")]
+    assert leftovers == []
+
+
+def test_file_template_and_post_write_hooks_are_honoured(project: GitRepo) -> None:
+    ini = project.path / "alembic.ini"
+    hook = "import sys; open(sys.argv[1], 'a').write('# hooked')"
+    ini.write_text(
+        ini.read_text().replace(
+            "[post_write_hooks]",
+            "[post_write_hooks]\nhooks = mark\nmark.type = exec\n"
+            f"mark.executable = {sys.executable}\n"
+            f'mark.options = -c "{hook}" REVISION_SCRIPT_FILENAME\n',
+        )
+        + "\n",
+    )
+    text = ini.read_text().replace(
+        "[alembic]", "[alembic]\nfile_template = custom_%%(rev)s_%%(slug)s", 1
+    )
+    ini.write_text(text)
+    project.write("app/models.py", V2.replace("age: Mapped[int]", "age: Mapped[int | None]"))
+
+    path = revision(project, "-m", "hooked", "--rev-id", "f00d", "--dialect", "sqlite")
+
+    assert path.name == "custom_f00d_hooked.py"
+    assert path.read_text().endswith("# hooked")
+
+
+def test_format_alembic_prints_upgrade_and_downgrade(project: GitRepo) -> None:
+    project.write("app/models.py", V2.replace("age: Mapped[int]", "age: Mapped[int | None]"))
+    project.commit("v2")
+
+    run = schemadiff(
+        "HEAD~1..HEAD", "--format", "alembic", "--dialect", "postgresql", cwd=project.path
+    )
+
+    assert run.code == 0, run.err
+    compile(run.out, "<alembic>", "exec")
+    assert "op.add_column('user', sa.Column('age', sa.Integer(), nullable=True))" in run.out
+    assert "op.drop_column('user', 'age')" in run.out
+    assert "batch_alter_table" not in run.out  # batch mode is SQLite's default only
+
+
+def test_format_sql_runs_on_sqlite(project: GitRepo) -> None:
+    project.write("app/models.py", V2.replace("age: Mapped[int]", "age: Mapped[int | None]"))
+    project.commit("v2")
+    db = sqlite3.connect(project.path / "app.db")
+    db.execute("INSERT INTO user (id, name) VALUES (1, 'Ada')")
+    db.commit()
+
+    run = schemadiff("HEAD~1..HEAD", "--format", "sql", "--dialect", "sqlite", cwd=project.path)
+
+    assert run.code == 0, run.err
+    assert "ALTER TABLE user RENAME COLUMN name TO full_name;" in run.out
+    db.executescript(run.out)
+    assert db.execute("SELECT id, full_name, age FROM user").fetchall() == [(1, "Ada", None)]
+
+
+def test_a_diff_never_loads_sqlalchemy_in_the_parent(project: GitRepo) -> None:
+    project.write("app/models.py", V2)
+    probe = (
+        "import sys; from schemadiff._entry import main; code = main(sys.argv[1:]); "
+        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules, file=sys.stderr)"
+    )
+    for fmt, loaded in (("text", "False False"), ("json", "False False"), ("alembic", "True True")):
+        run = subprocess.run(
+            [sys.executable, "-c", probe, "--format", fmt],
+            cwd=project.path,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stderr
+        assert run.stderr.splitlines()[-1] == loaded, fmt
