@@ -155,9 +155,11 @@ def fresh_postgresql_database(server_url: str) -> Iterator[str]:
 
 # --- What the database holds against what the models declare ---------------------------------
 
-# compare_metadata differences that are not differences, as (dialect, kind, why). Each entry
-# must say why it is a false positive; a real difference never goes here.
-ALEMBIC_FALSE_POSITIVES: list[tuple[str, str, str]] = []
+# compare_metadata entries that are not differences: (dialect, the entry as describe() writes
+# it) -> why. Only exact entries, each with its reason; a real difference never goes here.
+# Empty: with Alembic 1.20.1 and SQLAlchemy 2.1.9, no state of the scenario gave
+# compare_metadata anything false to report, whether made by create_all or by the revisions.
+ALEMBIC_FALSE_POSITIVES: dict[tuple[str, str], str] = {}
 
 
 def differences(database: Database, metadata: sa.MetaData) -> list[str]:
@@ -167,17 +169,12 @@ def differences(database: Database, metadata: sa.MetaData) -> list[str]:
             connection, opts={"compare_type": True, "compare_server_default": True}
         )
         found = [
-            describe(diff)
-            for diff in compare_metadata(context, metadata)
-            if not is_false_positive(database.dialect, diff)
+            line
+            for line in map(describe, compare_metadata(context, metadata))
+            if (database.dialect, line) not in ALEMBIC_FALSE_POSITIVES
         ]
         found += catalogue_differences(connection, metadata, database.dialect)
     return found
-
-
-def is_false_positive(dialect: str, diff: object) -> bool:
-    kind = diff[0][0] if isinstance(diff, list) else diff[0]  # type: ignore[index]
-    return any(d == dialect and k == kind for d, k, _ in ALEMBIC_FALSE_POSITIVES)
 
 
 def describe(diff: object) -> str:
@@ -185,7 +182,8 @@ def describe(diff: object) -> str:
     if isinstance(diff, list):
         return "; ".join(describe(entry) for entry in diff)
     kind, *args = diff  # type: ignore[misc]
-    return " ".join([kind, *(_name(arg) for arg in args)])
+    # A modify_* entry's dict holds the column's unchanged attributes: left out.
+    return " ".join([kind, *(_name(arg) for arg in args if not isinstance(arg, dict))])
 
 
 def _name(value: object) -> str:
@@ -195,6 +193,8 @@ def _name(value: object) -> str:
         return f"{value.table.name}.{value.name}"
     if isinstance(value, (sa.Index, sa.Constraint)):
         return f"{type(value).__name__}({value.name})"
+    if isinstance(value, sa.DefaultClause):
+        return f"DEFAULT {getattr(value.arg, 'text', value.arg)}"
     return repr(value)
 
 
@@ -219,6 +219,7 @@ def catalogue_differences(
         in_database = enum_labels(connection)
         if in_database != declared:
             found.append(f"enums: database {in_database} != models {declared}")
+        # MetaData keeps its sequences (standalone or on a column) only in _sequences.
         sequences = {s.name: (s.start or 1, s.increment or 1) for s in metadata._sequences.values()}
         in_database = standalone_sequences(connection)
         if in_database != sequences:
@@ -296,7 +297,7 @@ def script_directory(repo: GitRepo) -> ScriptDirectory:
 def new_revision(repo: GitRepo, old: str, new: str, message: str, dialect: str) -> Path:
     """``schemadiff revision old..new``: one new file, on top of the previous head."""
     versions = repo.path / "migrations" / "versions"
-    before = set(versions.glob("*.py"))
+    before = {p.resolve() for p in versions.glob("*.py")}
     previous_head = script_directory(repo).get_current_head()
     run = schemadiff(
         "revision", f"{old}..{new}", "-m", message, "--dialect", dialect, cwd=repo.path
@@ -306,7 +307,7 @@ def new_revision(repo: GitRepo, old: str, new: str, message: str, dialect: str) 
     assert len(lines) == 1, run.out
     path = (repo.path / lines[0]).resolve()
     assert path.is_file(), run.out
-    assert {p.resolve() for p in versions.glob("*.py")} == {p.resolve() for p in before} | {path}
+    assert {p.resolve() for p in versions.glob("*.py")} == before | {path}
     script = script_directory(repo)
     head = script.get_revision(script.get_current_head())
     assert head is not None
@@ -339,7 +340,6 @@ def test_every_revision_upgrades_and_downgrades_to_the_models(
     commits = build_scenario(repo)
     models = [models_at(repo, commit) for commit in commits]
     dialect = database.dialect
-    summary = []
     for step in range(1, len(commits)):
         label = f"step {step} {dialect}"
         assert differences(database, models[step - 1]) == [], f"{label}: before"
@@ -360,8 +360,7 @@ def test_every_revision_upgrades_and_downgrades_to_the_models(
             assert_row(database, ROW_AFTER[step][1], f"{label}: after downgrade")
 
         run_alembic(repo, database, "upgrade", "head")
-        summary.append(f"{label}: upgrade ok, compare empty, downgrade ok, compare empty")
-        print(summary[-1])
+        print(f"{label}: upgrade ok, compare empty, downgrade ok, compare empty")
     assert differences(database, models[-1]) == []
     assert_row(database, ROW_AFTER[3][0], "at the end")
 
@@ -372,7 +371,10 @@ def test_every_revision_upgrades_and_downgrades_to_the_models(
     print(f"{dialect}: no changes, no revision")
 
 
-SQL_STEPS = (2, 3, 4, 5)
+# Step 3 alters columns in place (batch mode on SQLite), renames one, which must keep its row,
+# and adds enum labels. Each further step costs about 4 s per database.
+SQL_STEPS = (3,)
+SQL_ROW = {3: ("INSERT INTO customer (id, mail) VALUES (1, 'ada@example.com')", ROW_AFTER[3][0])}
 
 
 @pytest.mark.parametrize("step", SQL_STEPS)
@@ -390,8 +392,13 @@ def test_sql_output_runs_on_the_database_at_the_older_models(
     assert run.out.strip(), "no SQL"
 
     load_models(scenario_models(step - 1)).create_all(database.engine)
+    if step in SQL_ROW:
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql(SQL_ROW[step][0])
     execute_script(database, run.out)
     assert differences(database, load_models(scenario_models(step))) == []
+    if step in SQL_ROW:
+        assert_row(database, SQL_ROW[step][1], f"sql step {step}")
     print(f"sql step {step} {database.dialect}: script ran, compare empty")
 
 

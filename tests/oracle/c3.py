@@ -70,5 +70,5 @@ line_item = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("qty", sa.Integer, nullable=False),
     sa.Column("price", sa.Integer, nullable=False),
-    sa.Column("total", sa.Integer, sa.Computed("qty * price")),
+    sa.Column("total", sa.Integer, sa.Computed("qty * price", persisted=True)),
 )

@@ -84,6 +84,24 @@ class CreatePrimaryKeyOp(alembic_ops.CreatePrimaryKeyOp):
         )
 
 
+class ReplacePrimaryKeyOp(CreatePrimaryKeyOp):
+    """In batch mode, a new primary key replaces the old one, which SQLite may not have
+    named; the reverse puts the old columns back the same way."""
+
+    def __init__(self, *args: Any, previous: tuple[str, ...] = (), **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.previous = previous
+
+    def reverse(self) -> ReplacePrimaryKeyOp:  # type: ignore[override]
+        return ReplacePrimaryKeyOp(
+            self.constraint_name,
+            self.table_name,
+            list(self.previous),
+            schema=self.schema,
+            previous=tuple(self.columns),
+        )
+
+
 class DropPrimaryKeyOp(alembic_ops.DropConstraintOp):
     """Its reverse is the primary key it dropped, which Alembic's would not render."""
 

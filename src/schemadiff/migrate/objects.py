@@ -98,8 +98,13 @@ def column(recorded: Column, *, in_primary_key: bool = False) -> sa.Column[Any]:
 
 
 def default(text: str | None) -> sa.DefaultClause | None:
-    """A server default as its DDL text; a clause, as Alembic tests defaults for truth."""
+    """An existing server default: a clause, as Alembic tests those for truth."""
     return None if text is None else sa.DefaultClause(sa.text(text))
+
+
+def default_text(text: str | None) -> sa.TextClause | None:
+    """A new server default: text, as Alembic's batch mode takes it."""
+    return None if text is None else sa.text(text)
 
 
 def sequence_kw(options: SequenceOptions) -> dict[str, Any]:

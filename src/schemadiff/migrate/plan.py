@@ -24,6 +24,7 @@ from schemadiff.migrate.customops import (
     ExecuteStepsOp,
     NoteOp,
     RenameColumnOp,
+    ReplacePrimaryKeyOp,
     ReversibleRenameTableOp,
     Step,
 )
@@ -70,6 +71,8 @@ class _Context:
     """New table key -> its old name, for renamed tables."""
     old_column: dict[tuple[Key, str], str] = field(default_factory=dict)
     renamed: dict[Key, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    todo: list[ops.MigrateOperation] = field(default_factory=list)
+    """What is left for a person: comments at the top of both directions."""
 
     def by_kind(self, *kinds: ChangeKind) -> list[Change]:
         return [c for c in self.changes if c.kind in kinds]
@@ -96,9 +99,10 @@ def build(
     phases: list[Iterable[ops.MigrateOperation]] = [
         _schemas(context),
         _standalone_added(context),
+        _enum_values(context, additions=True),
         _renames(context),
-        _enum_values(context),
-        _table_phase(context, _dropped_members(context) + _split_drops(removed.split)),
+        _enum_values(context, additions=False),
+        _table_phase(context, _dropped_members(context) + _split_drops(context, removed.split)),
         _created_tables(context, created.tables, created.split),
         _table_phase(context, _altered(context)),
         _table_phase(context, _added_members(context) + _split_adds(created.split)),
@@ -106,6 +110,7 @@ def build(
         _standalone_removed(context),
     ]
     upgrade = [op for phase in phases for op in phase]
+    upgrade = [*context.todo, *upgrade]  # the phases' arguments above have filled it
     if batch:
         upgrade = _one_batch_per_table(upgrade)
     deferred = _by_table(created.split)
@@ -193,17 +198,20 @@ def _standalone_removed(context: _Context) -> Iterator[ops.MigrateOperation]:
         yield ExecuteStepsOp(up, ddl.create_sequence(change.old, context.dialect))
 
 
-def _enum_values(context: _Context) -> Iterator[ops.MigrateOperation]:
-    """PostgreSQL enum types whose values changed: ``ADD VALUE`` when values are only added,
-    else the type is rebuilt; the downgrade rebuilds the old one."""
+def _enum_values(context: _Context, *, additions: bool) -> Iterator[ops.MigrateOperation]:
+    """PostgreSQL enum types whose values changed. Values only added: ``ADD VALUE``, before
+    anything else (it commits what ran before it); the downgrade rebuilds the old type at the
+    very end, under the old names. Otherwise the type is rebuilt after the renames, both ways."""
     for change in context.by_kind(K.MODIFY_ENUM):
         if change.table is not None:
             continue  # a column's own (non-native) enum: an ordinary type change
         old, new = _values(change.old), _values(change.new)
         assert change.name is not None
-        uses = _enum_uses(context, change.schema, change.name)
+        if ([v for v in new if v in old] == list(old)) != additions:
+            continue
+        uses = _enum_uses(context, change.schema, change.name, renamed=not additions)
         down = ddl.replace_enum(change.name, change.schema, old, uses)
-        if [v for v in new if v in old] == list(old):
+        if additions:
             up = ddl.add_values(change.name, change.schema, old, new)
         else:
             up = ddl.replace_enum(change.name, change.schema, new, uses)
@@ -215,11 +223,13 @@ def _values(value: object) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-def _enum_uses(context: _Context, schema: str | None, name: str) -> list[ddl.Use]:
-    """The columns of the enum type as they stand when the values change (after renames)."""
+def _enum_uses(context: _Context, schema: str | None, name: str, *, renamed: bool) -> list[ddl.Use]:
+    """The columns of the enum type in the old schema, under their new names or their own."""
     uses: list[ddl.Use] = []
     for old_key in sorted(context.old_tables):
-        new_name, columns = context.renamed.get(old_key, (old_key[1], {}))
+        new_name, columns = old_key[1], dict[str, str]()
+        if renamed:
+            new_name, columns = context.renamed.get(old_key, (old_key[1], {}))
         for column in context.old_tables[old_key].columns:
             enum = column.type.enum
             if enum is not None and enum.named and (enum.schema, enum.name) == (schema, name):
@@ -294,11 +304,17 @@ def _by_table(split: Sequence[tuple[Table, ForeignKey]]) -> dict[Key, list[Forei
 
 
 def _split_adds(split: Sequence[tuple[Table, ForeignKey]]) -> TableOps:
-    return [(t.key, _add_fk(t, fk)) for t, fk in split]
+    """Named even when the model leaves it unnamed, so that the downgrade can drop it."""
+    return [(t.key, _add_fk(t, fk, _fk_name(t.name, fk))) for t, fk in split]
 
 
-def _split_drops(split: Sequence[tuple[Table, ForeignKey]]) -> TableOps:
-    return [(t.key, _drop_fk(t, fk)) for t, fk in split]
+def _split_drops(context: _Context, split: Sequence[tuple[Table, ForeignKey]]) -> TableOps:
+    found: TableOps = []
+    for table, fk in split:
+        op = _drop_fk(context, table, fk)
+        if op is not None:
+            found.append((table.key, op))
+    return found
 
 
 # --- indexes, constraints, foreign keys -----------------------------------------------------------
@@ -330,7 +346,7 @@ def _member_op(
     if isinstance(member, Index):
         return _drop_index(table, member) if drop else _create_index(table, member)
     if isinstance(member, ForeignKey):
-        return _drop_fk(table, member) if drop else _add_fk(table, member)
+        return _drop_fk(context, table, member) if drop else _add_fk(table, member)
     assert isinstance(member, UniqueConstraint | CheckConstraint | ExcludeConstraint)
     constraint = _bound(table, _constraint(member))
     if not drop:
@@ -338,7 +354,8 @@ def _member_op(
     if constraint.name is None:
         constraint.name = _default_name(context, table, member)
     if constraint.name is None:
-        return _unnamed(context, table, member)
+        _unnamed(context, table, member)
+        return None
     return ops.DropConstraintOp.from_constraint(constraint)
 
 
@@ -364,17 +381,26 @@ def _default_name(
 ) -> str | None:
     """The name PostgreSQL gives an unnamed unique constraint; None where it cannot be known."""
     if context.dialect.name == "postgresql" and isinstance(member, UniqueConstraint):
-        return "_".join([table.name, *member.columns, "key"])
+        return "_".join([_original_name(context, table), *member.columns, "key"])
     return None
 
 
-def _unnamed(context: _Context, table: Table, member: object) -> NoteOp:
-    message = (
+def _unnamed(context: _Context, table: Table, member: object) -> None:
+    _todo(
+        context,
         f"{table.qualified_name}: an unnamed {type(member).__name__} cannot be dropped by name; "
-        "drop it by hand, and give constraints names (MetaData(naming_convention=...))."
+        "drop it by hand, and give constraints names (MetaData(naming_convention=...)).",
     )
+
+
+def _todo(context: _Context, message: str) -> None:
     context.warnings.append(message)
-    return NoteOp(f"TODO schemadiff: {message}")
+    context.todo.append(NoteOp(f"TODO schemadiff: {message}", f"TODO schemadiff: {message}"))
+
+
+def _original_name(context: _Context, table: Table) -> str:
+    """The name the database gave the table's unnamed constraints: its name when created."""
+    return context.old_name.get(table.key, table.name)
 
 
 def _create_index(table: Table, index: Index) -> ops.CreateIndexOp:
@@ -391,18 +417,35 @@ def _create_index(table: Table, index: Index) -> ops.CreateIndexOp:
 def _drop_index(table: Table, index: Index) -> ops.DropIndexOp:
     assert index.name is not None  # SQLAlchemy names every index
     create = _create_index(table, index)
-    return ops.DropIndexOp(index.name, table.name, schema=table.schema, _reverse=create)
+    return ops.DropIndexOp(
+        index.name,
+        table.name,
+        schema=table.schema,
+        _reverse=create,
+        unique=index.unique,  # its reverse is built from these, not from _reverse
+        **objects.option_kw(index.options),
+    )
 
 
-def _add_fk(table: Table, fk: ForeignKey) -> ops.MigrateOperation:
-    return ops.CreateForeignKeyOp.from_constraint(_bound(table, objects.foreign_key(fk)))
-
-
-def _drop_fk(table: Table, fk: ForeignKey) -> ops.MigrateOperation:
+def _add_fk(table: Table, fk: ForeignKey, name: str | None = None) -> ops.MigrateOperation:
     constraint = _bound(table, objects.foreign_key(fk))
+    constraint.name = constraint.name or name
+    return ops.CreateForeignKeyOp.from_constraint(constraint)
+
+
+def _drop_fk(context: _Context, table: Table, fk: ForeignKey) -> ops.MigrateOperation | None:
+    constraint = _bound(table, objects.foreign_key(fk))
+    if constraint.name is None and context.dialect.name == "postgresql":
+        constraint.name = _fk_name(_original_name(context, table), fk)
     if constraint.name is None:
-        constraint.name = f"{table.name}_{fk.columns[0]}_fkey"  # PostgreSQL's own choice
+        _unnamed(context, table, fk)
+        return None
     return ops.DropConstraintOp.from_constraint(constraint)
+
+
+def _fk_name(table: str, fk: ForeignKey) -> str:
+    """PostgreSQL's name for an unnamed foreign key."""
+    return "_".join([table, *fk.columns, "fkey"])
 
 
 # --- each table's own changes ---------------------------------------------------------------
@@ -429,10 +472,11 @@ def _altered(context: _Context) -> TableOps:
         found.append((_key(change), op))
     for change in context.by_kind(K.MODIFY_PRIMARY_KEY):
         found += _primary_key(context, change, drop=False)
-    for change in context.by_kind(K.MODIFY_IDENTITY, K.MODIFY_AUTOINCREMENT):
-        found.append((_key(change), _not_migrated(context, change)))
-    for change in context.by_kind(K.MODIFY_TABLE_OPTIONS):
-        found.append((_key(change), _not_migrated(context, change)))
+    visible: tuple[ChangeKind, ...] = (K.MODIFY_IDENTITY, K.MODIFY_TABLE_OPTIONS)
+    if context.dialect.name != "sqlite":  # no DDL of its own there, but sqlite_autoincrement
+        visible += (K.MODIFY_AUTOINCREMENT,)
+    for change in context.by_kind(*visible):
+        _not_migrated(context, change)
     return found
 
 
@@ -479,7 +523,7 @@ def _alter_column(
     if K.MODIFY_NULLABLE in kinds:
         modify["modify_nullable"] = new.nullable
     if K.MODIFY_DEFAULT in kinds:
-        modify["modify_server_default"] = objects.default(new.server_default)
+        modify["modify_server_default"] = objects.default_text(new.server_default)
     if K.MODIFY_COMMENT in kinds:
         modify["modify_comment"] = new.comment
     return ops.AlterColumnOp(
@@ -520,22 +564,40 @@ def _table_comment(change: Change) -> ops.MigrateOperation:
 
 def _primary_key(context: _Context, change: Change, *, drop: bool) -> TableOps:
     key = _key(change)
+    if context.batch and isinstance(change.old, PrimaryKey) and not change.old.name:
+        return [] if drop else _replace_primary_key(change)
     record = change.old if drop else change.new
     if record is None:
         return []
     assert isinstance(record, PrimaryKey) and change.table is not None
     table = context.current(key) if drop else context.new_tables[key]
-    constraint = _bound(table, objects.primary_key(record, f"{change.table}_pkey"))
+    name = _original_name(context, table) if drop else change.table
+    constraint = _bound(table, objects.primary_key(record, f"{name}_pkey"))
     create = CreatePrimaryKeyOp.from_constraint(constraint)
     assert isinstance(create, CreatePrimaryKeyOp)
     return [(key, create.reverse() if drop else create)]
 
 
-def _not_migrated(context: _Context, change: Change) -> NoteOp:
+def _replace_primary_key(change: Change) -> TableOps:
+    assert isinstance(change.old, PrimaryKey) and change.table is not None
+    columns = change.new.columns if isinstance(change.new, PrimaryKey) else ()
+    name = change.new.name if isinstance(change.new, PrimaryKey) else None
+    op = ReplacePrimaryKeyOp(
+        name or f"{change.table}_pkey",
+        change.table,
+        list(columns),
+        schema=change.schema,
+        previous=change.old.columns,
+    )
+    return [(_key(change), op)]
+
+
+def _not_migrated(context: _Context, change: Change) -> None:
     what = change.kind.value.removeprefix("modify_").replace("_", " ")
-    message = f"{change.table}.{change.name}: the {what} changed; migrate it by hand."
-    context.warnings.append(message)
-    return NoteOp(f"TODO schemadiff: {message}")
+    where = (
+        change.table if change.kind is K.MODIFY_TABLE_OPTIONS else f"{change.table}.{change.name}"
+    )
+    _todo(context, f"{where}: the {what} changed; migrate it by hand.")
 
 
 # --- batch mode ---------------------------------------------------------------------------------
