@@ -299,3 +299,18 @@ def test_unnamed_constraints_on_sqlite_round_trip_or_are_left_as_todo(repo: GitR
         info = db.execute("PRAGMA table_info(price)").fetchall()
         assert [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]] == pk
     assert db.execute("SELECT name FROM sqlite_master WHERE name IN ('a', 'b')").fetchall() == []
+
+
+def test_a_refused_revision_leaves_no_file(project: GitRepo) -> None:
+    first = alembic(project, "heads").stdout.split()[0]
+    versions = sorted((project.path / "migrations" / "versions").iterdir())
+    project.write("app/models.py", V2.replace("age: Mapped[int]", "age: Mapped[int | None]"))
+
+    taken = schemadiff("revision", "-m", "again", "--rev-id", first, cwd=project.path)
+    missing = schemadiff("revision", "-c", "nowhere/alembic.ini", cwd=project.path)
+
+    assert taken.code == 2
+    assert f"Revision {first} already exists. Choose another --rev-id." in taken.err
+    assert missing.code == 2
+    assert "No Alembic configuration at " in missing.err
+    assert sorted((project.path / "migrations" / "versions").iterdir()) == versions

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import alembic
-import psycopg2
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -38,6 +37,7 @@ from tests.conftest import GitRepo, clean_env, schemadiff
 SCENARIO = Path(__file__).parent / "oracle"
 STEPS = 6
 URL_VARIABLE = "ORACLE_DATABASE_URL"
+PSQL = "/usr/lib/postgresql/15/bin/psql"
 
 # Step 4's author and book refer to each other on purpose; Alembic's compare sorts the tables.
 pytestmark = pytest.mark.filterwarnings(
@@ -412,10 +412,11 @@ def execute_script(database: Database, sql: str) -> None:
             connection.close()
         return
     dsn = sa.make_url(database.url).set(drivername="postgresql")
-    connection = psycopg2.connect(dsn.render_as_string(hide_password=False))
-    try:
-        connection.autocommit = True  # the script's own BEGIN/COMMIT, if any, decide
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
+    run = subprocess.run(  # psql, statement by statement, as a DBA would run it
+        [PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn.render_as_string(False), "-f", "-"],
+        input=sql,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr

@@ -1,6 +1,7 @@
 """Oracle scenario c3: rename column customer.mail -> email; types String(50) -> String(200)
 and Integer -> BigInteger; users.email becomes NOT NULL; the server default of users.status
-changes; enum mood gains 'meh' (in the middle) and 'content' (at the end); a unique constraint
+changes; enum mood gains 'meh' (in the middle), 'content' and 'so-so: 50%' (at the end,
+with a colon and a percent sign for op.execute) and a server default 'content'; a unique constraint
 on users.email; the table comment and the column comment change."""
 
 import sqlalchemy as sa
@@ -24,7 +25,11 @@ users = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("email", sa.String(100), nullable=False, comment="Where we write to them"),
     sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
-    sa.Column("mood", sa.Enum("happy", "meh", "sad", "content", name="mood")),
+    sa.Column(
+        "mood",
+        sa.Enum("happy", "meh", "sad", "content", "so-so: 50%", name="mood"),
+        server_default="content",
+    ),
     sa.UniqueConstraint("email"),
     comment="People who can sign in",
 )

@@ -1,6 +1,6 @@
 """Oracle scenario c4: two new tables author and book whose foreign keys form a cycle; the
 primary key of setting grows from (key) to (scope, key); a foreign key on the existing column
-post.editor_id; the index on post.title is dropped."""
+post.editor_id; the index on post.title is dropped; the sequence's increment becomes 5."""
 
 import sqlalchemy as sa
 
@@ -14,7 +14,7 @@ metadata = sa.MetaData(
     }
 )
 
-invoice_number = sa.Sequence("invoice_number_seq", start=1000, metadata=metadata)
+invoice_number = sa.Sequence("invoice_number_seq", start=1000, increment=5, metadata=metadata)
 
 users = sa.Table(
     "users",
@@ -23,7 +23,11 @@ users = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("email", sa.String(100), nullable=False, comment="Where we write to them"),
     sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
-    sa.Column("mood", sa.Enum("happy", "meh", "sad", "content", name="mood")),
+    sa.Column(
+        "mood",
+        sa.Enum("happy", "meh", "sad", "content", "so-so: 50%", name="mood"),
+        server_default="content",
+    ),
     sa.UniqueConstraint("email"),
     comment="People who can sign in",
 )

@@ -1,6 +1,7 @@
-"""Oracle scenario c5: enum mood loses 'content' and is reordered; the unique constraint on
-users.email, the CHECK constraint on post, the foreign key post.user_id, the column post.body
-and the unique index on post.slug are dropped."""
+"""Oracle scenario c5: enum mood loses 'content' (its server default, now 'sad') and
+'so-so: 50%' and is reordered; the sequence's increment goes back to the default; the unique
+constraint on users.email, the CHECK constraint on post, the foreign key post.user_id, the
+column post.body and the unique index on post.slug are dropped."""
 
 import sqlalchemy as sa
 
@@ -23,7 +24,7 @@ users = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("email", sa.String(100), nullable=False, comment="Where we write to them"),
     sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
-    sa.Column("mood", sa.Enum("sad", "meh", "happy", name="mood")),
+    sa.Column("mood", sa.Enum("sad", "meh", "happy", name="mood"), server_default="sad"),
     comment="People who can sign in",
 )
 

@@ -6,7 +6,9 @@ Statements come from SQLAlchemy's DDL constructs where it has one; ``ALTER TYPE`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -18,7 +20,9 @@ from schemadiff.migrate.objects import sequence_kw
 from schemadiff.model import NamedEnum
 from schemadiff.model import Sequence as SequenceRecord
 
-_PG: Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+_PG: Dialect = postgresql.dialect(paramstyle="named")  # type: ignore[no-untyped-call]
+"""Named parameters: a ``%`` in a label is not doubled for a driver."""
+_BIND = re.compile(r"(?<![:\\]):(?!:)")
 
 
 def _compile(element: sa.schema.ExecutableDDLElement, dialect: Dialect = _PG) -> str:
@@ -35,23 +39,21 @@ def _type_name(name: str, schema: str | None) -> str:
     return f"{preparer.quote_schema(schema)}.{quoted}" if schema else quoted
 
 
+def _step(*statements: str, autocommit: bool = False) -> Step:
+    """Statements for ``op.execute``, which reads ``:name`` as a parameter: colons escaped."""
+    return Step(tuple(_BIND.sub(r"\\:", s) for s in statements), autocommit)
+
+
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
 def create_enum(enum: NamedEnum) -> Step:
-    return Step((_compile(CreateEnumType(_enum(enum.name, enum.schema, enum.values))),))
+    return _step(_compile(CreateEnumType(_enum(enum.name, enum.schema, enum.values))))
 
 
 def drop_enum(enum: NamedEnum) -> Step:
-    return Step((_compile(DropEnumType(_enum(enum.name, enum.schema, enum.values))),))
-
-
-def added_values(old: Sequence[str], new: Sequence[str]) -> Step | None:
-    """``ADD VALUE`` for each new value, when the old values keep their order; else None."""
-    if [v for v in new if v in old] != list(old):
-        return None
-    return Step(autocommit=True)
+    return _step(_compile(DropEnumType(_enum(enum.name, enum.schema, enum.values))))
 
 
 def add_values(name: str, schema: str | None, old: Sequence[str], new: Sequence[str]) -> Step:
@@ -66,11 +68,19 @@ def add_values(name: str, schema: str | None, old: Sequence[str], new: Sequence[
         statements.append(
             f"ALTER TYPE {_type_name(name, schema)} ADD VALUE {_literal(value)}{where}"
         )
-    return Step(tuple(statements), autocommit=True)
+    return _step(*statements, autocommit=True)
 
 
-Use = tuple[str | None, str, str, str | None]
-"""A column that has the enum type: schema, table, column, and its server default."""
+class Use(NamedTuple):
+    """A column that has the enum type while it is rebuilt."""
+
+    schema: str | None
+    table: str
+    column: str
+    default: str | None
+    """Its server default before: dropped for the cast."""
+    target_default: str | None
+    """Its server default after: set again once the column has the new type."""
 
 
 def replace_enum(name: str, schema: str | None, values: Sequence[str], uses: Sequence[Use]) -> Step:
@@ -82,18 +92,20 @@ def replace_enum(name: str, schema: str | None, values: Sequence[str], uses: Seq
         f"ALTER TYPE {target} RENAME TO {_PG.identifier_preparer.quote(old_name)}",
         _compile(CreateEnumType(_enum(name, schema, values))),
     ]
-    for table_schema, table, column, default in uses:
-        statements += _recast(_table_name(table, table_schema), column, target, default)
+    for use in uses:
+        statements += _recast(use, target)
     statements.append(f"DROP TYPE {_type_name(old_name, schema)}")
-    return Step(tuple(statements))
+    return _step(*statements)
 
 
-def _recast(table: str, column: str, target: str, default: str | None) -> list[str]:
-    quoted = _PG.identifier_preparer.quote(column)
-    alter = f"ALTER TABLE {table} ALTER COLUMN {quoted}"
+def _recast(use: Use, target: str) -> list[str]:
+    quoted = _PG.identifier_preparer.quote(use.column)
+    alter = f"ALTER TABLE {_table_name(use.table, use.schema)} ALTER COLUMN {quoted}"
     statements = [f"{alter} TYPE {target} USING {quoted}::text::{target}"]
-    if default is not None:
-        statements = [f"{alter} DROP DEFAULT", *statements, f"{alter} SET DEFAULT {default}"]
+    if use.default is not None:
+        statements.insert(0, f"{alter} DROP DEFAULT")
+    if use.target_default is not None:
+        statements.append(f"{alter} SET DEFAULT {use.target_default}")
     return statements
 
 
@@ -106,22 +118,41 @@ def _sequence(record: SequenceRecord) -> sa.Sequence:
 
 
 def create_sequence(record: SequenceRecord, dialect: Dialect) -> Step:
-    return Step((_compile(sa.schema.CreateSequence(_sequence(record)), dialect),))
+    return _step(_compile(sa.schema.CreateSequence(_sequence(record)), dialect))
 
 
 def drop_sequence(record: SequenceRecord, dialect: Dialect) -> Step:
-    return Step((_compile(sa.schema.DropSequence(_sequence(record)), dialect),))
+    return _step(_compile(sa.schema.DropSequence(_sequence(record)), dialect))
 
 
-def alter_sequence(record: SequenceRecord, dialect: Dialect) -> Step:
-    """``ALTER SEQUENCE`` to the record's options; the sequence's current value is kept."""
-    sequence = _sequence(record)
+_RESET = {"increment": 1, "nominvalue": True, "nomaxvalue": True, "cycle": False, "cache": 1}
+"""What an option left unset means, spelled out, for ALTER SEQUENCE to go back to it."""
+
+
+def alter_sequence(record: SequenceRecord, other: SequenceRecord, dialect: Dialect) -> Step:
+    """``ALTER SEQUENCE`` from ``other``'s options to ``record``'s; the current value is kept.
+    An option ``other`` set and ``record`` leaves unset is reset to the database's default."""
+    reset = {
+        name: value
+        for name, value in _RESET.items()
+        if getattr(record.options, name) is None and getattr(other.options, name) is not None
+    }
+    if reset.get("nominvalue") and record.options.minvalue is not None:
+        del reset["nominvalue"]
+    if reset.get("nomaxvalue") and record.options.maxvalue is not None:
+        del reset["nomaxvalue"]
+    for bound in ("minvalue", "maxvalue"):
+        if getattr(other.options, bound) is not None and getattr(record.options, bound) is None:
+            reset[f"no{bound}"] = True
+    sequence = sa.Sequence(
+        record.name, schema=record.schema, **{**sequence_kw(record.options), **reset}
+    )
     compiler = dialect.ddl_compiler(dialect, None)  # type: ignore[arg-type]
     options = compiler.get_identity_options(sequence)
     name = compiler.preparer.format_sequence(sequence)
-    return Step((f"ALTER SEQUENCE {name} {options}".strip(),))
+    return _step(f"ALTER SEQUENCE {name} {options}") if options else Step()
 
 
 def create_schema(name: str, dialect: Dialect) -> Step:
     """``CREATE SCHEMA IF NOT EXISTS``: the downgrade leaves it, as it may hold other things."""
-    return Step((_compile(sa.schema.CreateSchema(name, if_not_exists=True), dialect),))
+    return _step(_compile(sa.schema.CreateSchema(name, if_not_exists=True), dialect))

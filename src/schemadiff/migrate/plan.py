@@ -181,8 +181,8 @@ def _standalone_added(context: _Context) -> Iterator[ops.MigrateOperation]:
         yield ExecuteStepsOp(up, ddl.drop_sequence(change.new, context.dialect))
     for change in context.by_kind(K.MODIFY_SEQUENCE):
         assert isinstance(change.old, SequenceRecord) and isinstance(change.new, SequenceRecord)
-        up = ddl.alter_sequence(change.new, context.dialect)
-        yield ExecuteStepsOp(up, ddl.alter_sequence(change.old, context.dialect))
+        up = ddl.alter_sequence(change.new, change.old, context.dialect)
+        yield ExecuteStepsOp(up, ddl.alter_sequence(change.old, change.new, context.dialect))
     for change in context.by_kind(K.ADD_ENUM):
         assert isinstance(change.new, NamedEnum)
         yield ExecuteStepsOp(ddl.create_enum(change.new), ddl.drop_enum(change.new))
@@ -210,12 +210,26 @@ def _enum_values(context: _Context, *, additions: bool) -> Iterator[ops.MigrateO
         if ([v for v in new if v in old] == list(old)) != additions:
             continue
         uses = _enum_uses(context, change.schema, change.name, renamed=not additions)
-        down = ddl.replace_enum(change.name, change.schema, old, uses)
         if additions:
             up = ddl.add_values(change.name, change.schema, old, new)
-        else:
+            down = ddl.replace_enum(change.name, change.schema, old, uses)
+        else:  # the rebuild also moves the defaults, which the type may not hold before
+            uses = _new_defaults(context, uses)
             up = ddl.replace_enum(change.name, change.schema, new, uses)
+            back = [u._replace(default=u.target_default, target_default=u.default) for u in uses]
+            down = ddl.replace_enum(change.name, change.schema, old, back)
         yield ExecuteStepsOp(up, down)
+
+
+def _rebuilt_enums(context: _Context) -> set[tuple[str | None, str]]:
+    """Named enums rebuilt (values removed or reordered): they set their columns' defaults."""
+    found = set()
+    for change in context.by_kind(K.MODIFY_ENUM):
+        if change.table is None and change.name is not None:
+            old, new = _values(change.old), _values(change.new)
+            if [v for v in new if v in old] != list(old):
+                found.add((change.schema, change.name))
+    return found
 
 
 def _values(value: object) -> tuple[str, ...]:
@@ -235,8 +249,20 @@ def _enum_uses(context: _Context, schema: str | None, name: str, *, renamed: boo
             if enum is not None and enum.named and (enum.schema, enum.name) == (schema, name):
                 column_name = columns.get(column.name, column.name)
                 table_schema = old_key[0] or None
-                uses.append((table_schema, new_name, column_name, column.server_default))
+                default = column.server_default
+                uses.append(ddl.Use(table_schema, new_name, column_name, default, default))
     return uses
+
+
+def _new_defaults(context: _Context, uses: Sequence[ddl.Use]) -> list[ddl.Use]:
+    """The uses with the defaults the new models give them: the old one may be a value the
+    rebuilt type no longer has."""
+    found = []
+    for use in uses:
+        table = context.new_tables.get((use.schema or "", use.table))
+        column = next((c for c in table.columns if c.name == use.column), None) if table else None
+        found.append(use._replace(target_default=column.server_default if column else None))
+    return found
 
 
 # --- renames ----------------------------------------------------------------------------------
@@ -500,15 +526,30 @@ def _add_column(context: _Context, change: Change) -> TableOps:
 def _alter_columns(context: _Context) -> TableOps:
     """One ``alter_column`` per column, with every attribute that changed."""
     grouped: dict[tuple[Key, str], list[Change]] = defaultdict(list)
+    rebuilt = _rebuilt_enums(context)
     for change in context.by_kind(*_ALTERED):
         if change.table is None or (change.kind is K.MODIFY_TYPE and change.ddl_change is False):
             continue  # a named enum's values; or a type change the database cannot see
+        if change.kind is K.MODIFY_DEFAULT and _enum_of(context, change) in rebuilt:
+            continue  # set by the rebuild
         assert change.name is not None
         grouped[(_key(change), change.name)].append(change)
     return [
         (key, _alter_column(context, key, name, changes))
         for (key, name), changes in grouped.items()
     ]
+
+
+def _enum_of(context: _Context, change: Change) -> tuple[str | None, str] | None:
+    assert change.name is not None
+    named = []
+    for column in (
+        _column(context.new_tables[_key(change)], change.name),
+        context.old_column_of(_key(change), change.name),
+    ):
+        enum = column.type.enum
+        named.append((enum.schema, enum.name) if enum and enum.named and enum.name else None)
+    return named[0] if named[0] == named[1] else None
 
 
 def _alter_column(

@@ -11,6 +11,7 @@ from alembic.autogenerate import render_python_code
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations import Operations, ops
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Dialect, make_url
 
 from schemadiff.migrate.customops import NoteOp
 from schemadiff.migrate.objects import Recorded, RecordedInteger, RecordedType, enum_type, table
@@ -68,7 +69,7 @@ def sql(plan: Plan, dialect: str, *, batch: bool) -> str:
     """The upgrade as the SQL Alembic's offline mode (``--sql``) would print."""
     buffer = io.StringIO()
     context = MigrationContext.configure(
-        dialect_name=dialect,
+        dialect=_printing_dialect(dialect),
         opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True},
     )
     operations = Operations(context)
@@ -76,6 +77,12 @@ def sql(plan: Plan, dialect: str, *, batch: bool) -> str:
         for op in plan.upgrade.ops:
             _invoke(operations, op, plan, batch=batch)
     return buffer.getvalue()
+
+
+def _printing_dialect(name: str) -> Dialect:
+    """The dialect with named parameters: SQL for a person or psql, so ``%`` stays single."""
+    dialect_class = make_url(f"{name}://").get_dialect()
+    return dialect_class(paramstyle="named")  # type: ignore[call-arg]
 
 
 def _invoke(operations: Operations, op: ops.MigrateOperation, plan: Plan, *, batch: bool) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from alembic import util as alembic_util
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError as RevisionMapError
 
 from schemadiff.errors import SchemadiffError
 from schemadiff.migrate.render import Python
@@ -31,6 +32,8 @@ class RevisionError(SchemadiffError):
 
 
 class _AtomicScriptDirectory(ScriptDirectory):
+    written: Path | None = None
+
     def _generate_template(self, src: Path, dest: Path, **kw: Any) -> None:
         """Render next to ``dest``, then link it into place: a reader never sees half a file,
         and an existing file stays as it is."""
@@ -38,28 +41,45 @@ class _AtomicScriptDirectory(ScriptDirectory):
         os.close(handle)
         try:
             alembic_util.template_to_file(src, temporary, self.output_encoding, **kw)
+            os.chmod(temporary, 0o666 & ~_umask())  # as a plain open() would have made it
             with open(temporary, "rb") as written:
                 os.fsync(written.fileno())
-            try:
-                os.link(temporary, dest)
-            except FileExistsError:
-                raise RevisionError(
-                    f"{dest} already exists; schemadiff does not overwrite it. "
-                    "Choose another --rev-id or message."
-                ) from None
+            _link(Path(temporary), dest)
+            self.written = dest
         finally:
             os.unlink(temporary)
 
 
+def _link(source: Path, dest: Path) -> None:
+    try:
+        os.link(source, dest)
+    except FileExistsError:
+        raise RevisionError(
+            f"{dest} already exists; schemadiff does not overwrite it. "
+            "Choose another --rev-id or message."
+        ) from None
+    except OSError as error:
+        raise RevisionError(f"Cannot write {dest}: {error.strerror}.") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write(target: RevisionTarget, code: Python) -> Path:
     assert target.config is not None
+    _exists(target.config)
     with _inside(target.config.parent), _stdout_to_stderr():
         scripts = _scripts(target.config)
         head = _head(scripts, target)
+        rev_id = target.rev_id or alembic_util.rev_id()
+        _unused(scripts, rev_id)
         labels = None if head and head.endswith("@head") else target.branch_label
         try:
             script = scripts.generate_revision(
-                target.rev_id or alembic_util.rev_id(),
+                rev_id,
                 target.message,
                 head=head,
                 branch_labels=labels,
@@ -67,24 +87,42 @@ def write(target: RevisionTarget, code: Python) -> Path:
                 downgrades=code.downgrade,
                 imports="\n".join(code.imports),
             )
-        except alembic_util.CommandError as error:
+        except (alembic_util.CommandError, RevisionMapError) as error:
+            _remove(scripts)  # Alembic refuses some revisions only once their file is written
             raise RevisionError(f"Alembic refused the new revision: {error}") from None
+        except BaseException:
+            _remove(scripts)
+            raise
     assert script is not None
     return Path(script.path)
 
 
-def _scripts(config_path: Path) -> ScriptDirectory:
+def _remove(scripts: ScriptDirectory) -> None:
+    written = getattr(scripts, "written", None)
+    if written is not None:
+        written.unlink(missing_ok=True)
+
+
+def _unused(scripts: ScriptDirectory, rev_id: str) -> None:
+    if rev_id in {s.revision for s in scripts.walk_revisions()}:
+        raise RevisionError(f"Revision {rev_id} already exists. Choose another --rev-id.")
+
+
+def _exists(config_path: Path) -> None:
     if not config_path.is_file():
         raise RevisionError(
             f"No Alembic configuration at {config_path}. Run `alembic init migrations`, "
             "or point at yours with -c."
         )
+
+
+def _scripts(config_path: Path) -> ScriptDirectory:
     config = Config(str(config_path), cmd_opts=Namespace(quiet=True))
     try:
         scripts = ScriptDirectory.from_config(config)
         scripts.__class__ = _AtomicScriptDirectory  # from_config builds the base class itself
         scripts.get_heads()  # reads every revision now, so its errors are told here
-    except alembic_util.CommandError as error:
+    except (alembic_util.CommandError, RevisionMapError) as error:
         raise RevisionError(f"Alembic cannot read {config_path}: {error}") from None
     except Exception as error:  # a revision file that does not import
         raise RevisionError(
