@@ -1,9 +1,10 @@
 """The changes as Alembic operations, in an order that runs; the downgrade is ``reverse()``.
 
-Upgrade order: schemas, new sequences and enum types; renames; enum values; dropped foreign
-keys, indexes and constraints; new tables (foreign-key order, cycles split off); each table's
-own changes; new indexes, constraints and foreign keys; dropped tables (reverse order); dropped
-enum types and sequences. Reversed, the same list is a downgrade that runs.
+Upgrade order: TODO notes; schemas, new or changed sequences, new enum types; enum values only
+added; renames; enum types rebuilt; dropped foreign keys, indexes and constraints; new tables
+(foreign-key order, cycles split off); each table's own changes; new indexes, constraints and
+foreign keys; dropped tables (reverse order); dropped enum types and sequences. Reversed, the
+same list is a downgrade that runs.
 """
 
 from __future__ import annotations
