@@ -69,12 +69,17 @@ def alembic_project(repo: GitRepo, models: str = V1) -> GitRepo:
 
 
 def revision(repo: GitRepo, *args: str) -> Path:
+    return revised(repo, *args)[0]
+
+
+def revised(repo: GitRepo, *args: str) -> tuple[Path, str]:
+    """``schemadiff revision``: the file it wrote, and what it said on stderr."""
     run = schemadiff("revision", *args, cwd=repo.path)
     assert run.code == 0, run.err
     (line,) = run.out.splitlines()
     path = Path(line)
     assert path.is_file()
-    return path
+    return path, run.err
 
 
 @pytest.fixture
@@ -119,11 +124,10 @@ def test_the_downgrade_of_a_column_rename_renames_it_back(project: GitRepo) -> N
 def test_not_null_without_default_is_warned_in_output_and_file(project: GitRepo) -> None:
     project.write("app/models.py", V2)
 
-    run = schemadiff("revision", "-m", "age", "--dialect", "sqlite", cwd=project.path)
+    path, err = revised(project, "-m", "age", "--dialect", "sqlite")
 
-    assert run.code == 0, run.err
-    assert "warning: user.age is added NOT NULL without a server default" in run.err
-    text = Path(run.out.strip()).read_text()
+    assert "warning: user.age is added NOT NULL without a server default" in err
+    text = path.read_text()
     assert "# WARNING schemadiff: user.age is added NOT NULL without a server default" in text
 
 
@@ -285,11 +289,10 @@ def test_unnamed_constraints_on_sqlite_round_trip_or_are_left_as_todo(repo: GitR
     assert alembic(repo, "upgrade", "head").returncode == 0
     repo.write("app/models.py", UNNAMED_V2)
 
-    run = schemadiff("revision", "-m", "two", "--dialect", "sqlite", cwd=repo.path)
+    path, err = revised(repo, "-m", "two", "--dialect", "sqlite")
 
-    assert run.code == 0, run.err
-    assert "warning: price: an unnamed UniqueConstraint cannot be dropped by name" in run.err
-    text = Path(run.out.strip()).read_text()
+    assert "warning: price: an unnamed UniqueConstraint cannot be dropped by name" in err
+    text = path.read_text()
     assert "# TODO schemadiff: price: an unnamed UniqueConstraint" in text
     assert "create_foreign_key('a_b_id_fkey', 'b', ['b_id'], ['id'])" in text
     db = sqlite3.connect(repo.path / "app.db")

@@ -1,8 +1,9 @@
 """The oracle: what ``schemadiff revision`` writes, run by real Alembic on real databases.
 
 A scenario repository (a root commit with only the Alembic project, then the models of
-``tests/oracle/c1.py`` .. ``c6.py``, one commit each; each file's docstring says what its step
-changes) walks through every kind of change. For each step, on SQLite and on PostgreSQL:
+``tests/oracle/c1.py`` changed by ``c2.patch`` .. ``c6.patch`` through ``git apply``, one
+commit each; each patch says what its step changes) walks through every kind of change. For
+each step, on SQLite and on PostgreSQL:
 ``schemadiff revision`` writes the revision, ``alembic upgrade head`` runs it, and Alembic's own
 ``compare_metadata`` then finds nothing between the database and the newer models;
 ``alembic downgrade -1`` must bring back the older models just as exactly. What
@@ -73,10 +74,6 @@ __pycache__/
 MAKO = Path(alembic.__file__).parent / "templates" / "generic" / "script.py.mako"
 
 
-def scenario_models(step: int) -> str:
-    return (SCENARIO / f"c{step}.py").read_text()
-
-
 def build_scenario(repo: GitRepo) -> list[str]:
     """The root commit (the Alembic project, no models) and c1..c6: their ids, in order."""
     files = {
@@ -90,8 +87,10 @@ def build_scenario(repo: GitRepo) -> list[str]:
         (repo.path / relpath).parent.mkdir(parents=True, exist_ok=True)
         (repo.path / relpath).write_text(text)
     commits = [repo.commit("root: the Alembic project, no models yet")]
-    for step in range(1, STEPS + 1):
-        (repo.path / "models.py").write_text(scenario_models(step))
+    (repo.path / "models.py").write_text((SCENARIO / "c1.py").read_text())
+    commits.append(repo.commit("c1"))
+    for step in range(2, STEPS + 1):
+        repo.git("apply", str(SCENARIO / f"c{step}.patch"))
         commits.append(repo.commit(f"c{step}"))
     (repo.path / "migrations" / "versions").mkdir()
     return commits
@@ -381,22 +380,20 @@ SQL_ROW = {3: ("INSERT INTO customer (id, mail) VALUES (1, 'ada@example.com')", 
 def test_sql_output_runs_on_the_database_at_the_older_models(
     database: Database, repo: GitRepo, step: int
 ) -> None:
-    (repo.path / "pyproject.toml").write_text(PYPROJECT)
-    for version in (step - 1, step):
-        (repo.path / "models.py").write_text(scenario_models(version))
-        repo.commit(f"c{version}")
+    commits = build_scenario(repo)
+    older, newer = commits[step - 1], commits[step]
     run = schemadiff(
-        "HEAD~1..HEAD", "--format", "sql", "--dialect", database.dialect, cwd=repo.path
+        f"{older}..{newer}", "--format", "sql", "--dialect", database.dialect, cwd=repo.path
     )
     assert run.code == 0, run.err
     assert run.out.strip(), "no SQL"
 
-    load_models(scenario_models(step - 1)).create_all(database.engine)
+    models_at(repo, older).create_all(database.engine)
     if step in SQL_ROW:
         with database.engine.begin() as connection:
             connection.exec_driver_sql(SQL_ROW[step][0])
     execute_script(database, run.out)
-    assert differences(database, load_models(scenario_models(step))) == []
+    assert differences(database, models_at(repo, newer)) == []
     if step in SQL_ROW:
         assert_row(database, SQL_ROW[step][1], f"sql step {step}")
     print(f"sql step {step} {database.dialect}: script ran, compare empty")

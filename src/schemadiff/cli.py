@@ -59,6 +59,16 @@ IncludeSchemas = Annotated[
 ExcludeTables = Annotated[
     list[str] | None, typer.Option("--exclude-tables", help="Table glob to drop (repeatable).")
 ]
+Revisions = Annotated[
+    list[str] | None,
+    typer.Argument(help="Like git diff: none, A, A..B, A...B or A B.", show_default=False),
+]
+Staged = Annotated[
+    bool, typer.Option("--staged", "--cached", help="Compare HEAD (or A) with the index.")
+]
+NoRenames = Annotated[
+    bool, typer.Option("--no-renames", help="Do not guess renames (declared ones stay).")
+]
 RenderAsBatch = Annotated[
     bool | None,
     typer.Option(
@@ -73,7 +83,8 @@ UserModulePrefix = Annotated[
 ]
 
 
-def _overrides(
+def _options(
+    directory: Path,
     metadata: list[str] | None,
     paths: list[str] | None,
     dialect: str | None,
@@ -83,9 +94,10 @@ def _overrides(
     user_module_prefix: str | None,
     render_as_batch: bool | None = None,
     **flags: bool,
-) -> Overrides:
-    """The options given; a flag left off is None, so pyproject.toml still decides."""
-    return Overrides(
+) -> api.Options:
+    """The directory, and the options given; a flag left off is None, so pyproject.toml
+    still decides."""
+    overrides = Overrides(
         metadata=tuple(metadata or ()),
         paths=tuple(paths or ()),
         dialect=dialect,
@@ -96,6 +108,7 @@ def _overrides(
         render_as_batch=render_as_batch,
         **{name: True if given else None for name, given in flags.items()},
     )
+    return api.Options(directory.absolute(), overrides)
 
 
 def _show_version(value: bool) -> None:
@@ -118,22 +131,15 @@ def _root(
 
 @app.command("diff")
 def diff_command(
-    revisions: Annotated[
-        list[str] | None,
-        typer.Argument(help="Like git diff: none, A, A..B, A...B or A B.", show_default=False),
-    ] = None,
-    staged: Annotated[
-        bool, typer.Option("--staged", "--cached", help="Compare HEAD (or A) with the index.")
-    ] = False,
+    revisions: Revisions = None,
+    staged: Staged = False,
     output_format: Annotated[
         Format, typer.Option("--format", "-f", help="Output format.")
     ] = Format.TEXT,
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when there are differences.")
     ] = False,
-    no_renames: Annotated[
-        bool, typer.Option("--no-renames", help="Do not guess renames (declared ones stay).")
-    ] = False,
+    no_renames: NoRenames = False,
     ignore_python_only: Annotated[
         bool,
         typer.Option("--ignore-python-only", help="Drop type changes that keep the same DDL."),
@@ -150,21 +156,11 @@ def diff_command(
     debug: Debug = False,
 ) -> int:
     """Show how the schema changed between two sides (default: HEAD and the working tree)."""
-    options = api.Options(
-        directory.absolute(),
-        _overrides(
-            metadata,
-            paths,
-            dialect,
-            timeout,
-            include_schemas,
-            exclude_tables,
-            user_module_prefix,
-            render_as_batch,
-            no_renames=no_renames,
-            ignore_python_only=ignore_python_only,
-        ),
-    )
+    options = _options(
+        directory, metadata, paths, dialect, timeout, include_schemas, exclude_tables,
+        user_module_prefix, render_as_batch,
+        no_renames=no_renames, ignore_python_only=ignore_python_only,
+    )  # fmt: skip
 
     def run() -> int:
         result = api.compare(options, revisions or (), staged)
@@ -180,16 +176,11 @@ def diff_command(
 
 @app.command("revision")
 def revision_command(
-    revisions: Annotated[
-        list[str] | None,
-        typer.Argument(help="Like git diff [HEAD against the working tree].", show_default=False),
-    ] = None,
+    revisions: Revisions = None,
     message: Annotated[
         str | None, typer.Option("--message", "-m", help="The revision's message.")
     ] = None,
-    staged: Annotated[
-        bool, typer.Option("--staged", "--cached", help="Compare HEAD (or A) with the index.")
-    ] = False,
+    staged: Staged = False,
     head: Annotated[
         str | None,
         typer.Option("--head", help="The revision to follow, when there are several heads."),
@@ -208,9 +199,7 @@ def revision_command(
         Path | None,
         typer.Option("--config", "-c", help="alembic.ini [the project's own]."),
     ] = None,
-    no_renames: Annotated[
-        bool, typer.Option("--no-renames", help="Do not guess renames (declared ones stay).")
-    ] = False,
+    no_renames: NoRenames = False,
     metadata: Metadata = None,
     paths: Paths = None,
     dialect: Dialect = None,
@@ -222,22 +211,12 @@ def revision_command(
     directory: Directory = Path(),
     debug: Debug = False,
 ) -> int:
-    """Write the Alembic revision for the changes, and print its path."""
-    options = api.Options(
-        directory.absolute(),
-        _overrides(
-            metadata,
-            paths,
-            dialect,
-            timeout,
-            include_schemas,
-            exclude_tables,
-            user_module_prefix,
-            render_as_batch,
-            no_renames=no_renames,
-            ignore_python_only=True,
-        ),
-    )
+    """Write the Alembic revision for the changes (default: HEAD to the working tree)."""
+    options = _options(
+        directory, metadata, paths, dialect, timeout, include_schemas, exclude_tables,
+        user_module_prefix, render_as_batch,
+        no_renames=no_renames, ignore_python_only=True,
+    )  # fmt: skip
     target = RevisionTarget(alembic_config, message, head, branch_label, rev_id)
 
     def run() -> int:
@@ -278,12 +257,10 @@ def snapshot_command(
     debug: Debug = False,
 ) -> int:
     """Print the schema document (JSON) of one side."""
-    options = api.Options(
-        directory.absolute(),
-        _overrides(
-            metadata, paths, dialect, timeout, include_schemas, exclude_tables, user_module_prefix
-        ),
-    )
+    options = _options(
+        directory, metadata, paths, dialect, timeout, include_schemas, exclude_tables,
+        user_module_prefix,
+    )  # fmt: skip
 
     def run() -> int:
         document = snapshot.schema_to_json(api.snapshot(options, revision))

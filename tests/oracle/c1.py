@@ -1,5 +1,6 @@
-"""Oracle scenario c1, from no models at all: five new tables, a named enum, a foreign key,
-an index on a column, server defaults."""
+"""The oracle scenario's models.py at c1, from no models at all: five new tables, a named enum,
+a foreign key, an index on a column, server defaults. The patches c2.patch .. c6.patch change
+it one commit at a time, each saying what its step changes."""
 
 import sqlalchemy as sa
 

@@ -103,10 +103,10 @@ def build(
         _enum_values(context, additions=True),
         _renames(context),
         _enum_values(context, additions=False),
-        _table_phase(context, _dropped_members(context) + _split_drops(context, removed.split)),
+        _table_phase(context, _members(context, drop=True) + _split_drops(context, removed.split)),
         _created_tables(context, created.tables, created.split),
         _table_phase(context, _altered(context)),
-        _table_phase(context, _added_members(context) + _split_adds(created.split)),
+        _table_phase(context, _members(context, drop=False) + _split_adds(created.split)),
         _dropped_tables(context, removed.tables[::-1], removed.split),
         _standalone_removed(context),
     ]
@@ -336,34 +336,30 @@ def _split_adds(split: Sequence[tuple[Table, ForeignKey]]) -> TableOps:
 
 
 def _split_drops(context: _Context, split: Sequence[tuple[Table, ForeignKey]]) -> TableOps:
-    found: TableOps = []
-    for table, fk in split:
-        op = _drop_fk(context, table, fk)
-        if op is not None:
-            found.append((table.key, op))
-    return found
+    return [pair for table, fk in split for pair in _keyed(table, _drop_fk(context, table, fk))]
+
+
+def _keyed(table: Table, op: ops.MigrateOperation | None) -> TableOps:
+    """The operation under its table's key; nothing where there is no operation (a TODO)."""
+    return [] if op is None else [(table.key, op)]
 
 
 # --- indexes, constraints, foreign keys -----------------------------------------------------------
 
 
-def _dropped_members(context: _Context) -> TableOps:
+def _members(context: _Context, *, drop: bool) -> TableOps:
+    """Indexes, constraints and foreign keys dropped (from the tables as they stand) or added."""
+    kinds = (
+        (K.REMOVE_FK, K.REMOVE_INDEX, K.REMOVE_CONSTRAINT)
+        if drop
+        else (K.ADD_INDEX, K.ADD_CONSTRAINT, K.ADD_FK)
+    )
     found: TableOps = []
-    for change in context.by_kind(K.REMOVE_FK, K.REMOVE_INDEX, K.REMOVE_CONSTRAINT):
-        table = context.current(_key(change))
-        op = _member_op(context, table, change.old, drop=True)
-        if op is not None:
-            found.append((table.key, op))
-    return found
-
-
-def _added_members(context: _Context) -> TableOps:
-    found: TableOps = []
-    for change in context.by_kind(K.ADD_INDEX, K.ADD_CONSTRAINT, K.ADD_FK):
-        table = context.new_tables[_key(change)]
-        op = _member_op(context, table, change.new, drop=False)
-        if op is not None:
-            found.append((table.key, op))
+    for change in context.by_kind(*kinds):
+        key = _key(change)
+        table = context.current(key) if drop else context.new_tables[key]
+        member = change.old if drop else change.new
+        found += _keyed(table, _member_op(context, table, member, drop=drop))
     return found
 
 
