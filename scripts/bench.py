@@ -12,7 +12,11 @@ a benchmark, write a function ``(Settings) -> list[Row]`` and list it in ``BENCH
 
 ``diff-vs-floor`` compares ``schemadiff HEAD~1..HEAD`` with its floor: a cold
 ``python -c "import models"`` at each of the two commits, both started together, which is
-the least any tool must do to read the models of two commits.
+the least any tool must do to read the models of two commits. Every schemadiff run there
+starts with an empty cache.
+
+``cache`` measures the same command with both sides in the cache, and with only HEAD~1 in
+it, against one cold ``python -c "import models"`` at HEAD.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,6 +48,9 @@ SEED = 20240601
 
 SCHEMADIFF = "schemadiff HEAD~1..HEAD"
 FLOOR = "floor: 2x python -c 'import models'"
+FULLY_CACHED = "schemadiff HEAD~1..HEAD, both sides cached"
+OLD_CACHED = "schemadiff HEAD~1..HEAD, HEAD~1 cached"
+ONE_IMPORT = "one cold python -c 'import models' (HEAD)"
 
 # ---------------------------------------------------------------------------------------
 # Results and the benchmark registry
@@ -84,18 +92,20 @@ class Row:
 
 @dataclass(frozen=True)
 class Target:
-    """A goal: median(command) <= limit x median(baseline) at size n."""
+    """A goal: median(command) <= limit x median(baseline) at size n, or, with ``seconds``,
+    median(command) <= limit seconds."""
 
     benchmark: str
     n: int
     command: str
     limit: float
     text: str
+    seconds: bool = False
 
-    def ratio(self, rows: Sequence[Row]) -> float | None:
+    def value(self, rows: Sequence[Row]) -> float | None:
         for row in rows:
             if (row.benchmark, row.n, row.command) == (self.benchmark, self.n, self.command):
-                return row.ratio
+                return row.median if self.seconds else row.ratio
         return None
 
 
@@ -117,9 +127,9 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def python_env() -> dict[str, str]:
+def python_env(**extra: str) -> dict[str, str]:
     """For every timed python: no .pyc writes, so each run is as cold as the first."""
-    return clean_env(PYTHONDONTWRITEBYTECODE="1")
+    return clean_env(PYTHONDONTWRITEBYTECODE="1", **extra)
 
 
 def git(repo: Path, *args: str) -> bytes:
@@ -384,11 +394,16 @@ def measure(commands: Sequence[Command], repeat: int) -> dict[str, list[float]]:
     return samples
 
 
-def run_schemadiff(repo: Path, require_output: bool = False) -> float:
-    argv = [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD"]
-    start = time.perf_counter()
-    result = subprocess.run(argv, cwd=repo, env=python_env(), capture_output=True, check=False)
-    elapsed = time.perf_counter() - start
+def run_schemadiff(
+    repo: Path, require_output: bool = False, cache: Path | None = None, *args: str
+) -> float:
+    """One run, timed; with ``cache`` None, in an empty cache directory (a cold run)."""
+    argv = [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD", *args]
+    with tempfile.TemporaryDirectory(prefix="schemadiff-bench-cache-") as empty:
+        env = python_env(SCHEMADIFF_CACHE_DIR=str(cache or empty))
+        start = time.perf_counter()
+        result = subprocess.run(argv, cwd=repo, env=env, capture_output=True, check=False)
+        elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise BenchError(
             f"schemadiff exited {result.returncode} in {repo}:\n{result.stderr.decode()}"
@@ -454,12 +469,61 @@ def bench_diff_vs_floor(settings: Settings) -> list[Row]:
     return rows
 
 
+def run_with_old_cached(repo: Path, prepared: Path) -> float:
+    """A run whose cache holds HEAD~1 only: a fresh copy of ``prepared`` each time."""
+    with tempfile.TemporaryDirectory(prefix="schemadiff-bench-cache-") as scratch:
+        copy = Path(scratch) / "cache"
+        shutil.copytree(prepared, copy)
+        return run_schemadiff(repo, False, copy)
+
+
+def cache_holding(repo: Path, directory: Path, *argv: str) -> Path:
+    """``directory``, filled by one schemadiff run (``argv``) that writes to it."""
+    command = [sys.executable, "-m", "schemadiff", *argv]
+    env = python_env(SCHEMADIFF_CACHE_DIR=str(directory))
+    result = subprocess.run(command, cwd=repo, env=env, capture_output=True, check=False)
+    if result.returncode != 0:
+        raise BenchError(f"schemadiff {' '.join(argv)} failed:\n{result.stderr.decode()}")
+    return directory
+
+
+def bench_cache(settings: Settings) -> list[Row]:
+    rows: list[Row] = []
+    for size in settings.sizes:
+        base = settings.workdir / f"cache-{size}"
+        repo = base / "repo"
+        progress(f"cache N={size}: building the repository and filling the caches")
+        build_repository(repo, size)
+        checkout = export(repo, "HEAD", base / "new")
+        full = cache_holding(repo, base / "full", "HEAD~1..HEAD")
+        old_only = cache_holding(repo, base / "old-only", "snapshot", "HEAD~1")
+        commands = [
+            Command(FULLY_CACHED, lambda repo=repo, full=full: run_schemadiff(repo, True, full)),
+            Command(OLD_CACHED, lambda r=repo, o=old_only: run_with_old_cached(r, o)),
+            Command(ONE_IMPORT, lambda checkout=checkout: run_imports([checkout])),
+        ]
+        progress(f"cache N={size}: warm-up + {settings.repeat} rounds")
+        samples = measure(commands, settings.repeat)
+        rows.extend(ratio_rows("cache", size, samples, baseline=ONE_IMPORT))
+    return rows
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "diff-vs-floor": bench_diff_vs_floor,
+    "cache": bench_cache,
 }
 
 TARGETS = (
     Target("diff-vs-floor", 500, SCHEMADIFF, 1.2, "target at N=500: schemadiff <= 1.2 x floor"),
+    Target(
+        "cache",
+        2000,
+        FULLY_CACHED,
+        0.5,
+        "target at N=2000: both sides cached <= 0.5 s",
+        seconds=True,
+    ),
+    Target("cache", 2000, OLD_CACHED, 1.2, "target at N=2000: one side cached <= 1.2 x one import"),
 )
 
 
@@ -474,7 +538,7 @@ def progress(message: str) -> None:
 
 def markdown(rows: Sequence[Row]) -> str:
     lines = [
-        "| N | command | median s | min s | max s | ratio vs floor |",
+        "| N | command | median s | min s | max s | ratio vs baseline |",
         "|---:|---|---:|---:|---:|---:|",
     ]
     for row in rows:
@@ -487,11 +551,12 @@ def markdown(rows: Sequence[Row]) -> str:
 
 
 def verdict(target: Target, rows: Sequence[Row]) -> str:
-    ratio = target.ratio(rows)
-    if ratio is None:
+    value = target.value(rows)
+    if value is None:
         return f"{target.text}: not measured (N={target.n} not among the sizes)"
-    status = "met" if ratio <= target.limit else "NOT met"
-    return f"{target.text}: {status} (ratio {ratio:.2f})"
+    status = "met" if value <= target.limit else "NOT met"
+    measured = f"median {value:.3f} s" if target.seconds else f"ratio {value:.2f}"
+    return f"{target.text}: {status} ({measured})"
 
 
 def environment() -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -24,6 +25,11 @@ settings.load_profile("schemadiff")
 
 PG_BIN = Path(os.environ.get("SCHEMADIFF_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
+# One cache for the whole run, never the user's own: tests that are about the cache give
+# their own SCHEMADIFF_CACHE_DIR.
+CACHE_DIR = tempfile.mkdtemp(prefix="schemadiff-test-cache-")
+atexit.register(shutil.rmtree, CACHE_DIR, ignore_errors=True)
+
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment of a user's shell: no GIT_* from whatever runs the tests."""
@@ -35,6 +41,7 @@ def clean_env(**extra: str) -> dict[str, str]:
         GIT_COMMITTER_NAME="Test",
         GIT_COMMITTER_EMAIL="test@example.com",
         NO_COLOR="1",
+        SCHEMADIFF_CACHE_DIR=CACHE_DIR,
     )
     env.update(extra)
     return env

@@ -45,8 +45,8 @@ def test_json_contract(repo: GitRepo) -> None:
 
     document = schemadiff("HEAD~1..HEAD", "--format", "json", cwd=repo.path).json()
 
-    assert document["format"] == "schemadiff-diff"
-    assert document["to"] == {"ref": "HEAD", "commit": head, "source": "git"}
+    assert (document["format"], document["version"]) == ("schemadiff-diff", 2)
+    assert document["to"] == {"ref": "HEAD", "commit": head, "source": "git", "reason": None}
     assert [(c["kind"], c["name"]) for c in document["changes"]] == [
         ("modify_type", "email"),
         ("add_column", "age"),

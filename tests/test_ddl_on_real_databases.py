@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from tests.conftest import GitRepo, model_source, models_repo, schemadiff
@@ -42,6 +44,15 @@ PG_ONLY = """
 """
 
 
+def schema_document(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The one schema document of a printed snapshot file (one MetaData, one entry)."""
+    assert (snapshot["format"], snapshot["version"]) == ("schemadiff-snapshot", 3)
+    (entry,) = snapshot["entries"]
+    assert list(entry["metadata"]) == ["default"]
+    document: dict[str, Any] = entry["metadata"]["default"]
+    return document
+
+
 def create_statement(table: dict[str, object]) -> str:
     parts = []
     for column in table["columns"]:  # type: ignore[attr-defined]
@@ -70,7 +81,7 @@ def test_postgresql_accepts_the_recorded_ddl(repo: GitRepo, postgres_url: str) -
     models_repo(repo, MODELS + PG_ONLY).commit("models")
     run = schemadiff("snapshot", "HEAD", "--dialect", "postgresql", cwd=repo.path)
     assert run.code == 0, run.err
-    document = run.json()
+    document = schema_document(run.json())
     tags = next(c for c in document["tables"][0]["columns"] if c["name"] == "tags")
     assert tags["type"] == {
         "ddl": "VARCHAR(20)[]",
@@ -89,7 +100,7 @@ def test_sqlite_accepts_the_recorded_ddl(repo: GitRepo) -> None:
     models_repo(repo, MODELS).commit("models")
     run = schemadiff("snapshot", "--dialect", "sqlite", cwd=repo.path)
     assert run.code == 0, run.err
-    document = run.json()
+    document = schema_document(run.json())
     assert document["dialect"] == "sqlite"
     engine = sa.create_engine("sqlite://")
     assert check_on(engine, document)[0] == "id"
@@ -98,7 +109,8 @@ def test_sqlite_accepts_the_recorded_ddl(repo: GitRepo) -> None:
 def test_python_rendering_is_code_that_gives_the_same_ddl(repo: GitRepo) -> None:
     """What a migration would write (python + imports) evaluates to a type with the same DDL."""
     models_repo(repo, MODELS + PG_ONLY).commit("models")
-    document = schemadiff("snapshot", "--dialect", "postgresql", cwd=repo.path).json()
+    run = schemadiff("snapshot", "--dialect", "postgresql", cwd=repo.path)
+    document = schema_document(run.json())
     dialect = sa.create_engine("postgresql+psycopg2://").dialect
     for column in document["tables"][0]["columns"]:
         namespace: dict[str, object] = {}

@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import sqlalchemy as sa
 
 from schemadiff.model import ChangeKind
 from tests.conftest import GitRepo, git, model_source, models_repo, schemadiff
@@ -24,12 +25,27 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+SNAPSHOT_FILE_ONLY = ("entry", "schema_document")
+"""The snapshot file's own definitions; every other one is shared with the diff document."""
+
+
 def test_shared_definitions_are_identical() -> None:
     """The diff document carries tables and columns exactly as the schema document has them."""
     snapshot_defs = json.loads((DOCS / "snapshot.schema.json").read_text())["$defs"]
     diff_defs = json.loads((DOCS / "diff.schema.json").read_text())["$defs"]
-    for name, definition in snapshot_defs.items():
+    assert set(SNAPSHOT_FILE_ONLY) <= set(snapshot_defs)
+    assert not set(SNAPSHOT_FILE_ONLY) & set(diff_defs)
+    shared = {n: d for n, d in snapshot_defs.items() if n not in SNAPSHOT_FILE_ONLY}
+    assert {"table", "column", "column_type", "named_enum", "sequence", "options"} <= set(shared)
+    for name, definition in shared.items():
         assert diff_defs[name] == definition, name
+
+
+def only_document(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The schema document of a printed snapshot: one entry, one MetaData."""
+    (entry,) = snapshot["entries"]
+    document: dict[str, Any] = entry["metadata"]["default"]
+    return document
 
 
 def test_real_documents_validate(repo: GitRepo) -> None:
@@ -41,6 +57,24 @@ def test_real_documents_validate(repo: GitRepo) -> None:
     validator("diff.schema.json").validate(diff)
     validator("diff.schema.json").validate(worktree)
     validator("snapshot.schema.json").validate(snapshot)
+    old = repo.path.parent / "old.snapshot.json"
+    assert schemadiff("snapshot", "HEAD~1", "-o", str(old), cwd=repo.path).code == 0
+    validator("snapshot.schema.json").validate(json.loads(old.read_text()))
+    from_snapshot = schemadiff("--from-snapshot", str(old), "-f", "json", cwd=repo.path).json()
+    assert (from_snapshot["from"]["source"], from_snapshot["from"]["ref"]) == ("snapshot", str(old))
+    assert from_snapshot["changes"] == diff["changes"] != []
+    validator("diff.schema.json").validate(from_snapshot)
+    database = repo.path.parent / "old.db"
+    engine = sa.create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE gone (id INTEGER PRIMARY KEY)"))
+    engine.dispose()
+    url = f"sqlite:///{database}"
+    reflected = schemadiff("--from-db", url, "-f", "json", cwd=repo.path)
+    assert reflected.code == 0, reflected.err
+    assert reflected.json()["from"]["source"] == "database"
+    assert reflected.json()["dialect"] == "sqlite"
+    validator("diff.schema.json").validate(reflected.json())
 
 
 EVERY_KIND_BEFORE = model_source(
@@ -212,9 +246,9 @@ def test_every_golden_change_validates(case: str) -> None:
     changes = json.loads((CASES / case / "expected.json").read_text())
     document = {
         "format": "schemadiff-diff",
-        "version": 1,
-        "from": {"ref": "HEAD~1", "commit": "0" * 40, "source": "git"},
-        "to": {"ref": None, "commit": None, "source": "worktree"},
+        "version": 2,
+        "from": {"ref": "HEAD~1", "commit": "0" * 40, "source": "git", "reason": None},
+        "to": {"ref": None, "commit": None, "source": "worktree", "reason": None},
         "dialect": "postgresql",
         "changes": changes,
         "notes": [],
@@ -222,26 +256,81 @@ def test_every_golden_change_validates(case: str) -> None:
     validator("diff.schema.json").validate(document)
 
 
-@pytest.mark.parametrize(
-    "breakage",
-    [
-        lambda d: d.update(version=1),
-        lambda d: d.update(format="other"),
-        lambda d: d.pop("enums"),
-        lambda d: d["tables"][0].pop("columns"),
-        lambda d: d["tables"][0].pop("indexes"),
-        lambda d: d["tables"][0].update(options=[["mysql_engine"]]),
-        lambda d: d["tables"][0].update(options={"mysql_engine": "InnoDB"}),
-        lambda d: d["tables"][0]["columns"][0].update(nullable="yes"),
-        lambda d: d["tables"][0]["columns"][0].pop("autoincrement"),
-        lambda d: d["tables"][0]["columns"][0]["type"].update(enum={"values": []}),
-        lambda d: d["tables"][0].update(extra=1),
-    ],
-)
-def test_wrong_snapshots_are_rejected(repo: GitRepo, breakage) -> None:  # type: ignore[no-untyped-def]
-    models_repo(repo, (CASES / "comments" / "after.py").read_text()).commit("a")
-    document = schemadiff("snapshot", cwd=repo.path).json()
-    breakage(document)
+def _first_table(snapshot: dict[str, Any]) -> dict[str, Any]:
+    table: dict[str, Any] = only_document(snapshot)["tables"][0]
+    return table
+
+
+def _version_2(snapshot: dict[str, Any]) -> None:
+    """The version 2 document: one schema document with format and version at its top."""
+    document = only_document(snapshot)
+    snapshot.clear()
+    snapshot.update(document, format="schemadiff-snapshot", version=2)
+
+
+SNAPSHOT_BREAKAGES: dict[str, Callable[[dict[str, Any]], object]] = {
+    "version 2": lambda d: d.update(version=2),
+    "version 2 shape": _version_2,
+    "other format": lambda d: d.update(format="other"),
+    "no entries key": lambda d: d.pop("entries"),
+    "no entries": lambda d: d.update(entries=[]),
+    "three entries": lambda d: d["entries"].extend(copy.deepcopy(d["entries"] * 2)),
+    "entry without parents": lambda d: d["entries"][0].pop("parents"),
+    "parents without a revision": lambda d: d["entries"][0].update(parents=["1b2c3d"]),
+    "revision as a number": lambda d: d["entries"][0].update(revision=3),
+    "entry with an extra key": lambda d: d["entries"][0].update(extra=1),
+    "no MetaData": lambda d: d["entries"][0].update(metadata={}),
+    "MetaData as a list": lambda d: d["entries"][0].update(metadata=[only_document(d)]),
+    "version inside the schema document": lambda d: only_document(d).update(version=3),
+    "schema document without enums": lambda d: only_document(d).pop("enums"),
+    "schema document without dialect": lambda d: only_document(d).pop("dialect"),
+    "table without name": lambda d: _first_table(d).pop("name"),
+    "table without columns": lambda d: _first_table(d).pop("columns"),
+    "table without indexes": lambda d: _first_table(d).pop("indexes"),
+    "options as names": lambda d: _first_table(d).update(options=[["mysql_engine"]]),
+    "options as an object": lambda d: _first_table(d).update(options={"mysql_engine": "InnoDB"}),
+    "nullable as text": lambda d: _first_table(d)["columns"][0].update(nullable="yes"),
+    "column without autoincrement": lambda d: _first_table(d)["columns"][0].pop("autoincrement"),
+    "enum type without its fields": lambda d: _first_table(d)["columns"][0]["type"].update(
+        enum={"values": []}
+    ),
+    "table with an extra key": lambda d: _first_table(d).update(extra=1),
+}
+
+
+@pytest.fixture(scope="module")
+def comments_snapshot(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = tmp_path_factory.mktemp("comments") / "repo"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    models_repo(GitRepo(path), (CASES / "comments" / "after.py").read_text()).commit("a")
+    document: dict[str, Any] = schemadiff("snapshot", cwd=path).json()
+    validator("snapshot.schema.json").validate(document)
+    assert only_document(document)["tables"][0]["columns"]
+    return document
+
+
+def test_a_file_of_two_entries_and_several_metadata_validates(
+    comments_snapshot: dict[str, Any],
+) -> None:
+    """What `schemadiff revision` writes after a second revision, with two MetaData."""
+    document = only_document(comments_snapshot)
+    names = {"app.models:Base.metadata": document, "app.audit:Audit.metadata": document}
+    two = {
+        "format": "schemadiff-snapshot",
+        "version": 3,
+        "entries": [
+            {"revision": "b2c3d4e5f6a7", "parents": ["a1b2c3d4e5f6"], "metadata": names},
+            {"revision": "a1b2c3d4e5f6", "parents": [], "metadata": names},
+        ],
+    }
+    validator("snapshot.schema.json").validate(two)
+
+
+@pytest.mark.parametrize("breakage", sorted(SNAPSHOT_BREAKAGES))
+def test_wrong_snapshots_are_rejected(comments_snapshot: dict[str, Any], breakage: str) -> None:
+    document = copy.deepcopy(comments_snapshot)
+    SNAPSHOT_BREAKAGES[breakage](document)
     assert not validator("snapshot.schema.json").is_valid(document)
 
 
@@ -254,7 +343,16 @@ def _first(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 
 BREAKAGES: dict[str, Callable[[dict[str, Any]], object]] = {
-    "version 2": lambda d: d.update(version=2),
+    "version 1": lambda d: d.update(version=1),
+    "side without reason": lambda d: d["from"].pop("reason"),
+    "reason as a list": lambda d: d["from"].update(reason=["shallow clone"]),
+    "unknown source": lambda d: d["from"].update(source="cache"),
+    "snapshot side with a commit": lambda d: d["from"].update(source="snapshot"),
+    "database side without ref": lambda d: d["from"].update(
+        source="database", ref=None, commit=None
+    ),
+    "worktree side with a ref": lambda d: d["to"].update(source="worktree", commit=None),
+    "commit without its id": lambda d: d["to"].update(commit=None),
     "unknown kind": lambda d: _first("add_index")(d).update(kind="add_view"),
     "rename without confidence": lambda d: _first("rename_column")(d).pop("confidence"),
     "confidence off a rename": lambda d: _first("add_column")(d).update(confidence="guessed"),

@@ -74,7 +74,8 @@ def test_user_module_prefix(repo: GitRepo) -> None:
     prefixed = schemadiff("snapshot", "--user-module-prefix", "mytypes.", cwd=repo.path).json()
 
     def code_type(document: dict) -> dict:
-        return next(c for c in document["tables"][0]["columns"] if c["name"] == "code")["type"]
+        tables = document["entries"][0]["metadata"]["default"]["tables"]
+        return next(c for c in tables[0]["columns"] if c["name"] == "code")["type"]
 
     assert code_type(plain)["python"] == "app.models.Upper(length=20)"
     assert code_type(plain)["imports"] == ["import app.models"]

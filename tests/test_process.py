@@ -162,4 +162,16 @@ def test_the_same_metadata_named_twice_is_read_once(repo: GitRepo) -> None:
     twice = ("--metadata", "app.models:Base", "--metadata", "app.models:Base.metadata")
     run = schemadiff("snapshot", *twice, cwd=repo.path)
     assert run.code == 0, run.err
-    assert [t["name"] for t in run.json()["tables"]] == ["user"]
+    (entry,) = run.json()["entries"]
+    documents = entry["metadata"]
+    assert sorted(documents) == sorted(locator for locator in twice if locator != "--metadata")
+    # The MetaData is read under its first name; the second names it again and adds nothing.
+    assert [t["name"] for t in documents["app.models:Base"]["tables"]] == ["user"]
+    assert documents["app.models:Base.metadata"] == {
+        "dialect": "postgresql",
+        "enums": [],
+        "sequences": [],
+        "tables": [],
+    }
+    counted = [t["name"] for document in documents.values() for t in document["tables"]]
+    assert counted == ["user"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -63,15 +64,20 @@ def test_range_forms(history: GitRepo, args: tuple[str, ...], expected: list[str
 def test_merge_base_side_is_named_and_resolved(history: GitRepo) -> None:
     base = history.git("merge-base", "main", "topic")
     document = schemadiff("main...topic", "-f", "json", cwd=history.path).json()
-    assert document["from"] == {"ref": "main...topic", "commit": base, "source": "git"}
+    assert document["from"] == {
+        "ref": "main...topic",
+        "commit": base,
+        "source": "git",
+        "reason": None,
+    }
     assert document["to"]["source"] == "git"
 
 
 def test_worktree_and_index_sides(history: GitRepo) -> None:
     document = schemadiff("-f", "json", cwd=history.path).json()
-    assert document["to"] == {"ref": None, "commit": None, "source": "worktree"}
+    assert document["to"] == {"ref": None, "commit": None, "source": "worktree", "reason": None}
     staged = schemadiff("--staged", "-f", "json", cwd=history.path).json()
-    assert staged["to"] == {"ref": None, "commit": None, "source": "index"}
+    assert staged["to"] == {"ref": None, "commit": None, "source": "index", "reason": None}
 
 
 def test_short_sha_tag_and_dash_c(history: GitRepo, tmp_path: object) -> None:
@@ -98,12 +104,21 @@ def test_options_before_the_range_and_explicit_diff(history: GitRepo) -> None:
     assert a.out == b.out
 
 
+def columns_of_only_table(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """A snapshot without Alembic: one entry, keyed to no revision, of one MetaData."""
+    (entry,) = snapshot["entries"]
+    assert (entry["revision"], entry["parents"]) == (None, [])
+    (table,) = entry["metadata"]["default"]["tables"]
+    columns: list[dict[str, Any]] = table["columns"]
+    return columns
+
+
 def test_snapshot_of_a_ref_and_of_the_working_tree(history: GitRepo) -> None:
     document = schemadiff("snapshot", "main", cwd=history.path).json()
-    assert document["format"] == "schemadiff-snapshot"
-    assert [c["name"] for c in document["tables"][0]["columns"]] == ["id", "x"]
+    assert (document["format"], document["version"]) == ("schemadiff-snapshot", 3)
+    assert [c["name"] for c in columns_of_only_table(document)] == ["id", "x"]
     worktree = schemadiff("snapshot", cwd=history.path).json()
-    assert [c["name"] for c in worktree["tables"][0]["columns"]] == ["id", "y", "s", "w"]
+    assert [c["name"] for c in columns_of_only_table(worktree)] == ["id", "y", "s", "w"]
 
 
 def test_snapshot_output_file_is_written_but_never_over_a_foreign_file(history: GitRepo) -> None:

@@ -126,8 +126,40 @@ def test_alembic_ini_dialect_and_paths() -> None:
     }
     hints = config.read_alembic(files.get, "HEAD")
     assert hints == config.AlembicHints(
-        ("app.models:Base.metadata",), "postgresql", (".", "src"), None
+        ("app.models:Base.metadata",),
+        "postgresql",
+        (".", "src"),
+        None,
+        script_location="mig",
+        version_locations=("mig/versions",),
     )
+    settings = config.resolve(files.get, None, config.Overrides(), "HEAD")
+    assert (settings.script_location, settings.version_locations) == ("mig", ("mig/versions",))
+    assert settings.snapshot_path == "mig/schemadiff.snapshot.json"
+
+
+def test_alembic_ini_version_locations_are_project_relative() -> None:
+    files = {
+        "alembic.ini": b"[alembic]\nscript_location = %(here)s/migrations\n"
+        b"version_locations = %(here)s/migrations/versions %(here)s/extra/versions\n",
+        "migrations/env.py": b"import app\ntarget_metadata = app.Base.metadata\n",
+    }
+    hints = config.read_alembic(files.get, "HEAD")
+    assert hints.script_location == "migrations"
+    assert hints.version_locations == ("migrations/versions", "extra/versions")
+
+
+def test_snapshot_path_is_configured_else_next_to_env_else_at_the_top() -> None:
+    pyproject = b'[tool.schemadiff]\nmetadata = "app.models:Base.metadata"\n'
+    alembic = b"[alembic]\nscript_location = mig\n"
+    plain = config.resolve({"pyproject.toml": pyproject}.get, None, config.Overrides(), "HEAD")
+    assert (plain.script_location, plain.snapshot_path) == (None, "schemadiff.snapshot.json")
+    files = {"pyproject.toml": pyproject, "alembic.ini": alembic}
+    beside = config.resolve(files.get, None, config.Overrides(), "HEAD")
+    assert beside.snapshot_path == "mig/schemadiff.snapshot.json"
+    files["pyproject.toml"] = pyproject + b'snapshot = "db/schema.snapshot.json"\n'
+    configured = config.resolve(files.get, None, config.Overrides(), "HEAD")
+    assert configured.snapshot_path == "db/schema.snapshot.json"
 
 
 def test_precedence_cli_then_side_then_worktree_then_alembic() -> None:

@@ -6,7 +6,8 @@ Started by ``schemadiff.sandbox`` before the request is known, it imports SQLAlc
     {"roots": [...], "tree": "...", "repository": "...", "locators": [...],
      "dialect": "postgresql", "env": {...}}
 
-and writes one JSON answer to its original stdout: ``{"schema": {...}}`` or
+(or ``{"database": URL, ...}`` to reflect a database instead), and writes one JSON answer to
+its original stdout: ``{"schemas": {name: {...}}}``, a schema document per MetaData, or
 ``{"error": {"kind": ..., "message": ..., "file": ..., "line": ...}}``. Anything the user's
 code prints goes to stderr. Nothing here is imported by the parent process.
 """
@@ -32,7 +33,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from schemadiff import extract, snapshot
+from schemadiff import extract, snapshot, snapshotfile
 from schemadiff.config import DEFAULT_DIALECT
 from schemadiff.errors import ModelLoadError
 
@@ -113,19 +114,20 @@ def main() -> None:
     # only rescan it (measured: a third of a 500-table import). Memory is freed at exit.
     gc.disable()
     _prewarm()
-    answer_to = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    answer_to = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # the user's prints go to stderr, never into the answer
     line = sys.stdin.readline()
     if not line:
         return  # the parent went away before sending a request
     sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - input() at import gets EOF
+    request = json.loads(line)
     try:
-        answer: dict[str, Any] = {"schema": load(json.loads(line))}
+        answer = snapshot.dump_packed(load(request))
     except LoadFailure as failure:
-        answer = {"error": failure.to_json()}
+        answer = _error(failure)
     except ModelLoadError as exc:
-        answer = {"error": LoadFailure("invalid", str(exc)).to_json()}
-    answer_to.write(json.dumps(answer))
+        answer = _error(LoadFailure("database" if request.get("database") else "invalid", str(exc)))
+    answer_to.write(answer)
     answer_to.close()
     # Interpreter shutdown would tear down the whole model graph (0.3 s at 500 tables) after
     # the answer is already out: flush what the user's code printed, then leave at once.
@@ -135,12 +137,32 @@ def main() -> None:
     os._exit(0)
 
 
-def load(request: dict[str, Any]) -> dict[str, Any]:
+def _error(failure: LoadFailure) -> bytes:
+    return json.dumps({"error": failure.to_json()}).encode() + b"\n"
+
+
+def load(request: dict[str, Any]) -> dict[str, snapshot.Packed]:
+    """A schema document for each MetaData, by its name in the snapshot file."""
+    if request.get("database"):
+        return {"database": snapshot.Packed.of(_reflected(request))}
     tree = Path(request["tree"])
     _prepare(request, tree)
-    collections = [(loc, _metadata(loc, tree)) for loc in request["locators"]]
-    schema = extract.schema_from_metadata(
+    locators = request["locators"]
+    collections = [(loc, _metadata(loc, tree)) for loc in locators]
+    schemas = extract.schemas_from_metadata(
         collections, request["dialect"], request.get("user_module_prefix")
+    )
+    return {
+        name: snapshot.Packed.of(snapshot.schema_to_json(schema))
+        for name, schema in zip(snapshotfile.names(locators), schemas, strict=True)
+    }
+
+
+def _reflected(request: dict[str, Any]) -> dict[str, Any]:
+    from schemadiff.extract import reflect  # noqa: PLC0415 - only for --from-db
+
+    schema = reflect.schema_from_database(
+        request["database"], request["timeout"], request.get("include_schemas", ())
     )
     return snapshot.schema_to_json(schema)
 

@@ -10,6 +10,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any, NoReturn
@@ -24,6 +25,7 @@ from schemadiff.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USER,
+    ConfigError,
     SchemadiffError,
 )
 from schemadiff.model import RevisionTarget
@@ -77,6 +79,32 @@ RenderAsBatch = Annotated[
         show_default=False,
     ),
 ]
+NoCache = Annotated[
+    bool, typer.Option("--no-cache", help="Import every side; neither read nor write the cache.")
+]
+FromSnapshot = Annotated[
+    Path | None,
+    typer.Option(
+        "--from-snapshot",
+        metavar="FILE",
+        help="Take the older side from this snapshot file (its newest entry).",
+    ),
+]
+FromDb = Annotated[
+    str | None,
+    typer.Option(
+        "--from-db", metavar="URL", help="Take the older side from this database, reflected."
+    ),
+]
+FallbackDb = Annotated[
+    str | None,
+    typer.Option(
+        "--fallback-db",
+        metavar="URL",
+        envvar="SCHEMADIFF_FALLBACK_DB",
+        help="Reflect this database when git, the cache and snapshots cannot give the older side.",
+    ),
+]
 UserModulePrefix = Annotated[
     str | None,
     typer.Option("--user-module-prefix", help='Prefix for your own types, e.g. "mytypes.".'),
@@ -93,6 +121,7 @@ def _options(
     exclude_tables: list[str] | None,
     user_module_prefix: str | None,
     render_as_batch: bool | None = None,
+    sources: Sources | None = None,
     **flags: bool,
 ) -> api.Options:
     """The directory, and the options given; a flag left off is None, so pyproject.toml
@@ -108,7 +137,25 @@ def _options(
         render_as_batch=render_as_batch,
         **{name: True if given else None for name, given in flags.items()},
     )
-    return api.Options(directory.absolute(), overrides)
+    given = sources or Sources()
+    return api.Options(
+        directory.absolute(),
+        overrides,
+        use_cache=not given.no_cache,
+        from_snapshot=given.from_snapshot,
+        from_db=given.from_db,
+        fallback_db=given.fallback_db,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Where the older side may come from, as the options say."""
+
+    no_cache: bool = False
+    from_snapshot: Path | None = None
+    from_db: str | None = None
+    fallback_db: str | None = None
 
 
 def _show_version(value: bool) -> None:
@@ -152,6 +199,10 @@ def diff_command(
     exclude_tables: ExcludeTables = None,
     user_module_prefix: UserModulePrefix = None,
     render_as_batch: RenderAsBatch = None,
+    from_snapshot: FromSnapshot = None,
+    from_db: FromDb = None,
+    fallback_db: FallbackDb = None,
+    no_cache: NoCache = False,
     directory: Directory = Path(),
     debug: Debug = False,
 ) -> int:
@@ -159,6 +210,7 @@ def diff_command(
     options = _options(
         directory, metadata, paths, dialect, timeout, include_schemas, exclude_tables,
         user_module_prefix, render_as_batch,
+        Sources(no_cache, from_snapshot, from_db, fallback_db),
         no_renames=no_renames, ignore_python_only=ignore_python_only,
     )  # fmt: skip
 
@@ -208,13 +260,19 @@ def revision_command(
     exclude_tables: ExcludeTables = None,
     user_module_prefix: UserModulePrefix = None,
     render_as_batch: RenderAsBatch = None,
+    from_snapshot: FromSnapshot = None,
+    from_db: FromDb = None,
+    fallback_db: FallbackDb = None,
+    no_cache: NoCache = False,
     directory: Directory = Path(),
     debug: Debug = False,
 ) -> int:
-    """Write the Alembic revision for the changes (default: HEAD to the working tree)."""
+    """Write the Alembic revision for the changes (default: HEAD to the working tree), and
+    refresh the snapshot file with it."""
     options = _options(
         directory, metadata, paths, dialect, timeout, include_schemas, exclude_tables,
         user_module_prefix, render_as_batch,
+        Sources(no_cache, from_snapshot, from_db, fallback_db),
         no_renames=no_renames, ignore_python_only=True,
     )  # fmt: skip
     target = RevisionTarget(alembic_config, message, head, branch_label, rev_id)
@@ -233,6 +291,8 @@ def revision_command(
             )
             return EXIT_OK
         sys.stdout.write(f"{written.path}\n")
+        if written.snapshot is not None:
+            _say(f"Refreshed {written.snapshot}")
         return EXIT_OK
 
     return _boundary(run, debug)
@@ -243,6 +303,14 @@ def snapshot_command(
     revision: Annotated[
         str | None, typer.Argument(help="The ref to read [the working tree].", show_default=False)
     ] = None,
+    write: Annotated[
+        bool,
+        typer.Option("--write", help="Write the snapshot file, keyed to the Alembic head."),
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Exit 1 when the models no longer match the snapshot."),
+    ] = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the document to this file.")
     ] = None,
@@ -253,17 +321,29 @@ def snapshot_command(
     include_schemas: IncludeSchemas = None,
     exclude_tables: ExcludeTables = None,
     user_module_prefix: UserModulePrefix = None,
+    no_cache: NoCache = False,
     directory: Directory = Path(),
     debug: Debug = False,
 ) -> int:
-    """Print the schema document (JSON) of one side."""
+    """Print, write (--write) or check (--check) the snapshot of the models' schema."""
     options = _options(
         directory, metadata, paths, dialect, timeout, include_schemas, exclude_tables,
-        user_module_prefix,
+        user_module_prefix, None, Sources(no_cache),
     )  # fmt: skip
 
     def run() -> int:
-        document = snapshot.schema_to_json(api.snapshot(options, revision))
+        if sum((write, check, output is not None)) > 1:
+            raise ConfigError("Give one of --write, --check and --output.")
+        if revision is not None and (write or check):
+            raise ConfigError(
+                f"--write and --check use the working tree; drop {revision!r}, or print the "
+                "snapshot of a ref with `schemadiff snapshot REF`."
+            )
+        if write:
+            return _snapshot_write(options)
+        if check:
+            return _snapshot_check(options)
+        document = api.snapshot(options, revision)
         if output is None:
             sys.stdout.write(snapshot.dumps(document))
         else:
@@ -272,6 +352,34 @@ def snapshot_command(
         return EXIT_OK
 
     return _boundary(run, debug)
+
+
+def _snapshot_write(options: api.Options) -> int:
+    path, head = api.snapshot_write(options)
+    _say(f"Wrote {path}" + (f" (revision {head})" if head else " (no Alembic revision)"))
+    return EXIT_OK
+
+
+def _snapshot_check(options: api.Options) -> int:
+    found = api.snapshot_check(options)
+    at = f"revision {found.revision}" if found.revision else "no Alembic revision"
+    if found.result is None:
+        _say(
+            f"The snapshot {found.path} has no entry for {at}, the Alembic head: it is behind. "
+            "Refresh it with `schemadiff snapshot --write`."
+        )
+        return EXIT_DIFFERENCES
+    for note in found.result.notes:
+        _say(f"note: {note}")
+    if found.result.changes:
+        render(found.result, Format.TEXT, sys.stdout)
+        _say(
+            f"The models changed since the snapshot of {at}: the migrations are behind. "
+            'Write the revision with `schemadiff revision -m "..."`.'
+        )
+        return EXIT_DIFFERENCES
+    _say(f"The snapshot {found.path} matches the models ({at}).")
+    return EXIT_OK
 
 
 def _boundary(run: Callable[[], int], debug: bool) -> int:

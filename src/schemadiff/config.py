@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 import configparser
+import posixpath
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from schemadiff.errors import ConfigError
@@ -28,6 +29,7 @@ Reader = Callable[[str], "bytes | None"]
 DEFAULT_DIALECT = "postgresql"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_PATHS = (".", "src")
+SNAPSHOT_NAME = "schemadiff.snapshot.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,21 @@ class Settings:
     user_module_prefix: str | None = None
     render_as_batch: bool | None = None
     """Batch mode (``op.batch_alter_table``) in migrations; None: only on SQLite."""
+    snapshot: str | None = None
+    """The snapshot file, relative to the project directory, as configured."""
+    script_location: str | None = None
+    """alembic.ini's script_location, relative to the project directory."""
+    version_locations: tuple[str, ...] = ()
+    """Where Alembic's revision files are, relative to the project directory."""
+
+    @property
+    def snapshot_path(self) -> str:
+        """The snapshot file: as configured, else next to env.py, else at the project's top."""
+        if self.snapshot:
+            return self.snapshot
+        if self.script_location:
+            return posixpath.join(self.script_location, SNAPSHOT_NAME).removeprefix("./")
+        return SNAPSHOT_NAME
 
 
 _KEYS: dict[str, Callable[[object, str], object]] = {}
@@ -91,9 +108,21 @@ def _check_metadata(value: object, where: str) -> tuple[str, ...]:
 def _check_paths(value: object, where: str) -> tuple[str, ...]:
     paths = _string_list(value, "paths", where)
     for path in paths:
-        if path.startswith("/") or ".." in path.split("/"):
-            raise ConfigError(f"{where}: paths must stay inside the repository, not {path!r}.")
+        _inside(path, "paths", where)
     return paths
+
+
+@_key("snapshot")
+def _check_snapshot(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.strip("/."):
+        raise ConfigError(f'{where}: snapshot must be a file path, e.g. "schema.snapshot.json".')
+    return _inside(value, "snapshot", where).strip("/")
+
+
+def _inside(path: str, key: str, where: str) -> str:
+    if path.startswith("/") or ".." in path.split("/"):
+        raise ConfigError(f"{where}: {key} must stay inside the repository, not {path!r}.")
+    return path
 
 
 @_key("dialect")
@@ -218,6 +247,8 @@ class AlembicHints:
     paths: tuple[str, ...] | None = None
     problem: str | None = None
     """Why env.py's target_metadata could not be used, when it could not."""
+    script_location: str | None = None
+    version_locations: tuple[str, ...] | None = None
 
 
 def read_alembic(read: Reader, label: str) -> AlembicHints:
@@ -231,15 +262,26 @@ def read_alembic(read: Reader, label: str) -> AlembicHints:
         raise ConfigError(f"alembic.ini at {label} cannot be read: {exc}") from None
     section = parser["alembic"] if parser.has_section("alembic") else parser[parser.default_section]
     dialect = dialect_from_url(section.get("sqlalchemy.url", ""))
-    paths = _split_sys_path(section.get("prepend_sys_path"), section.get("path_separator"))
-    location = (section.get("script_location") or "").replace("%(here)s", ".").strip()
-    if not location or ":" in location:
+    separator = section.get("path_separator")
+    paths = _split_sys_path(section.get("prepend_sys_path"), separator)
+    raw_location = (section.get("script_location") or "").strip()
+    location = _relative(raw_location)
+    if not raw_location or ":" in location:
         return AlembicHints(dialect=dialect, paths=paths)
-    env = read(f"{location.strip('/').removeprefix('./')}/env.py")
+    versions = _split_sys_path(section.get("version_locations"), separator)
+    versions = tuple(map(_relative, versions or (f"{location}/versions",)))
+    found = AlembicHints(dialect=dialect, paths=paths, script_location=location)
+    found = replace(found, version_locations=versions)
+    env = read(f"{location}/env.py")
     if env is None:
-        return AlembicHints(dialect=dialect, paths=paths)
+        return found
     metadata, problem = locators_from_env(env, f"{location}/env.py at {label}")
-    return AlembicHints(metadata, dialect, paths, problem)
+    return replace(found, metadata=metadata, problem=problem)
+
+
+def _relative(path: str) -> str:
+    """An alembic.ini path as a path relative to the project (``%(here)s`` is the project)."""
+    return posixpath.normpath(path.replace("%(here)s", ".").strip().strip("/") or ".")
 
 
 def dialect_from_url(url: str) -> str | None:
@@ -326,7 +368,7 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
     if hints.metadata is None and fallback is not None:
         hints = _merge_hints(hints, read_alembic(fallback, "the working tree"))
     values: dict[str, Any] = {}
-    for key in ("metadata", "dialect", "paths"):
+    for key in ("metadata", "dialect", "paths", "script_location", "version_locations"):
         if getattr(hints, key):
             values[key] = getattr(hints, key)
     values.update(file_values)
@@ -353,6 +395,8 @@ def _merge_hints(own: AlembicHints, other: AlembicHints) -> AlembicHints:
         dialect=own.dialect or other.dialect,
         paths=own.paths or other.paths,
         problem=own.problem or other.problem,
+        script_location=own.script_location or other.script_location,
+        version_locations=own.version_locations or other.version_locations,
     )
 
 

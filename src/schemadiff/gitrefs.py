@@ -73,6 +73,20 @@ def _check_revision_text(revision: str) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class Missing:
+    """The older side of a range that this shallow clone does not hold."""
+
+    label: str
+    """The side as the user named it (``origin/main``, ``origin/main...HEAD``)."""
+    ref: str
+    """The older ref alone (``origin/main``)."""
+    reason: str
+    """What is missing, as a clause: "origin/main is not in this shallow clone"."""
+    tip: str | None = None
+    """The older ref's own commit, when only the merge base is missing."""
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One file of a side: its path relative to the repository's top, and where its bytes are."""
 
@@ -100,15 +114,42 @@ class Repository:
     def close(self) -> None:
         self._repo.close()
 
-    def resolve(self, spec: RangeSpec) -> tuple[Side, Side]:
-        """Turn a range into two sides, the older first."""
+    def resolve(self, spec: RangeSpec) -> tuple[Side | Missing, Side]:
+        """Turn a range into two sides, the older first.
+
+        In a shallow clone, an older side outside the clone is ``Missing``, not an error: a
+        snapshot may stand in for it.
+        """
         self._require_commits()
         new = self.side(spec.new)
+        try:
+            return self._older(spec, new), new
+        except GitError as error:
+            if not self.shallow:
+                raise
+            return self._absent(spec, error), new
+
+    def _older(self, spec: RangeSpec, new: Side) -> Side:
         if spec.merge_base:
             assert new.commit is not None
             base = self._merge_base(self._commit(spec.old), new.commit, spec)
-            return Side(f"{spec.old}...{spec.new}", base, Source.GIT), new
-        return self.side(spec.old), new
+            return Side(f"{spec.old}...{spec.new}", base, Source.GIT)
+        return self.side(spec.old)
+
+    def _absent(self, spec: RangeSpec, error: GitError) -> Missing:
+        label = f"{spec.old}...{spec.new}" if spec.merge_base else spec.old
+        try:
+            tip = self._commit(spec.old)
+        except GitError:
+            return Missing(label, spec.old, f"{spec.old} is not in this shallow clone")
+        if not spec.merge_base:
+            raise error
+        reason = f"the merge base of {spec.old} and {spec.new} is not in this shallow clone"
+        return Missing(label, spec.old, reason, tip)
+
+    @property
+    def shallow(self) -> bool:
+        return self._git("rev-parse", "--is-shallow-repository") == "true"
 
     def side(self, revision: str) -> Side:
         """One side: a revision, ``WORKTREE`` or ``INDEX``."""
@@ -208,13 +249,19 @@ class Repository:
             )
         return self._missing[side.commit]
 
+    def files(self, side: Side, roots: Iterable[str]) -> dict[str, bytes]:
+        """The contents of the files of ``side`` under ``roots``, by path; absent ones left out."""
+        missing = self.missing_blobs(side)
+        entries = self.entries(side, roots)
+        return {e.path: self.content(e) for e in entries if e.blob not in missing}
+
     def read(self, side: Side, path: str) -> bytes | None:
         """One file of ``side`` (path relative to the top), or None when it has none there."""
         found = self.entries(side, [path])
         match = [e for e in found if e.path == path]
         if not match or match[0].blob in self.missing_blobs(side):
             return None
-        return self._content(match[0])
+        return self.content(match[0])
 
     def materialize(self, side: Side, entries: Iterable[Entry], destination: Path) -> list[str]:
         """Write ``entries`` below ``destination``; return the paths that could not be read.
@@ -263,16 +310,16 @@ class Repository:
     def _write(self, entry: Entry, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if stat.S_ISLNK(entry.mode):
-            link = os.fsdecode(self._content(entry))
+            link = os.fsdecode(self.content(entry))
             if not _escapes(PurePosixPath(entry.path), link):
                 target.symlink_to(link)
             return
         if entry.blob is None:
             shutil.copyfile(self.top / entry.path, target)
         else:
-            target.write_bytes(self._content(entry))
+            target.write_bytes(self.content(entry))
 
-    def _content(self, entry: Entry) -> bytes:
+    def content(self, entry: Entry) -> bytes:
         if entry.blob is None:
             path = self.top / entry.path
             return os.readlink(path).encode() if path.is_symlink() else path.read_bytes()

@@ -284,6 +284,10 @@ class Source(str, enum.Enum):
     GIT = "git"
     WORKTREE = "worktree"
     INDEX = "index"
+    SNAPSHOT = "snapshot"
+    """A snapshot file's entry: ``--from-snapshot``, or a fallback when git could not answer."""
+    DATABASE = "database"
+    """A database, reflected: ``--from-db``, or the last fallback."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,13 +299,24 @@ class Side:
     commit: str | None
     """The full commit id; None for the working tree or the index."""
     source: Source
+    reason: str | None = None
+    """Where the schema came from and why, when it did not come from git as asked."""
 
     @property
     def label(self) -> str:
         """How messages name this side."""
         if self.ref is not None:
             return self.ref
-        return "the index" if self.source is Source.INDEX else "the working tree"
+        return _LABELS[self.source]
+
+
+_LABELS = {
+    Source.WORKTREE: "the working tree",
+    Source.INDEX: "the index",
+    Source.SNAPSHOT: "the snapshot",
+    Source.DATABASE: "the database",
+    Source.GIT: "a commit",
+}
 
 
 @dataclass(frozen=True, slots=True)

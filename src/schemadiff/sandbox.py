@@ -24,7 +24,6 @@ from types import TracebackType
 from typing import Any
 
 import schemadiff
-from schemadiff import snapshot
 from schemadiff.errors import ModelLoadError, ModelTimeoutError
 
 _BOOT = "import sys; sys.path.insert(0, {root!r}); from schemadiff._child import main; main()"
@@ -51,6 +50,9 @@ class Request:
     user_module_prefix: str | None = None
     skipped: tuple[str, ...] = ()
     """Files that could not be materialized (absent from a partial clone)."""
+    database: str | None = None
+    """A database URL to reflect instead of importing models."""
+    include_schemas: tuple[str, ...] = ()
 
 
 class Sandbox:
@@ -116,6 +118,9 @@ class Sandbox:
             "dialect": request.dialect,
             "env": dict(request.env),
             "user_module_prefix": request.user_module_prefix,
+            "database": request.database,
+            "timeout": request.timeout,
+            "include_schemas": list(request.include_schemas),
         }
         assert self._process.stdin is not None
         try:
@@ -125,8 +130,9 @@ class Sandbox:
             pass  # the child died early; wait() reports how
         self._deadline = time.monotonic() + request.timeout
 
-    def wait(self, request: Request) -> snapshot.JSONDict:
-        """The schema document the child wrote, or the error that explains why there is none."""
+    def wait(self, request: Request) -> bytes:
+        """The schema documents the child wrote (``snapshot.dump_packed``), or the error that
+        explains why there are none."""
         assert self._deadline is not None, "send() first"
         try:
             out, err = self._process.communicate(
@@ -134,11 +140,7 @@ class Sandbox:
             )
         except subprocess.TimeoutExpired:
             self._kill()
-            raise ModelTimeoutError(
-                f"Importing the models at {request.label} took longer than "
-                f"{request.timeout:g} s and was stopped. Look for import-time work that blocks "
-                "(a network call, a database connection), or raise --timeout."
-            ) from None
+            raise ModelTimeoutError(_timed_out(request)) from None
         return _answer(out, err, self._process.returncode, request)
 
     def _kill(self) -> None:
@@ -157,18 +159,32 @@ _PRESTARTED: list[Sandbox] = []
 def prestart(count: int) -> None:
     """Start children before the CLI's own imports, so their warm-up overlaps them."""
     if not _PRESTARTED:
-        atexit.register(_close_unused)
+        atexit.register(close_prestarted)
     _PRESTARTED.extend(Sandbox() for _ in range(count))
 
 
-def _close_unused() -> None:
+def close_prestarted() -> None:
+    """Stop the children no side took (all sides cached): they would only compete for CPU."""
     while _PRESTARTED:
         _PRESTARTED.pop().close()
 
 
-def _answer(out: bytes, err: bytes, returncode: int, request: Request) -> snapshot.JSONDict:
+def _timed_out(request: Request) -> str:
+    if request.database:
+        return (
+            f"Reading {request.label} took longer than {request.timeout:g} s and was stopped. "
+            "Check that the server is reachable, or raise --timeout."
+        )
+    return (
+        f"Importing the models at {request.label} took longer than {request.timeout:g} s and "
+        "was stopped. Look for import-time work that blocks (a network call, a database "
+        "connection), or raise --timeout."
+    )
+
+
+def _answer(out: bytes, err: bytes, returncode: int, request: Request) -> bytes:
     try:
-        answer: dict[str, Any] = json.loads(out)
+        answer: dict[str, Any] = json.loads(out.partition(b"\n")[0])
     except ValueError:
         failure = ModelLoadError(
             f"The model import at {request.label} ended without an answer (exit code "
@@ -180,12 +196,13 @@ def _answer(out: bytes, err: bytes, returncode: int, request: Request) -> snapsh
         failure = _error(answer["error"], request)
         failure.detail = (answer["error"].get("traceback") or "") + err.decode("utf-8", "replace")
         raise failure
-    document: snapshot.JSONDict = answer["schema"]
-    return document
+    return out
 
 
 def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
     kind, message = error["kind"], error["message"]
+    if kind == "database":
+        return ModelLoadError(message)
     absent_code = [path for path in request.skipped if path.endswith(".py")]
     if kind == "module_missing" and not absent_code:
         return ModuleMissingError(f"{message.rstrip('.')} at {request.label}.")

@@ -1,8 +1,10 @@
 """The schema document: the JSON form of a ``Schema``, and of the values changes carry.
 
 The document is deterministic (sorted keys, tables sorted, columns in declaration order) and
-round-trips exactly: ``schema_from_json(schema_to_json(s)) == s``. Its JSON Schema is
-``docs/snapshot.schema.json``; any change of shape bumps ``VERSION``.
+round-trips exactly: ``schema_from_json(schema_to_json(s)) == s``. It is what the sandbox
+child answers, what the cache stores, and what a snapshot file holds for each MetaData
+(``schemadiff.snapshotfile``). Its JSON Schema is in ``docs/snapshot.schema.json``; any
+change of shape bumps ``snapshotfile.VERSION``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import os
 import tempfile
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,7 +26,6 @@ from schemadiff.errors import SchemadiffError
 from schemadiff.model import Schema, Value
 
 FORMAT = "schemadiff-snapshot"
-VERSION = 2
 
 JSONDict = dict[str, Any]
 T = TypeVar("T")
@@ -41,22 +43,18 @@ def dumps(document: object) -> str:
 def schema_to_json(schema: Schema) -> JSONDict:
     document = encode(schema)
     assert isinstance(document, dict)
-    return {"format": FORMAT, "version": VERSION, **document}
+    return document
 
 
 def schema_from_json(document: object, where: str = "the snapshot") -> Schema:
-    """Read a schema document, refusing anything of another format or version."""
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise SnapshotFormatError(f"{where} is not a {FORMAT} document.")
-    if document.get("version") != VERSION:
-        raise SnapshotFormatError(
-            f"{where} has {FORMAT} version {document.get('version')!r}; this schemadiff reads "
-            f"version {VERSION}. Regenerate it with `schemadiff snapshot`."
-        )
+    """Read a schema document; a malformed one is an error that says where it is."""
     try:
         schema = decode(Schema, document)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise SnapshotFormatError(f"{where} is malformed ({type(exc).__name__}: {exc}).") from None
+        raise SnapshotFormatError(
+            f"{where} is malformed ({type(exc).__name__}: {exc}). Regenerate it with "
+            "`schemadiff snapshot --write`."
+        ) from None
     return Schema(
         schema.dialect,
         tuple(sorted(schema.tables, key=lambda t: t.key)),
@@ -65,22 +63,119 @@ def schema_from_json(document: object, where: str = "the snapshot") -> Schema:
     )
 
 
-def without_common_tables(old: JSONDict, new: JSONDict) -> tuple[JSONDict, JSONDict]:
-    """Both documents less the tables whose JSON is the same on each side.
+Key = tuple[str, str]
 
-    Such a table can produce no change and take part in no rename, and leaving it out means
-    the parent never builds objects for the large unchanged part of a big model.
+
+def pack_table(table: JSONDict) -> bytes:
+    """A table document's one canonical JSON text: equal tables give equal bytes."""
+    return json.dumps(table, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """A schema document whose tables stay JSON text until needed.
+
+    The tables a change leaves alone are compared as bytes and never decoded: at 2000
+    tables, decoding is most of what a cached run would cost.
     """
-    old_tables = {_table_key(t): t for t in old["tables"]}
-    new_tables = {_table_key(t): t for t in new["tables"]}
-    same = {key for key, table in new_tables.items() if old_tables.get(key) == table}
-    return (
-        {**old, "tables": [t for k, t in old_tables.items() if k not in same]},
-        {**new, "tables": [t for k, t in new_tables.items() if k not in same]},
+
+    dialect: str
+    enums: tuple[JSONDict, ...]
+    sequences: tuple[JSONDict, ...]
+    tables: Mapping[Key, bytes]
+
+    @classmethod
+    def of(cls, document: JSONDict) -> Packed:
+        tables = {_table_key(t): pack_table(t) for t in document["tables"]}
+        return cls(
+            document["dialect"], tuple(document["enums"]), tuple(document["sequences"]), tables
+        )
+
+    def document(self, keys: Iterable[Key] | None = None) -> JSONDict:
+        """The plain document, with all tables or only those of ``keys``."""
+        chosen = sorted(self.tables if keys is None else keys)
+        return {
+            "dialect": self.dialect,
+            "enums": list(self.enums),
+            "sequences": list(self.sequences),
+            "tables": [json.loads(self.tables[k]) for k in chosen],
+        }
+
+
+def merged(documents: Mapping[str, Packed]) -> Packed:
+    """One document from each MetaData's (the child already refused a table in two)."""
+    (first, *_) = documents.values()
+    enums = {_table_key(e): e for d in documents.values() for e in d.enums}
+    sequences = {_table_key(q): q for d in documents.values() for q in d.sequences}
+    return Packed(
+        first.dialect,
+        tuple(enums[k] for k in sorted(enums)),
+        tuple(sequences[k] for k in sorted(sequences)),
+        {k: t for d in documents.values() for k, t in d.tables.items()},
     )
 
 
-def _table_key(table: JSONDict) -> tuple[str, str]:
+def dump_packed(documents: Mapping[str, Packed]) -> bytes:
+    """The wire form of several documents: a JSON line of heads, then a line per table."""
+    heads = {
+        name: {
+            "dialect": d.dialect,
+            "enums": d.enums,
+            "sequences": d.sequences,
+            "count": len(d.tables),
+        }
+        for name, d in documents.items()
+    }
+    lines = [json.dumps({"schemas": heads}).encode()]
+    for document in documents.values():
+        lines.extend(
+            json.dumps(list(k)).encode() + b"\t" + t for k, t in sorted(document.tables.items())
+        )
+    return b"\n".join(lines) + b"\n"
+
+
+def load_packed(data: bytes) -> dict[str, Packed]:
+    """The documents of ``dump_packed``; ValueError when the data is not that."""
+    head, *lines = data.rstrip(b"\n").split(b"\n")
+    heads = json.loads(head)["schemas"]
+    found: dict[str, Packed] = {}
+    position = 0
+    for name, h in heads.items():
+        chosen = lines[position : position + h["count"]]
+        if len(chosen) != h["count"]:
+            raise ValueError("truncated")
+        position += h["count"]
+        found[name] = Packed(
+            h["dialect"], tuple(h["enums"]), tuple(h["sequences"]), _tables(chosen)
+        )
+    if position != len(lines):
+        raise ValueError("trailing lines")
+    return found
+
+
+def _tables(lines: Sequence[bytes]) -> dict[Key, bytes]:
+    tables = {}
+    for line in lines:
+        key, _, table = line.partition(b"\t")
+        schema, name = json.loads(key)
+        tables[(schema, name)] = table
+    return tables
+
+
+def without_common_tables(old: Packed, new: Packed) -> tuple[JSONDict, JSONDict]:
+    """Both documents less the tables whose JSON is the same on each side.
+
+    Such a table can produce no change and take part in no rename, and leaving it out means
+    the parent never decodes, nor builds objects for, the large unchanged part of a big model.
+    """
+    same = {k for k, t in new.tables.items() if old.tables.get(k) == t}
+    return (
+        old.document(k for k in old.tables if k not in same),
+        new.document(k for k in new.tables if k not in same),
+    )
+
+
+def _table_key(table: JSONDict) -> Key:
     return (table["schema"] or "", table["name"])
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from schemadiff.diff.reflected import align
 from schemadiff.diff.renames import (
     Match,
     RenameRules,
@@ -44,6 +45,7 @@ __all__ = [
     "Diff",
     "RenameRules",
     "Renamed",
+    "align",
     "diff_schemas",
     "filter_schema",
     "translate",

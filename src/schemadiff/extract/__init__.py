@@ -5,7 +5,7 @@ It runs in the sandbox child, never in the CLI process.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -27,7 +27,14 @@ from schemadiff.model import (
     Sequence as SequenceRecord,
 )
 
-__all__ = ["load_dialect", "render_type", "schema_from_metadata", "warm_compiler"]
+__all__ = [
+    "load_dialect",
+    "merged",
+    "render_type",
+    "schema_from_metadata",
+    "schemas_from_metadata",
+    "warm_compiler",
+]
 
 
 class DuplicateTableError(ModelLoadError):
@@ -40,42 +47,63 @@ def schema_from_metadata(
     user_module_prefix: str | None = None,
 ) -> Schema:
     """One schema from several MetaData collections, each named by its locator."""
+    return merged(schemas_from_metadata(collections, dialect_name, user_module_prefix))
+
+
+def schemas_from_metadata(
+    collections: Sequence[tuple[str, sa.MetaData]],
+    dialect_name: str,
+    user_module_prefix: str | None = None,
+) -> list[Schema]:
+    """A schema for each collection, in order; a table in two of them is an error."""
     dialect = load_dialect(dialect_name)
-    metadatas = _distinct(collections)
-    tables = _tables(metadatas, dialect, user_module_prefix)
-    sequences = {s.key: s for _, metadata in metadatas for s in _sequences(metadata, dialect)}
+    seen: dict[tuple[str, str], str] = {}
+    schemas = []
+    reached: set[int] = set()
+    for locator, metadata in collections:
+        if id(metadata) in reached:  # two locators, one MetaData: its tables count once
+            schemas.append(Schema(dialect_name, ()))
+            continue
+        reached.add(id(metadata))
+        tables = _tables(locator, metadata, dialect, user_module_prefix, seen)
+        schemas.append(_schema(dialect_name, tables, _sequences(metadata, dialect)))
+    return schemas
+
+
+def merged(schemas: Sequence[Schema]) -> Schema:
+    tables = [t for s in schemas for t in s.tables]
+    sequences = [q for s in schemas for q in s.sequences]
+    return _schema(schemas[0].dialect if schemas else "", tables, sequences)
+
+
+def _schema(dialect_name: str, tables: list[Table], sequences: Iterable[SequenceRecord]) -> Schema:
+    by_key = {s.key: s for s in sequences}
     enums = {e.key: e for t in tables for e in _enums(t)}
     return Schema(
         dialect_name,
         tuple(sorted(tables, key=lambda t: t.key)),
         tuple(enums[k] for k in sorted(enums)),
-        tuple(sequences[k] for k in sorted(sequences)),
+        tuple(by_key[k] for k in sorted(by_key)),
     )
 
 
-def _distinct(collections: Sequence[tuple[str, sa.MetaData]]) -> list[tuple[str, sa.MetaData]]:
-    """Each MetaData once, under the first locator that reached it."""
-    found: dict[int, tuple[str, sa.MetaData]] = {}
-    for locator, metadata in collections:
-        found.setdefault(id(metadata), (locator, metadata))
-    return list(found.values())
-
-
 def _tables(
-    metadatas: list[tuple[str, sa.MetaData]], dialect: Dialect, prefix: str | None
+    locator: str,
+    metadata: sa.MetaData,
+    dialect: Dialect,
+    prefix: str | None,
+    seen: dict[tuple[str, str], str],
 ) -> list[Table]:
-    seen: dict[tuple[str, str], str] = {}
     tables = []
-    for locator, metadata in metadatas:
-        for sa_table in metadata.tables.values():
-            table = table_from_sa(sa_table, dialect, prefix)
-            if table.key in seen:
-                raise DuplicateTableError(
-                    f"Table {table.qualified_name!r} is declared in both {seen[table.key]} and "
-                    f"{locator}. Keep it in one MetaData, or compare them separately."
-                )
-            seen[table.key] = locator
-            tables.append(table)
+    for sa_table in metadata.tables.values():
+        table = table_from_sa(sa_table, dialect, prefix)
+        if table.key in seen:
+            raise DuplicateTableError(
+                f"Table {table.qualified_name!r} is declared in both {seen[table.key]} and "
+                f"{locator}. Keep it in one MetaData, or compare them separately."
+            )
+        seen[table.key] = locator
+        tables.append(table)
     return tables
 
 

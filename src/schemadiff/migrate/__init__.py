@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from schemadiff.extract.sql import load_dialect
 from schemadiff.migrate import render, script
@@ -46,5 +45,6 @@ def migration(
     return Migration(plan, new.dialect, use_batch)
 
 
-def write_revision(target: RevisionTarget, found: Migration) -> Path:
+def write_revision(target: RevisionTarget, found: Migration) -> script.Written:
+    """Write the revision file; its path, revision id and down revisions."""
     return script.write(target, found.python())

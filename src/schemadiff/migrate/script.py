@@ -14,6 +14,7 @@ import sys
 import tempfile
 from argparse import Namespace
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,14 @@ from alembic.script.revision import RevisionError as RevisionMapError
 from schemadiff.errors import SchemadiffError
 from schemadiff.migrate.render import Python
 from schemadiff.model import RevisionTarget
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    path: Path
+    revision: str
+    parents: tuple[str, ...]
+    """The new revision's down revisions."""
 
 
 class RevisionError(SchemadiffError):
@@ -68,7 +77,7 @@ def _umask() -> int:
     return mask
 
 
-def write(target: RevisionTarget, code: Python) -> Path:
+def write(target: RevisionTarget, code: Python) -> Written:
     assert target.config is not None
     _exists(target.config)
     with _inside(target.config.parent), _stdout_to_stderr():
@@ -94,7 +103,9 @@ def write(target: RevisionTarget, code: Python) -> Path:
             _remove(scripts)
             raise
     assert script is not None
-    return Path(script.path)
+    down = script.down_revision
+    parents = (down,) if isinstance(down, str) else tuple(down or ())
+    return Written(Path(script.path), script.revision, parents)
 
 
 def _remove(scripts: ScriptDirectory) -> None:

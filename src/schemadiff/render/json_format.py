@@ -8,7 +8,7 @@ from schemadiff import snapshot
 from schemadiff.model import Change, DiffResult, Side
 
 FORMAT = "schemadiff-diff"
-VERSION = 1
+VERSION = 2
 
 
 def to_json(result: DiffResult) -> dict[str, Any]:
@@ -24,7 +24,12 @@ def to_json(result: DiffResult) -> dict[str, Any]:
 
 
 def side_to_json(side: Side) -> dict[str, Any]:
-    return {"ref": side.ref, "commit": side.commit, "source": side.source.value}
+    return {
+        "ref": side.ref,
+        "commit": side.commit,
+        "source": side.source.value,
+        "reason": side.reason,
+    }
 
 
 def change_to_json(change: Change) -> dict[str, Any]:

@@ -76,6 +76,8 @@ def _python_only(change: Change) -> bool:
 
 
 def _side(side: Side) -> str:
+    if side.reason:
+        return f"{side.label} ({side.reason})"
     return f"{side.label} ({side.commit[:10]})" if side.commit else side.label
 
 

@@ -1,0 +1,236 @@
+"""Each side's schema documents: from the cache, or imported in a sandbox child.
+
+A side's cache key is everything that decides its documents: the files under its import
+roots (blob ids, or content hashes in the working tree), the locators, the sandbox env, the
+dialect, and the versions of Python, SQLAlchemy, the installed packages and schemadiff.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import importlib.metadata
+import os
+import sys
+import sysconfig
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import schemadiff
+from schemadiff import cache, config, gitrefs, revisions, sandbox, snapshotfile
+from schemadiff.errors import ModelLoadError
+from schemadiff.model import Side, Source
+from schemadiff.sandbox import ModuleMissingError, Request, Sandbox
+from schemadiff.snapshot import JSONDict, Packed, load_packed, merged
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """One side's schema documents by MetaData name, or None when its models do not exist."""
+
+    side: Side
+    documents: Mapping[str, Packed] | None
+    missing: str | None = None
+
+    @property
+    def document(self) -> Packed | None:
+        """All the MetaData collections in one document."""
+        return None if self.documents is None else merged(self.documents)
+
+    def plain(self) -> dict[str, JSONDict]:
+        """The documents decoded, as a snapshot file holds them."""
+        return {name: d.document() for name, d in (self.documents or {}).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    side: Side
+    settings: config.Settings
+    dialect: str
+    database: str | None = None
+    """Reflect this database instead of importing the side's models."""
+
+
+class Session:
+    """The repository, the cache, and a sandbox for each side that is not cached."""
+
+    def __init__(self, directory: Path, use_cache: bool, stack: contextlib.ExitStack) -> None:
+        self.repo = gitrefs.Repository(directory)
+        stack.callback(self.repo.close)
+        self.cache = cache.Cache.open(use_cache)
+        self._stack = stack
+
+    @property
+    def project(self) -> Path:
+        return self.repo.top / self.repo.prefix
+
+    def path(self, relative: str) -> str:
+        """A project-relative path as a path relative to the repository's top."""
+        return _join(self.repo.prefix, relative)
+
+    def settings(self, side: Side, overrides: config.Overrides) -> config.Settings:
+        def read(path: str) -> bytes | None:
+            return self.repo.read(side, self.path(path))
+
+        def read_worktree(path: str) -> bytes | None:
+            return self.repo.read(Side(None, None, Source.WORKTREE), self.path(path))
+
+        fallback = None if side.source is Source.WORKTREE else read_worktree
+        return config.resolve(read, fallback, overrides, side.label)
+
+    def read(self, side: Side, relative: str) -> bytes | None:
+        return self.repo.read(side, self.path(relative))
+
+    def graph(self, side: Side, settings: config.Settings) -> revisions.Graph:
+        """The Alembic revisions at ``side``, read statically."""
+        roots = [self.path(v) for v in settings.version_locations]
+        return revisions.graph(self.repo.files(side, roots) if roots else {})
+
+    def load(self, jobs: Sequence[Job]) -> list[Loaded | ModelLoadError]:
+        """Each job's documents; the imports of all sides run at the same time."""
+        started: list[tuple[int, Sandbox, Request, str | None]] = []
+        results: dict[int, Loaded | ModelLoadError] = {}
+        for i, job in enumerate(jobs):
+            found = self._cached_or_started(job)
+            if isinstance(found, Loaded):
+                results[i] = found
+            else:
+                started.append((i, *found))
+        sandbox.close_prestarted()  # the children no side needs: their CPU is ours again
+        for i, box, request, key in started:
+            results[i] = self._finish(jobs[i].side, box, request, key)
+        return [results[i] for i in range(len(jobs))]
+
+    def _cached_or_started(self, job: Job) -> Loaded | tuple[Sandbox, Request, str | None]:
+        if job.database:
+            box = self._sandbox()
+            request = _database_request(job)
+            box.send(request)
+            return box, request, None
+        roots = [self.path(p) for p in job.settings.paths]
+        entries = self.repo.entries(job.side, roots)
+        key = self._key(job, entries)
+        documents = _documents(self.cache.get(key), job.settings.metadata)
+        if documents is not None:
+            return Loaded(job.side, documents)
+        box = self._sandbox()
+        skipped = self.repo.materialize(job.side, entries, box.tree)
+        request = self._request(job, tuple(skipped))
+        box.send(request)
+        return box, request, None if skipped else key
+
+    def _finish(
+        self, side: Side, box: Sandbox, request: Request, key: str | None
+    ) -> Loaded | ModelLoadError:
+        try:
+            answer = box.wait(request)
+        except ModuleMissingError as missing:
+            return Loaded(side, None, str(missing))
+        except ModelLoadError as failure:
+            return failure
+        if key is not None:
+            self.cache.put(key, answer)
+        return Loaded(side, load_packed(answer))
+
+    def _sandbox(self) -> Sandbox:
+        return self._stack.enter_context(Sandbox.start())
+
+    def _request(self, job: Job, skipped: tuple[str, ...]) -> Request:
+        return Request(
+            label=job.side.label,
+            repository=self.repo.top,
+            prefix=self.repo.prefix,
+            roots=job.settings.paths,
+            locators=job.settings.metadata,
+            dialect=job.dialect,
+            timeout=job.settings.timeout,
+            env=job.settings.env,
+            user_module_prefix=job.settings.user_module_prefix,
+            skipped=skipped,
+        )
+
+    def _key(self, job: Job, entries: Sequence[gitrefs.Entry]) -> str:
+        files = [(e.path, e.mode, e.blob or self._digest(e)) for e in entries]
+        return cache.key(
+            {
+                "files": files,
+                "prefix": self.repo.prefix,
+                "roots": job.settings.paths,
+                "locators": job.settings.metadata,
+                "env": job.settings.env,
+                "dialect": job.dialect,
+                "user_module_prefix": job.settings.user_module_prefix,
+                **_environment(),
+            }
+        )
+
+    def _digest(self, entry: gitrefs.Entry) -> str:
+        try:
+            return hashlib.sha256(self.repo.content(entry)).hexdigest()
+        except OSError:
+            return "unreadable"
+
+
+def _database_request(job: Job) -> Request:
+    assert job.database is not None
+    return Request(
+        label=job.side.label,
+        repository=Path(),
+        prefix="",
+        roots=(),
+        locators=(),
+        dialect=job.dialect,
+        timeout=job.settings.timeout,
+        database=job.database,
+        include_schemas=job.settings.include_schemas,
+    )
+
+
+def _documents(found: bytes | None, locators: Sequence[str]) -> dict[str, Packed] | None:
+    """A cached answer's documents, when they are those of these locators (else: a miss)."""
+    if found is None:
+        return None
+    try:
+        documents = load_packed(found)
+    except (ValueError, KeyError, TypeError):
+        return None
+    return documents if sorted(documents) == sorted(snapshotfile.names(locators)) else None
+
+
+@functools.cache
+def _environment() -> dict[str, Any]:
+    """What the interpreter brings to every import: versions, and the installed packages."""
+    purelib = sysconfig.get_paths()["purelib"]
+    try:
+        installed = os.stat(purelib).st_mtime_ns  # changes when a package is (un)installed
+    except OSError:
+        installed = 0
+    return {
+        "python": sys.version,
+        "prefix": sys.prefix,
+        "sqlalchemy": _version("sqlalchemy"),
+        "schemadiff": schemadiff.__version__,
+        "site_packages": [purelib, installed],
+        "pythonpath": os.environ.get("PYTHONPATH"),
+    }
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _join(prefix: str, path: str) -> str:
+    parts = [p for p in (prefix, path.strip("/")) if p and p != "."]
+    return "/".join(parts) or "."
+
+
+@contextlib.contextmanager
+def session(directory: Path, use_cache: bool) -> Iterator[Session]:
+    with contextlib.ExitStack() as stack:
+        yield Session(directory, use_cache, stack)

@@ -1,0 +1,76 @@
+"""Alembic's revision graph, read from the revision files with ``ast``: never imported.
+
+The files of any side (a commit, the index, the working tree) can be read this way, which is
+how the snapshot file's entries are matched to the revision a side is at.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    parents: Mapping[str, tuple[str, ...]]
+    """Each revision's down revisions."""
+
+    @property
+    def heads(self) -> tuple[str, ...]:
+        """The revisions no other revision follows, sorted."""
+        followed = {p for parents in self.parents.values() for p in parents}
+        return tuple(sorted(set(self.parents) - followed))
+
+    def lineage(self, revision: str) -> Iterator[str]:
+        """``revision`` and its ancestors, each before its own parents."""
+        seen: set[str] = set()
+        queue = [revision]
+        while queue:
+            current = queue.pop(0)
+            if current not in seen:
+                seen.add(current)
+                yield current
+                queue.extend(self.parents.get(current, ()))
+
+
+def graph(files: Mapping[str, bytes]) -> Graph:
+    """The graph of the revision files given by path; files that declare none are skipped."""
+    found = (declared(source) for path, source in sorted(files.items()) if path.endswith(".py"))
+    return Graph({rev: parents for rev, parents in filter(None, found)})
+
+
+def declared(source: bytes) -> tuple[str, tuple[str, ...]] | None:
+    """A revision file's ``revision`` and ``down_revision``, as written at module level."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    values = dict(_assignments(tree))
+    revision = values.get("revision")
+    if not isinstance(revision, str):
+        return None
+    return revision, _revisions(values.get("down_revision"))
+
+
+def _assignments(tree: ast.Module) -> Iterator[tuple[str, object]]:
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            try:
+                yield target.id, ast.literal_eval(value)
+            except (ValueError, TypeError, SyntaxError, RecursionError):  # not a literal
+                continue
+
+
+def _revisions(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple | list):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
