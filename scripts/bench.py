@@ -444,13 +444,18 @@ def ratio_rows(benchmark: str, n: int, samples: dict[str, list[float]], baseline
     ]
 
 
+def prepared(settings: Settings, benchmark: str, size: int) -> tuple[Path, Path]:
+    """A working folder for one benchmark at one size, and the repository built in it."""
+    base = settings.workdir / f"{benchmark}-{size}"
+    progress(f"{benchmark} N={size}: building the repository")
+    build_repository(base / "repo", size)
+    return base, base / "repo"
+
+
 def bench_diff_vs_floor(settings: Settings) -> list[Row]:
     rows: list[Row] = []
     for size in settings.sizes:
-        base = settings.workdir / f"diff-vs-floor-{size}"
-        repo = base / "repo"
-        progress(f"diff-vs-floor N={size}: building the repository")
-        build_repository(repo, size)
+        base, repo = prepared(settings, "diff-vs-floor", size)
         checkouts = [
             export(repo, "HEAD~1", base / "old"),
             export(repo, "HEAD", base / "new"),
@@ -490,10 +495,8 @@ def cache_holding(repo: Path, directory: Path, *argv: str) -> Path:
 def bench_cache(settings: Settings) -> list[Row]:
     rows: list[Row] = []
     for size in settings.sizes:
-        base = settings.workdir / f"cache-{size}"
-        repo = base / "repo"
-        progress(f"cache N={size}: building the repository and filling the caches")
-        build_repository(repo, size)
+        base, repo = prepared(settings, "cache", size)
+        progress(f"cache N={size}: filling the caches")
         checkout = export(repo, "HEAD", base / "new")
         full = cache_holding(repo, base / "full", "HEAD~1..HEAD")
         old_only = cache_holding(repo, base / "old-only", "snapshot", "HEAD~1")

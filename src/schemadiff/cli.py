@@ -6,11 +6,14 @@ name, ``diff`` is implied, the way ``git`` would read it.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import signal
 import sys
 import traceback
+import typing
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any, NoReturn
@@ -111,21 +114,19 @@ UserModulePrefix = Annotated[
 ]
 
 
-def _options(
-    directory: Path,
-    metadata: list[str] | None,
-    paths: list[str] | None,
-    dialect: str | None,
-    timeout: float | None,
-    include_schemas: list[str] | None,
-    exclude_tables: list[str] | None,
-    user_module_prefix: str | None,
-    render_as_batch: bool | None = None,
-    sources: Sources | None = None,
-    **flags: bool,
+def _models(
+    metadata: Metadata = None,
+    paths: Paths = None,
+    dialect: Dialect = None,
+    timeout: Timeout = None,
+    include_schemas: IncludeSchemas = None,
+    exclude_tables: ExcludeTables = None,
+    user_module_prefix: UserModulePrefix = None,
+    no_cache: NoCache = False,
+    directory: Directory = Path(),
 ) -> api.Options:
-    """The directory, and the options given; a flag left off is None, so pyproject.toml
-    still decides."""
+    """The options of every command: where the project is and how its models are read. An
+    option left off is None (or empty), so pyproject.toml still decides."""
     overrides = Overrides(
         metadata=tuple(metadata or ()),
         paths=tuple(paths or ()),
@@ -134,28 +135,80 @@ def _options(
         include_schemas=tuple(include_schemas or ()),
         exclude_tables=tuple(exclude_tables or ()),
         user_module_prefix=user_module_prefix,
+    )
+    return api.Options(directory.absolute(), overrides, use_cache=not no_cache)
+
+
+def _comparing(
+    options: api.Options,
+    no_renames: NoRenames = False,
+    render_as_batch: RenderAsBatch = None,
+    from_snapshot: FromSnapshot = None,
+    from_db: FromDb = None,
+    fallback_db: FallbackDb = None,
+) -> api.Options:
+    """The options of the commands that compare two sides: renames, batch mode, and where
+    the older side may come from."""
+    overrides = replace(
+        options.overrides,
+        no_renames=True if no_renames else None,
         render_as_batch=render_as_batch,
-        **{name: True if given else None for name, given in flags.items()},
     )
-    given = sources or Sources()
-    return api.Options(
-        directory.absolute(),
-        overrides,
-        use_cache=not given.no_cache,
-        from_snapshot=given.from_snapshot,
-        from_db=given.from_db,
-        fallback_db=given.fallback_db,
+    return replace(
+        options,
+        overrides=overrides,
+        from_snapshot=from_snapshot,
+        from_db=from_db,
+        fallback_db=fallback_db,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Sources:
-    """Where the older side may come from, as the options say."""
+def _with_options(
+    *groups: Callable[..., api.Options],
+) -> Callable[[Callable[..., int]], Callable[..., int]]:
+    """Give a command the options of ``groups`` and ``--debug``, declared once for all.
 
-    no_cache: bool = False
-    from_snapshot: Path | None = None
-    from_db: str | None = None
-    fallback_db: str | None = None
+    Typer reads the command's signature: the wrapper shows the command's own parameters,
+    then each group's. The command is called with the ``api.Options`` the groups build
+    (its first parameter), inside the one boundary where failures become exit codes.
+    """
+
+    def decorate(command: Callable[..., int]) -> Callable[..., int]:
+        own = _parameters(command)[1:]  # the first is the options the groups build
+        shared = [_parameters(g)[0 if i == 0 else 1 :] for i, g in enumerate(groups)]
+        debug = _parameters(_debug)
+
+        @functools.wraps(command)
+        def wrapper(**given: Any) -> int:
+            options = groups[0](**_take(given, shared[0]))
+            for group, parameters in zip(groups[1:], shared[1:], strict=True):
+                options = group(options, **_take(given, parameters))
+            debugging = bool(given.pop("debug"))
+            return _boundary(lambda: command(options, **given), debugging)
+
+        parameters = [*own, *(p for group in shared for p in group), *debug]
+        wrapper.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+        return wrapper
+
+    return decorate
+
+
+def _debug(debug: Debug = False) -> None:
+    """--debug, which every command takes."""
+
+
+def _parameters(function: Callable[..., object]) -> list[inspect.Parameter]:
+    """The parameters, their annotations resolved (this module postpones them)."""
+    hints = typing.get_type_hints(function, include_extras=True)
+    return [
+        p.replace(annotation=hints[p.name], kind=inspect.Parameter.KEYWORD_ONLY)
+        for p in inspect.signature(function).parameters.values()
+    ]
+
+
+def _take(given: dict[str, Any], parameters: list[inspect.Parameter]) -> dict[str, Any]:
+    return {p.name: given.pop(p.name) for p in parameters}
 
 
 def _show_version(value: bool) -> None:
@@ -177,7 +230,9 @@ def _root(
 
 
 @app.command("diff")
+@_with_options(_models, _comparing)
 def diff_command(
+    options: api.Options,
     revisions: Revisions = None,
     staged: Staged = False,
     output_format: Annotated[
@@ -186,48 +241,31 @@ def diff_command(
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when there are differences.")
     ] = False,
-    no_renames: NoRenames = False,
     ignore_python_only: Annotated[
         bool,
         typer.Option("--ignore-python-only", help="Drop type changes that keep the same DDL."),
     ] = False,
-    metadata: Metadata = None,
-    paths: Paths = None,
-    dialect: Dialect = None,
-    timeout: Timeout = None,
-    include_schemas: IncludeSchemas = None,
-    exclude_tables: ExcludeTables = None,
-    user_module_prefix: UserModulePrefix = None,
-    render_as_batch: RenderAsBatch = None,
-    from_snapshot: FromSnapshot = None,
-    from_db: FromDb = None,
-    fallback_db: FallbackDb = None,
-    no_cache: NoCache = False,
-    directory: Directory = Path(),
-    debug: Debug = False,
 ) -> int:
     """Show how the schema changed between two sides (default: HEAD and the working tree)."""
-    options = _options(
-        directory, metadata, paths, dialect, timeout, include_schemas, exclude_tables,
-        user_module_prefix, render_as_batch,
-        Sources(no_cache, from_snapshot, from_db, fallback_db),
-        no_renames=no_renames, ignore_python_only=ignore_python_only,
-    )  # fmt: skip
+    if ignore_python_only:
+        options = _ignoring_python_only(options)
+    result = api.compare(options, revisions or (), staged)
+    for note in result.notes:
+        _say(f"note: {note}")
+    render(result, output_format, sys.stdout)
+    if not result.changes:
+        _say(f"No schema changes between {result.old.label} and {result.new.label}.")
+    return EXIT_DIFFERENCES if exit_code and result.changes else EXIT_OK
 
-    def run() -> int:
-        result = api.compare(options, revisions or (), staged)
-        for note in result.notes:
-            _say(f"note: {note}")
-        render(result, output_format, sys.stdout)
-        if not result.changes:
-            _say(f"No schema changes between {result.old.label} and {result.new.label}.")
-        return EXIT_DIFFERENCES if exit_code and result.changes else EXIT_OK
 
-    return _boundary(run, debug)
+def _ignoring_python_only(options: api.Options) -> api.Options:
+    return replace(options, overrides=replace(options.overrides, ignore_python_only=True))
 
 
 @app.command("revision")
+@_with_options(_models, _comparing)
 def revision_command(
+    options: api.Options,
     revisions: Revisions = None,
     message: Annotated[
         str | None, typer.Option("--message", "-m", help="The revision's message.")
@@ -251,55 +289,32 @@ def revision_command(
         Path | None,
         typer.Option("--config", "-c", help="alembic.ini [the project's own]."),
     ] = None,
-    no_renames: NoRenames = False,
-    metadata: Metadata = None,
-    paths: Paths = None,
-    dialect: Dialect = None,
-    timeout: Timeout = None,
-    include_schemas: IncludeSchemas = None,
-    exclude_tables: ExcludeTables = None,
-    user_module_prefix: UserModulePrefix = None,
-    render_as_batch: RenderAsBatch = None,
-    from_snapshot: FromSnapshot = None,
-    from_db: FromDb = None,
-    fallback_db: FallbackDb = None,
-    no_cache: NoCache = False,
-    directory: Directory = Path(),
-    debug: Debug = False,
 ) -> int:
     """Write the Alembic revision for the changes (default: HEAD to the working tree), and
     refresh the snapshot file with it."""
-    options = _options(
-        directory, metadata, paths, dialect, timeout, include_schemas, exclude_tables,
-        user_module_prefix, render_as_batch,
-        Sources(no_cache, from_snapshot, from_db, fallback_db),
-        no_renames=no_renames, ignore_python_only=True,
-    )  # fmt: skip
     target = RevisionTarget(alembic_config, message, head, branch_label, rev_id)
-
-    def run() -> int:
-        written = api.revision(options, target, revisions or (), staged)
-        for note in written.result.notes:
-            _say(f"note: {note}")
-        for warning in written.warnings:
-            _say(f"warning: {warning}")
-        result = written.result
-        if written.path is None:
-            _say(
-                f"No schema changes between {result.old.label} and {result.new.label}; "
-                "no revision written."
-            )
-            return EXIT_OK
-        sys.stdout.write(f"{written.path}\n")
-        if written.snapshot is not None:
-            _say(f"Refreshed {written.snapshot}")
+    written = api.revision(_ignoring_python_only(options), target, revisions or (), staged)
+    for note in written.result.notes:
+        _say(f"note: {note}")
+    for warning in written.warnings:
+        _say(f"warning: {warning}")
+    result = written.result
+    if written.path is None:
+        _say(
+            f"No schema changes between {result.old.label} and {result.new.label}; "
+            "no revision written."
+        )
         return EXIT_OK
-
-    return _boundary(run, debug)
+    sys.stdout.write(f"{written.path}\n")
+    if written.snapshot is not None:
+        _say(f"Refreshed {written.snapshot}")
+    return EXIT_OK
 
 
 @app.command("snapshot")
+@_with_options(_models)
 def snapshot_command(
+    options: api.Options,
     revision: Annotated[
         str | None, typer.Argument(help="The ref to read [the working tree].", show_default=False)
     ] = None,
@@ -314,44 +329,26 @@ def snapshot_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the document to this file.")
     ] = None,
-    metadata: Metadata = None,
-    paths: Paths = None,
-    dialect: Dialect = None,
-    timeout: Timeout = None,
-    include_schemas: IncludeSchemas = None,
-    exclude_tables: ExcludeTables = None,
-    user_module_prefix: UserModulePrefix = None,
-    no_cache: NoCache = False,
-    directory: Directory = Path(),
-    debug: Debug = False,
 ) -> int:
     """Print, write (--write) or check (--check) the snapshot of the models' schema."""
-    options = _options(
-        directory, metadata, paths, dialect, timeout, include_schemas, exclude_tables,
-        user_module_prefix, None, Sources(no_cache),
-    )  # fmt: skip
-
-    def run() -> int:
-        if sum((write, check, output is not None)) > 1:
-            raise ConfigError("Give one of --write, --check and --output.")
-        if revision is not None and (write or check):
-            raise ConfigError(
-                f"--write and --check use the working tree; drop {revision!r}, or print the "
-                "snapshot of a ref with `schemadiff snapshot REF`."
-            )
-        if write:
-            return _snapshot_write(options)
-        if check:
-            return _snapshot_check(options)
-        document = api.snapshot(options, revision)
-        if output is None:
-            sys.stdout.write(snapshot.dumps(document))
-        else:
-            snapshot.write_document(output, document)
-            _say(f"Wrote {output}")
-        return EXIT_OK
-
-    return _boundary(run, debug)
+    if sum((write, check, output is not None)) > 1:
+        raise ConfigError("Give one of --write, --check and --output.")
+    if revision is not None and (write or check):
+        raise ConfigError(
+            f"--write and --check use the working tree; drop {revision!r}, or print the "
+            "snapshot of a ref with `schemadiff snapshot REF`."
+        )
+    if write:
+        return _snapshot_write(options)
+    if check:
+        return _snapshot_check(options)
+    document = api.snapshot(options, revision)
+    if output is None:
+        sys.stdout.write(snapshot.dumps(document))
+    else:
+        snapshot.write_document(output, document)
+        _say(f"Wrote {output}")
+    return EXIT_OK
 
 
 def _snapshot_write(options: api.Options) -> int:
