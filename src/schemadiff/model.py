@@ -331,6 +331,64 @@ class RevisionTarget:
     rev_id: str | None = None
 
 
+class Rule(str, enum.Enum):
+    """The rules ``schemadiff check`` enforces (docs/check.md)."""
+
+    MIGRATION_REQUIRED = "migration-required"
+    DESTRUCTIVE = "destructive"
+    DATA_DEPENDENT = "data-dependent"
+    BACKWARD_INCOMPATIBLE = "backward-incompatible"
+    LOCKING = "locking"
+
+
+class Level(str, enum.Enum):
+    """What a rule's finding does: fail the check, only warn, or nothing."""
+
+    ERROR = "error"
+    WARN = "warn"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where the models declare a table or column: a path from the repository's top."""
+
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule that one change breaks."""
+
+    rule: Rule
+    level: Level
+    """ERROR or WARN; never OFF (such findings are not made)."""
+    schema: str | None
+    table: str | None
+    """None for a named enum or a sequence."""
+    column: str | None
+    """The column, or the enum's or sequence's name when ``table`` is None."""
+    message: str
+    """What is wrong, without the subject: "column dropped; its data is lost"."""
+    change: int | None = None
+    """The index of the change in ``DiffResult.changes`` that this finding is about."""
+    location: Location | None = None
+    allowed: bool = False
+    """Acknowledged in the model (``info={"schemadiff": {"allow": [rule]}}``): shown, not
+    counted."""
+
+    @property
+    def subject(self) -> str:
+        """``schema.table.column``, as far as it goes."""
+        parts = (self.schema, self.table, self.column)
+        return ".".join(p for p in parts if p)
+
+    @property
+    def fails(self) -> bool:
+        return self.level is Level.ERROR and not self.allowed
+
+
 @dataclass(frozen=True, slots=True)
 class DiffResult:
     old: Side
@@ -342,3 +400,9 @@ class DiffResult:
     """The two schemas compared (filtered), for the outputs that write a migration."""
     render_as_batch: bool | None = field(default=None, compare=False)
     """How a migration of this diff is written: batch mode, or None for the dialect's default."""
+    findings: tuple[Finding, ...] | None = None
+    """What the rules found (``schemadiff check``); None when the rules were not run."""
+    related: tuple[Table, ...] = field(default=(), compare=False, repr=False)
+    """Unchanged tables of the newer side linked by a foreign key to a changed one."""
+    advice: tuple[tuple[Rule, str], ...] = field(default=(), compare=False)
+    """What to do about each rule that has findings, in rule order."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from schemadiff.model import DiffResult
-from schemadiff.render import json_format, migration, text
+from schemadiff.render import github, json_format, markdown, migration, text
 
 Renderer = Callable[[DiffResult, TextIO], None]
 
@@ -17,6 +17,13 @@ class Format(str, enum.Enum):
     JSON = "json"
     ALEMBIC = "alembic"
     SQL = "sql"
+    MARKDOWN = "markdown"
+    GITHUB = "github"
+
+    @property
+    def checks(self) -> bool:
+        """Whether the format shows what the rules found, so they must be run for it."""
+        return self in (Format.MARKDOWN, Format.GITHUB)
 
 
 RENDERERS: dict[Format, Renderer] = {
@@ -24,6 +31,8 @@ RENDERERS: dict[Format, Renderer] = {
     Format.JSON: json_format.render,
     Format.ALEMBIC: migration.render_alembic,
     Format.SQL: migration.render_sql,
+    Format.MARKDOWN: markdown.render,
+    Format.GITHUB: github.render,
 }
 
 
