@@ -42,8 +42,18 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
 
 def test_repository_without_commits(repo: GitRepo) -> None:
     models_repo(repo, GOOD)
-    err = user_error(schemadiff(cwd=repo.path))
+    err = user_error(schemadiff("HEAD~1..HEAD", cwd=repo.path))
     assert "no commits yet" in err
+
+
+def test_before_the_first_commit_head_is_the_empty_tree(repo: GitRepo) -> None:
+    """As ``git diff --cached`` does: everything the models declare is new."""
+    models_repo(repo, GOOD)
+    run = schemadiff(cwd=repo.path)
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[0] == "--- HEAD (no commits yet: the empty tree)"
+    assert "+ table " in run.out
+    assert "note:" not in run.err
 
 
 def test_unknown_ref(committed: GitRepo) -> None:

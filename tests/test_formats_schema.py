@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,20 @@ import jsonschema
 import pytest
 import sqlalchemy as sa
 
-from schemadiff.model import ChangeKind
+from schemadiff.model import (
+    Change,
+    ChangeKind,
+    Column,
+    ColumnType,
+    DiffResult,
+    Finding,
+    Level,
+    Location,
+    Rule,
+    Side,
+    Source,
+)
+from schemadiff.render import json_format
 from tests.conftest import GitRepo, git, model_source, models_repo, schemadiff
 
 DOCS = Path(__file__).parents[1] / "docs"
@@ -236,6 +250,7 @@ def every_kind_diff(every_kind: GitRepo) -> dict[str, Any]:
 def test_every_kind_validates(every_kind: GitRepo, every_kind_diff: dict[str, Any]) -> None:
     assert {c["kind"] for c in every_kind_diff["changes"]} == {k.value for k in ChangeKind}
     validator("diff.schema.json").validate(every_kind_diff)
+    assert (every_kind_diff["findings"], every_kind_diff["advice"]) == (None, None)
     for ref in ("HEAD~1", "HEAD"):
         snapshot = schemadiff("snapshot", ref, cwd=every_kind.path).json()
         validator("snapshot.schema.json").validate(snapshot)
@@ -246,12 +261,14 @@ def test_every_golden_change_validates(case: str) -> None:
     changes = json.loads((CASES / case / "expected.json").read_text())
     document = {
         "format": "schemadiff-diff",
-        "version": 2,
+        "version": 3,
         "from": {"ref": "HEAD~1", "commit": "0" * 40, "source": "git", "reason": None},
         "to": {"ref": None, "commit": None, "source": "worktree", "reason": None},
         "dialect": "postgresql",
         "changes": changes,
         "notes": [],
+        "findings": None,
+        "advice": None,
     }
     validator("diff.schema.json").validate(document)
 
@@ -344,6 +361,10 @@ def _first(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 BREAKAGES: dict[str, Callable[[dict[str, Any]], object]] = {
     "version 1": lambda d: d.update(version=1),
+    "version 2": lambda d: d.update(version=2),
+    "no findings": lambda d: d.pop("findings"),
+    "no advice": lambda d: d.pop("advice"),
+    "advice without findings": lambda d: d.update(advice={}),
     "side without reason": lambda d: d["from"].pop("reason"),
     "reason as a list": lambda d: d["from"].update(reason=["shallow clone"]),
     "unknown source": lambda d: d["from"].update(source="cache"),
@@ -378,4 +399,147 @@ BREAKAGES: dict[str, Callable[[dict[str, Any]], object]] = {
 def test_wrong_diffs_are_rejected(every_kind_diff: dict[str, Any], breakage: str) -> None:
     document = copy.deepcopy(every_kind_diff)
     BREAKAGES[breakage](document)
+    assert not validator("diff.schema.json").is_valid(document)
+
+
+NICKNAME = Column(
+    name="nickname",
+    type=ColumnType("sa.String(length=40)", ("import sqlalchemy as sa",), "VARCHAR(40)"),
+    nullable=True,
+    server_default=None,
+    comment=None,
+)
+PHONE = Column(
+    name="phone",
+    type=ColumnType("sa.String(length=32)", ("import sqlalchemy as sa",), "VARCHAR(32)"),
+    nullable=False,
+    server_default=None,
+    comment=None,
+)
+
+CHECKED = DiffResult(
+    old=Side("origin/main...HEAD", "a" * 40, Source.GIT),
+    new=Side(None, None, Source.INDEX),
+    dialect="postgresql",
+    changes=(
+        Change(ChangeKind.REMOVE_COLUMN, None, "users", "nickname", NICKNAME, None, True),
+        Change(ChangeKind.ADD_COLUMN, "crm", "users", "phone", None, PHONE),
+    ),
+    findings=(
+        Finding(
+            Rule.DESTRUCTIVE,
+            Level.ERROR,
+            None,
+            "users",
+            "nickname",
+            "column dropped: its data is lost",
+            change=0,
+            allowed=True,
+        ),
+        Finding(
+            Rule.DATA_DEPENDENT,
+            Level.ERROR,
+            "crm",
+            "users",
+            "phone",
+            "NOT NULL column added without a server default",
+            change=1,
+            location=Location("app/models.py", 14),
+        ),
+        Finding(
+            Rule.BACKWARD_INCOMPATIBLE,
+            Level.WARN,
+            "crm",
+            "users",
+            "phone",
+            "NOT NULL column added without a default: the deployed code's INSERTs fail",
+            change=1,
+            location=Location("app/models.py", 14),
+        ),
+        Finding(Rule.MIGRATION_REQUIRED, Level.ERROR, None, None, None, "no new revision"),
+    ),
+    advice=(
+        (Rule.MIGRATION_REQUIRED, 'Write it with `schemadiff revision --staged -m "..."`.'),
+        (Rule.DATA_DEPENDENT, "Add a server default, or fill the column before NOT NULL."),
+        (Rule.BACKWARD_INCOMPATIBLE, "Expand first, contract in a later release."),
+    ),
+)
+
+
+def checked_document() -> dict[str, Any]:
+    """What ``schemadiff check --format json`` writes, through the real JSON renderer."""
+    return printed(CHECKED)
+
+
+def printed(result: DiffResult) -> dict[str, Any]:
+    stream = io.StringIO()
+    json_format.render(result, stream)
+    document: dict[str, Any] = json.loads(stream.getvalue())
+    return document
+
+
+def test_findings_validate() -> None:
+    document = checked_document()
+    validator("diff.schema.json").validate(document)
+    assert document["version"] == json_format.VERSION == 3
+    assert document["findings"][1] == {
+        "rule": "data-dependent",
+        "level": "error",
+        "schema": "crm",
+        "table": "users",
+        "column": "phone",
+        "message": "NOT NULL column added without a server default",
+        "change": 1,
+        "location": {"file": "app/models.py", "line": 14},
+        "allowed": False,
+    }
+    assert (document["findings"][0]["allowed"], document["findings"][0]["location"]) == (True, None)
+    assert document["findings"][3]["table"] is None
+    assert sorted(document["advice"]) == [
+        "backward-incompatible",
+        "data-dependent",
+        "migration-required",
+    ]
+
+
+def test_no_findings_validate() -> None:
+    """Rules run that found nothing: an empty list and an empty advice object, not null."""
+    clean = DiffResult(CHECKED.old, CHECKED.new, "postgresql", CHECKED.changes, findings=())
+    document = printed(clean)
+    assert (document["findings"], document["advice"]) == ([], {})
+    validator("diff.schema.json").validate(document)
+
+
+def _finding(index: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def find(document: dict[str, Any]) -> dict[str, Any]:
+        finding: dict[str, Any] = document["findings"][index]
+        return finding
+
+    return find
+
+
+FINDING_BREAKAGES: dict[str, Callable[[dict[str, Any]], object]] = {
+    "findings as null with advice": lambda d: d.update(findings=None),
+    "advice as null with findings": lambda d: d.update(advice=None),
+    "advice for an unknown rule": lambda d: d["advice"].update(naming="Name it."),
+    "empty advice": lambda d: d["advice"].update(destructive=""),
+    "unknown rule": lambda d: _finding(0)(d).update(rule="naming"),
+    "level off": lambda d: _finding(0)(d).update(level="off"),
+    "level as a boolean": lambda d: _finding(0)(d).update(level=True),
+    "empty message": lambda d: _finding(1)(d).update(message=""),
+    "negative change": lambda d: _finding(1)(d).update(change=-1),
+    "change as text": lambda d: _finding(1)(d).update(change="1"),
+    "location without line": lambda d: _finding(1)(d)["location"].pop("line"),
+    "line 0": lambda d: _finding(1)(d)["location"].update(line=0),
+    "location as text": lambda d: _finding(1)(d).update(location="app/models.py:14"),
+    "allowed as text": lambda d: _finding(0)(d).update(allowed="yes"),
+    "finding without column": lambda d: _finding(0)(d).pop("column"),
+    "finding with an extra key": lambda d: _finding(0)(d).update(subject="users.nickname"),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(FINDING_BREAKAGES))
+def test_wrong_findings_are_rejected(breakage: str) -> None:
+    document = checked_document()
+    FINDING_BREAKAGES[breakage](document)
     assert not validator("diff.schema.json").is_valid(document)

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from schemadiff import extract, snapshot, snapshotfile
 from schemadiff.config import DEFAULT_DIALECT
 from schemadiff.errors import ModelLoadError
+from schemadiff.extract import origins
 
 _PR_SET_PDEATHSIG = 1
 
@@ -147,14 +148,19 @@ def load(request: dict[str, Any]) -> dict[str, snapshot.Packed]:
         return {"database": snapshot.Packed.of(_reflected(request))}
     tree = Path(request["tree"])
     _prepare(request, tree)
+    recorder = origins.Recorder(tree)
+    recorder.install()
     locators = request["locators"]
     collections = [(loc, _metadata(loc, tree)) for loc in locators]
     schemas = extract.schemas_from_metadata(
         collections, request["dialect"], request.get("user_module_prefix")
     )
+    names = snapshotfile.names(locators)
     return {
-        name: snapshot.Packed.of(snapshot.schema_to_json(schema))
-        for name, schema in zip(snapshotfile.names(locators), schemas, strict=True)
+        name: snapshot.Packed.of(
+            snapshot.schema_to_json(schema), recorder.rows(list(metadata.tables.values()))
+        )
+        for name, schema, (_, metadata) in zip(names, schemas, collections, strict=True)
     }
 
 

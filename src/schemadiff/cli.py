@@ -31,8 +31,9 @@ from schemadiff.errors import (
     ConfigError,
     SchemadiffError,
 )
-from schemadiff.model import RevisionTarget
+from schemadiff.model import DiffResult, RevisionTarget
 from schemadiff.render import Format, render
+from schemadiff.render import findings as findings_text
 
 app = typer.Typer(
     add_completion=False,
@@ -249,13 +250,67 @@ def diff_command(
     """Show how the schema changed between two sides (default: HEAD and the working tree)."""
     if ignore_python_only:
         options = _ignoring_python_only(options)
-    result = api.compare(options, revisions or (), staged)
+    if output_format.checks:  # the report marks what the rules find
+        result = api.check(options, revisions or (), staged)
+    else:
+        result = api.compare(options, revisions or (), staged)
+    _shown(result, output_format)
+    return EXIT_DIFFERENCES if exit_code and result.changes else EXIT_OK
+
+
+def _shown(result: DiffResult, output_format: Format) -> None:
     for note in result.notes:
         _say(f"note: {note}")
     render(result, output_format, sys.stdout)
     if not result.changes:
         _say(f"No schema changes between {result.old.label} and {result.new.label}.")
-    return EXIT_DIFFERENCES if exit_code and result.changes else EXIT_OK
+
+
+@app.command("check")
+@_with_options(_models, _comparing)
+def check_command(
+    options: api.Options,
+    revisions: Revisions = None,
+    staged: Staged = False,
+    hook: Annotated[
+        bool,
+        typer.Option(
+            "--hook",
+            help="The range pre-commit gives: the pushed commits, else HEAD and the index.",
+        ),
+    ] = False,
+    rule: Annotated[
+        list[str] | None,
+        typer.Option("--rule", metavar="RULE=LEVEL", help="error, warn or off (repeatable)."),
+    ] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.")
+    ] = Format.TEXT,
+) -> int:
+    """Check the schema changes against the rules; exit 1 when one fails (default: HEAD and
+    the working tree)."""
+    options = _ignoring_python_only(options)
+    options = replace(options, overrides=replace(options.overrides, rules=tuple(rule or ())))
+    result = api.check(options, revisions or (), staged, hook)
+    _shown(result, output_format)
+    findings = result.findings or ()
+    if output_format is Format.TEXT:
+        findings_text.render(result, sys.stdout)
+    failed = sum(f.fails for f in findings)
+    if result.changes:
+        _say(_verdict(failed, sum(not f.fails and not f.allowed for f in findings)))
+    return EXIT_DIFFERENCES if failed else EXIT_OK
+
+
+def _verdict(failed: int, warned: int) -> str:
+    counts = [
+        f"{n} {word}{'s' if n != 1 else ''}"
+        for n, word in ((failed, "error"), (warned, "warning"))
+        if n
+    ]
+    if not failed:
+        return "schemadiff check: passed" + (f" ({', '.join(counts)})" if counts else "") + "."
+    return f"schemadiff check: failed: {', '.join(counts)}."
 
 
 def _ignoring_python_only(options: api.Options) -> api.Options:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from schemadiff.errors import ConfigError
+from schemadiff.model import Level, Rule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,6 +31,13 @@ DEFAULT_DIALECT = "postgresql"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_PATHS = (".", "src")
 SNAPSHOT_NAME = "schemadiff.snapshot.json"
+DEFAULT_LEVELS = {
+    Rule.MIGRATION_REQUIRED: Level.ERROR,
+    Rule.DESTRUCTIVE: Level.ERROR,
+    Rule.DATA_DEPENDENT: Level.ERROR,
+    Rule.BACKWARD_INCOMPATIBLE: Level.WARN,
+    Rule.LOCKING: Level.WARN,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,8 @@ class Overrides:
     ignore_python_only: bool | None = None
     user_module_prefix: str | None = None
     render_as_batch: bool | None = None
+    rules: tuple[str, ...] = ()
+    """``--rule RULE=LEVEL``: each overrides that rule's level in ``[tool.schemadiff.check]``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +84,12 @@ class Settings:
     """alembic.ini's script_location, relative to the project directory."""
     version_locations: tuple[str, ...] = ()
     """Where Alembic's revision files are, relative to the project directory."""
+    check: tuple[tuple[str, str], ...] = ()
+    """``[tool.schemadiff.check]``: rule name -> level, for the rules given a level."""
+
+    def level(self, rule: Rule) -> Level:
+        given = dict(self.check).get(rule.value)
+        return Level(given) if given else DEFAULT_LEVELS[rule]
 
     @property
     def snapshot_path(self) -> str:
@@ -170,6 +186,35 @@ def _check_renames(value: object, where: str) -> tuple[tuple[str, str], ...]:
                 'column as "table.old" = "table.new".'
             )
     return tuple(sorted(value.items()))
+
+
+@_key("check")
+def _check_levels(value: object, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f'{where}: [tool.schemadiff.check] must be a table of rule = "error", "warn" or '
+            '"off", e.g. destructive = "warn".'
+        )
+    for rule, level in value.items():
+        if rule not in {r.value for r in Rule}:
+            known = ", ".join(r.value for r in Rule)
+            raise ConfigError(f"{where}: there is no rule {rule!r}. Rules: {known}.")
+        if level not in {lv.value for lv in Level}:
+            raise ConfigError(
+                f'{where}: the level of {rule} must be "error", "warn" or "off", not {level!r}.'
+            )
+    return tuple(sorted(value.items()))
+
+
+def _rule_options(given: tuple[str, ...]) -> dict[str, str]:
+    """``--rule RULE=LEVEL`` options as a table like ``[tool.schemadiff.check]``."""
+    table = {}
+    for option in given:
+        rule, sep, level = option.partition("=")
+        if not sep:
+            raise ConfigError(f"--rule {option!r}: write it as RULE=LEVEL, e.g. locking=off.")
+        table[rule.strip()] = level.strip()
+    return table
 
 
 @_key("no-renames")
@@ -373,6 +418,12 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
             values[key] = getattr(hints, key)
     values.update(file_values)
     values.update(_given(overrides))
+    if overrides.rules:
+        levels: dict[str, str] = dict(values.get("check", ()))
+        given = _rule_options(overrides.rules)
+        _check_levels(given, "--rule")
+        levels.update(given)
+        values["check"] = tuple(sorted(levels.items()))
     if not values.get("metadata"):
         raise ConfigError(_no_metadata_message(hints, label))
     return Settings(**values)

@@ -22,6 +22,13 @@ from schemadiff.model import Side, Source
 
 WORKTREE = "<worktree>"
 INDEX = "<index>"
+EMPTY = "<empty>"
+"""The empty tree: the older side of a first commit, or of a push of a whole history."""
+
+_EMPTY_TREES = {  # git knows these objects without storing them
+    "sha1": "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+    "sha256": "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +115,7 @@ class Repository:
         """The project directory relative to ``top``, as POSIX text ("" at the top)."""
         self._missing: dict[str, frozenset[str]] = {}
         self._repo.git.update_environment(
-            GIT_DIR=str(self._repo.git_dir), GIT_WORK_TREE=str(self.top)
+            GIT_DIR=str(self._repo.git_dir), GIT_WORK_TREE=str(self.top), **_index_file()
         )
 
     def close(self) -> None:
@@ -120,8 +127,9 @@ class Repository:
         In a shallow clone, an older side outside the clone is ``Missing``, not an error: a
         snapshot may stand in for it.
         """
-        self._require_commits()
         new = self.side(spec.new)
+        if spec.old == "HEAD" and not spec.merge_base and not self._born:
+            return self.side(EMPTY), new  # git diff --cached does the same before a commit
         try:
             return self._older(spec, new), new
         except GitError as error:
@@ -157,10 +165,18 @@ class Repository:
             return Side(None, None, Source.WORKTREE)
         if revision == INDEX:
             return Side(None, None, Source.INDEX)
+        if revision == EMPTY:
+            tree = _EMPTY_TREES[self._git("rev-parse", "--show-object-format")]
+            return Side("HEAD", tree, Source.GIT, "no commits yet: the empty tree")
+        self._require_commits()
         return Side(revision, self._commit(revision), Source.GIT)
 
+    @property
+    def _born(self) -> bool:
+        return bool(self._repo.head.is_valid())
+
     def _require_commits(self) -> None:
-        if not self._repo.head.is_valid():
+        if not self._born:
             raise GitError(
                 f"The repository at {self.top} has no commits yet: there is nothing to compare. "
                 "Commit your models first."
@@ -332,6 +348,18 @@ class Repository:
         except git.exc.GitCommandError as exc:
             raise GitError(f"git {args[0]} failed: {_first_line(exc.stderr)}") from exc
         return out
+
+
+def empty(side: Side) -> bool:
+    """Whether ``side`` is the empty tree."""
+    return side.commit in _EMPTY_TREES.values()
+
+
+def _index_file() -> dict[str, str]:
+    """GIT_INDEX_FILE made absolute: a hook inherits it relative to the top (``git commit -a``
+    sets ``.git/index.lock``), and it names the index being committed, which is the one to read."""
+    index = os.environ.get("GIT_INDEX_FILE")
+    return {"GIT_INDEX_FILE": os.path.abspath(index)} if index else {}
 
 
 def _open(directory: Path) -> git.Repo:

@@ -83,13 +83,25 @@ class Packed:
     enums: tuple[JSONDict, ...]
     sequences: tuple[JSONDict, ...]
     tables: Mapping[Key, bytes]
+    declared: tuple[bytes, ...] = ()
+    """Where the models declare tables and columns, and what they allow there: JSON lists
+    of ``[schema, table, column, file, line, [rule, ...]]``, read only by ``check``. Not part
+    of the schema: a snapshot file does not hold them."""
 
     @classmethod
-    def of(cls, document: JSONDict) -> Packed:
+    def of(cls, document: JSONDict, declared: Sequence[object] = ()) -> Packed:
         tables = {_table_key(t): pack_table(t) for t in document["tables"]}
+        rows = (json.dumps(list(declared), separators=(",", ":")).encode(),) if declared else ()
         return cls(
-            document["dialect"], tuple(document["enums"]), tuple(document["sequences"]), tables
+            document["dialect"],
+            tuple(document["enums"]),
+            tuple(document["sequences"]),
+            tables,
+            rows,
         )
+
+    def declarations(self) -> list[list[Any]]:
+        return [row for text in self.declared for row in json.loads(text)]
 
     def document(self, keys: Iterable[Key] | None = None) -> JSONDict:
         """The plain document, with all tables or only those of ``keys``."""
@@ -112,6 +124,7 @@ def merged(documents: Mapping[str, Packed]) -> Packed:
         tuple(enums[k] for k in sorted(enums)),
         tuple(sequences[k] for k in sorted(sequences)),
         {k: t for d in documents.values() for k, t in d.tables.items()},
+        tuple(text for d in documents.values() for text in d.declared),
     )
 
 
@@ -123,6 +136,7 @@ def dump_packed(documents: Mapping[str, Packed]) -> bytes:
             "enums": d.enums,
             "sequences": d.sequences,
             "count": len(d.tables),
+            "declared": len(d.declared),
         }
         for name, d in documents.items()
     }
@@ -131,6 +145,7 @@ def dump_packed(documents: Mapping[str, Packed]) -> bytes:
         lines.extend(
             json.dumps(list(k)).encode() + b"\t" + t for k, t in sorted(document.tables.items())
         )
+        lines.extend(document.declared)
     return b"\n".join(lines) + b"\n"
 
 
@@ -141,12 +156,17 @@ def load_packed(data: bytes) -> dict[str, Packed]:
     found: dict[str, Packed] = {}
     position = 0
     for name, h in heads.items():
-        chosen = lines[position : position + h["count"]]
-        if len(chosen) != h["count"]:
+        count, declared = h["count"], h["declared"]
+        chosen = lines[position : position + count + declared]
+        if len(chosen) != count + declared:
             raise ValueError("truncated")
-        position += h["count"]
+        position += count + declared
         found[name] = Packed(
-            h["dialect"], tuple(h["enums"]), tuple(h["sequences"]), _tables(chosen)
+            h["dialect"],
+            tuple(h["enums"]),
+            tuple(h["sequences"]),
+            _tables(chosen[:count]),
+            tuple(chosen[count:]),
         )
     if position != len(lines):
         raise ValueError("trailing lines")

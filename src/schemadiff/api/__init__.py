@@ -3,30 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from schemadiff import config, gitrefs, snapshotfile
-from schemadiff.api import compared, older
-from schemadiff.api.sides import Job, Loaded, Session, session
+from schemadiff.api import older
+from schemadiff.api.check import check
+from schemadiff.api.comparing import (
+    Compared,
+    Options,
+    compare,
+    compared_range,
+    range_spec,
+    required,
+    result_of,
+)
+from schemadiff.api.sides import Job, Session, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import DiffResult, RevisionTarget, Side, Source
 from schemadiff.snapshot import JSONDict, SnapshotFormatError, write_document
 
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """What every command is told: where, the command-line overrides, and the sources."""
-
-    directory: Path = field(default_factory=Path.cwd)
-    overrides: config.Overrides = field(default_factory=config.Overrides)
-    use_cache: bool = True
-    from_snapshot: Path | None = None
-    """Take the older side from this snapshot file's newest entry."""
-    from_db: str | None = None
-    """Take the older side from this database, reflected."""
-    fallback_db: str | None = None
-    """Reflect this database when the older side cannot be had otherwise."""
+__all__ = [
+    "Compared",
+    "Options",
+    "Revision",
+    "SnapshotCheck",
+    "check",
+    "compare",
+    "compared_range",
+    "range_spec",
+    "revision",
+    "snapshot",
+    "snapshot_check",
+    "snapshot_write",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,133 +57,12 @@ class SnapshotCheck:
     path: Path
 
 
-@dataclass(frozen=True, slots=True)
-class _Compared:
-    result: DiffResult
-    new: Loaded
-    settings: config.Settings
-    project: Path
-
-
-def compare(options: Options, revisions: Sequence[str] = (), staged: bool = False) -> DiffResult:
-    """``schemadiff [RANGE]``: the schema changes between two sides."""
-    return _compare(options, revisions, staged).result
-
-
-def _compare(options: Options, revisions: Sequence[str], staged: bool) -> _Compared:
-    if options.from_db and options.from_snapshot:
-        raise ConfigError(
-            "Give --from-db or --from-snapshot, not both: each replaces the older side."
-        )
-    spec = _range(options, revisions, staged)
-    with session(options.directory, options.use_cache) as work:
-        old, new = _resolved(work, spec, options)
-        settings = work.settings(new, options.overrides)
-        dialect = older.database_dialect(options.from_db) if options.from_db else settings.dialect
-        old_loaded, new_loaded = _load(work, options, old, Job(new, settings, dialect))
-        notes = tuple(work.cache.notes)
-        project = work.project
-    return _Compared(
-        _result(old_loaded, new_loaded, settings, dialect, notes), new_loaded, settings, project
-    )
-
-
-def _resolved(
-    work: Session, spec: gitrefs.RangeSpec, options: Options
-) -> tuple[Side | gitrefs.Missing | None, Side]:
-    """The two sides; the older is None when an explicit source replaces it."""
-    if options.from_db or options.from_snapshot:
-        return None, work.repo.side(spec.new)
-    return work.repo.resolve(spec)
-
-
-def _range(options: Options, revisions: Sequence[str], staged: bool) -> gitrefs.RangeSpec:
-    """The range; with an explicit older side, one revision at most, naming the newer side."""
-    if not (options.from_db or options.from_snapshot):
-        return gitrefs.parse_range(revisions, staged)
-    if len(revisions) > 1 or any(".." in r for r in revisions):
-        raise ConfigError(
-            "--from-db and --from-snapshot replace the older side: give at most one revision, "
-            "the newer side (default: the working tree)."
-        )
-    spec = gitrefs.parse_range((), staged)
-    return replace(spec, new=revisions[0]) if revisions else spec
-
-
-def _load(
-    work: Session, options: Options, old: Side | gitrefs.Missing | None, new: Job
-) -> tuple[Loaded, Loaded]:
-    if old is None:
-        return _explicit(work, options, new)
-    if isinstance(old, gitrefs.Missing):
-        (loaded,) = work.load([new])
-        new_loaded = _required(loaded)
-        failure: ModelLoadError | None = None
-    else:
-        old_job = Job(old, work.settings(old, options.overrides), new.dialect)
-        old_outcome, loaded = work.load([old_job, new])
-        new_loaded = _required(loaded)
-        if isinstance(old_outcome, Loaded):
-            return old_outcome, new_loaded
-        failure = old_outcome
-    fallen = older.fallback(
-        work,
-        old,
-        failure,
-        new_loaded,
-        new.settings,
-        dialect=new.dialect,
-        database=options.fallback_db,
-    )
-    return fallen, new_loaded
-
-
-def _explicit(work: Session, options: Options, new: Job) -> tuple[Loaded, Loaded]:
-    if options.from_snapshot is not None:
-        path = options.directory / options.from_snapshot
-        (loaded,) = work.load([new])
-        return older.from_snapshot_file(path, new.settings), _required(loaded)
-    assert options.from_db is not None
-    label = older.masked(options.from_db)
-    side = Side(label, None, Source.DATABASE, f"the database {label}, reflected")
-    url = older.absolute_sqlite(options.from_db, work.project)
-    database = Job(side, new.settings, new.dialect, database=url)
-    old_outcome, loaded = work.load([database, new])
-    return _required(old_outcome), _required(loaded)
-
-
-def _required(outcome: Loaded | ModelLoadError) -> Loaded:
-    if isinstance(outcome, ModelLoadError):
-        raise outcome
-    return outcome
-
-
-def _result(
-    old: Loaded, new: Loaded, settings: config.Settings, dialect: str, notes: tuple[str, ...]
-) -> DiffResult:
-    if old.documents is None and new.documents is None:
-        raise ModelLoadError(f"{old.missing} {new.missing} Check the metadata locator.")
-    missing = [f"{s.missing} Taken as an empty schema." for s in (old, new) if s.missing]
-    schemas = compared.schemas(old, new, settings, dialect)
-    reflected = old.side.source is Source.DATABASE
-    found = compared.changes(*schemas, settings, ddl_only=reflected)
-    return DiffResult(
-        old.side,
-        new.side,
-        dialect,
-        found.changes,
-        (*notes, *missing, *found.notes),
-        schemas,
-        settings.render_as_batch,
-    )
-
-
 def revision(
     options: Options, target: RevisionTarget, revisions: Sequence[str] = (), staged: bool = False
 ) -> Revision:
     """``schemadiff revision [RANGE]``: the Alembic revision file for the changes, written,
     and the snapshot file refreshed with the new revision's schema."""
-    done = _compare(options, revisions, staged)
+    done = compared_range(options, range_spec(options, revisions, staged))
     result = done.result
     if not result.changes:
         return Revision(result, None, ())
@@ -258,9 +147,9 @@ def snapshot_check(options: Options) -> SnapshotCheck:
     snapshotfile.check_names(entry, snapshotfile.names(settings.metadata), str(path))
     reason = f"the snapshot{' of revision ' + head if head else ''} ({path.name})"
     snapshot_side = older.recorded(Side(None, None, Source.SNAPSHOT, reason), entry)
-    models = _required(loaded)
+    models = required(loaded)
     settings = replace(settings, ignore_python_only=True)
-    result = _result(snapshot_side, models, settings, settings.dialect, notes)
+    result = result_of(snapshot_side, models, settings, settings.dialect, notes)
     return SnapshotCheck(result, head, path)
 
 
@@ -273,7 +162,7 @@ def _current(options: Options, revision: str | None) -> tuple[snapshotfile.Entry
         parents = work.graph(side, settings).parents.get(head, ()) if head else ()
         (loaded,) = work.load([Job(side, settings, settings.dialect)])
         project = work.project
-    side_loaded = _required(loaded)
+    side_loaded = required(loaded)
     if side_loaded.documents is None:
         raise ModelLoadError(f"{side_loaded.missing} Check the metadata locator.")
     entry = snapshotfile.Entry(head, parents, side_loaded.plain())

@@ -89,6 +89,24 @@ class Session:
         roots = [self.path(v) for v in settings.version_locations]
         return revisions.graph(self.repo.files(side, roots) if roots else {})
 
+    def unchanged(self, old: Side, new: Side, overrides: config.Overrides) -> bool:
+        """Whether no file that decides the schema differs between two sides held in git
+        objects (commits, the index): then nothing needs importing. Such files are the Python
+        files under the import roots, pyproject.toml, alembic.ini and env.py."""
+        if Source.WORKTREE in (old.source, new.source) or gitrefs.empty(old):
+            return False
+        prints = [self._fingerprint(s, self.settings(s, overrides)) for s in (old, new)]
+        return prints[0] == prints[1]
+
+    def _fingerprint(self, side: Side, settings: config.Settings) -> frozenset[tuple[str, str]]:
+        roots = [self.path(p) for p in settings.paths]
+        code = [e for e in self.repo.entries(side, roots) if e.path.endswith(".py")]
+        names = ["pyproject.toml", "alembic.ini"]
+        if settings.script_location:
+            names.append(f"{settings.script_location}/env.py")
+        deciding = self.repo.entries(side, [self.path(n) for n in names])
+        return frozenset((e.path, f"{e.mode}:{e.blob}") for e in (*code, *deciding))
+
     def load(self, jobs: Sequence[Job]) -> list[Loaded | ModelLoadError]:
         """Each job's documents; the imports of all sides run at the same time."""
         started: list[tuple[int, Sandbox, Request, str | None]] = []
@@ -110,6 +128,8 @@ class Session:
             request = _database_request(job)
             box.send(request)
             return box, request, None
+        if gitrefs.empty(job.side):
+            return Loaded(job.side, None)  # nothing to import: no tables, and nothing to say
         roots = [self.path(p) for p in job.settings.paths]
         entries = self.repo.entries(job.side, roots)
         key = self._key(job, entries)

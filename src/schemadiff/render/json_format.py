@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from schemadiff import snapshot
-from schemadiff.model import Change, DiffResult, Side
+from schemadiff.model import Change, DiffResult, Finding, Side
 
 FORMAT = "schemadiff-diff"
-VERSION = 2
+VERSION = 3
 
 
 def to_json(result: DiffResult) -> dict[str, Any]:
@@ -20,6 +20,8 @@ def to_json(result: DiffResult) -> dict[str, Any]:
         "dialect": result.dialect,
         "changes": [change_to_json(c) for c in result.changes],
         "notes": list(result.notes),
+        "findings": findings_to_json(result.findings),
+        "advice": None if result.findings is None else {r.value: t for r, t in result.advice},
     }
 
 
@@ -49,6 +51,26 @@ def change_to_json(change: Change) -> dict[str, Any]:
     if change.confidence is not None:
         data["confidence"] = change.confidence.value
     return data
+
+
+def findings_to_json(findings: tuple[Finding, ...] | None) -> list[dict[str, Any]] | None:
+    """None when the rules were not run, so that "no findings" and "not checked" differ."""
+    return None if findings is None else [finding_to_json(f) for f in findings]
+
+
+def finding_to_json(finding: Finding) -> dict[str, Any]:
+    location = finding.location
+    return {
+        "rule": finding.rule.value,
+        "level": finding.level.value,
+        "schema": finding.schema,
+        "table": finding.table,
+        "column": finding.column,
+        "message": finding.message,
+        "change": finding.change,
+        "location": None if location is None else {"file": location.file, "line": location.line},
+        "allowed": finding.allowed,
+    }
 
 
 def render(result: DiffResult, stream: TextIO) -> None:

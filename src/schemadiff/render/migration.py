@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from schemadiff.migrate import Migration
 
 
-def _migration(result: DiffResult) -> Migration:
+def migration(result: DiffResult) -> Migration:
+    """The migration of a diff that has its schemas; its warnings go to stderr."""
     from schemadiff import migrate  # noqa: PLC0415  (SQLAlchemy only when asked for)
 
     assert result.schemas is not None
@@ -25,14 +26,21 @@ def _migration(result: DiffResult) -> Migration:
 
 
 def render_alembic(result: DiffResult, stream: TextIO) -> None:
+    stream.write(alembic(migration(result)))
+
+
+def alembic(found: Migration) -> str:
     """The bodies of ``upgrade()`` and ``downgrade()``, with the imports they need."""
-    code = _migration(result).python()
-    for line in ("from alembic import op", "import sqlalchemy as sa", *code.imports):
-        stream.write(f"{line}\n")
-    stream.write(f"\n\ndef upgrade() -> None:\n    {code.upgrade}\n")
-    stream.write(f"\n\ndef downgrade() -> None:\n    {code.downgrade}\n")
+    code = found.python()
+    imports = "".join(
+        f"{line}\n" for line in ("from alembic import op", "import sqlalchemy as sa", *code.imports)
+    )
+    return (
+        f"{imports}\n\ndef upgrade() -> None:\n    {code.upgrade}\n"
+        f"\n\ndef downgrade() -> None:\n    {code.downgrade}\n"
+    )
 
 
 def render_sql(result: DiffResult, stream: TextIO) -> None:
     """The upgrade's DDL, as Alembic's offline mode writes it for the dialect."""
-    stream.write(_migration(result).sql())
+    stream.write(migration(result).sql())

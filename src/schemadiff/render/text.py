@@ -58,20 +58,38 @@ def render(result: DiffResult, stream: TextIO) -> None:
 def lines(result: DiffResult) -> Iterator[Text]:
     yield Text(f"--- {_side(result.old)}", style="bold")
     yield Text(f"+++ {_side(result.new)}", style="bold")
-    python_only = [c for c in result.changes if _python_only(c)]
-    changes = [c for c in result.changes if not _python_only(c)]
+    same_ddl = [c for c in result.changes if python_only(c)]
+    changes = [c for c in result.changes if not python_only(c)]
     for (_, table), group in itertools.groupby(changes, key=lambda c: (c.schema or "", c.table)):
         members = list(group)
-        yield from (_standalone(c) for c in members) if table is None else _table(members)
-    if python_only:
+        yield from (_line(*_standalone(c)) for c in members) if table is None else _table(members)
+    if same_ddl:
         yield Text("Python-only type changes (same DDL, no migration needed):", style="dim")
-        for change in python_only:
+        for change in same_ddl:
             assert isinstance(change.old, ColumnType) and isinstance(change.new, ColumnType)
             where = f"{_qualified(change)}.{change.name}"
             yield Text(f"    ~ {where}: {change.old.python} -> {change.new.python}", style="dim")
 
 
-def _python_only(change: Change) -> bool:
+def describe(change: Change) -> tuple[str, str]:
+    """The sign (``+``, ``-`` or ``~``) and the line the text format words any change with.
+
+    A whole table is one line (``table users``): ``table_members`` lists what a new one holds.
+    A type change that keeps the DDL is worded by its Python types.
+    """
+    if change.table is None:
+        return _standalone(change)
+    if change.kind in (K.ADD_TABLE, K.REMOVE_TABLE):
+        return "+" if change.kind is K.ADD_TABLE else "-", f"table {_qualified(change)}"
+    if python_only(change):
+        assert isinstance(change.old, ColumnType) and isinstance(change.new, ColumnType)
+        types = f"{change.old.python} -> {change.new.python}"
+        return "~", f"column {change.name}: Python type {types} (same DDL)"
+    return _DESCRIBE[change.kind](change)
+
+
+def python_only(change: Change) -> bool:
+    """A type change that leaves the DDL as it was: it needs no migration."""
     return change.kind is K.MODIFY_TYPE and change.ddl_change is False
 
 
@@ -92,23 +110,23 @@ def _line(sign: str, text: str, indent: str = "") -> Text:
 # --- enums and sequences ----------------------------------------------------------------------
 
 
-def _standalone(change: Change) -> Text:
+def _standalone(change: Change) -> tuple[str, str]:
     name = f"{change.schema}.{change.name}" if change.schema else str(change.name)
     if change.kind in (K.ADD_ENUM, K.REMOVE_ENUM):
         enum = change.new or change.old
         assert isinstance(enum, NamedEnum)
         sign = "+" if change.kind is K.ADD_ENUM else "-"
-        return _line(sign, f"enum {name} {_values(enum.values)}")
+        return sign, f"enum {name} {_values(enum.values)}"
     if change.kind is K.MODIFY_ENUM:
-        return _line("~", f"enum {name}: {_values(change.old)} -> {_values(change.new)}")
+        return "~", f"enum {name}: {_values(change.old)} -> {_values(change.new)}"
     sequence = change.new or change.old
     assert isinstance(sequence, SequenceRecord)
     if change.kind is K.MODIFY_SEQUENCE:
         assert isinstance(change.old, SequenceRecord)
         old, new = _sequence_options(change.old.options), _sequence_options(sequence.options)
-        return _line("~", f"sequence {name}: {old} -> {new}")
+        return "~", f"sequence {name}: {old} -> {new}"
     sign = "+" if change.kind is K.ADD_SEQUENCE else "-"
-    return _line(sign, f"sequence {name} {_sequence_options(sequence.options)}".rstrip())
+    return sign, f"sequence {name} {_sequence_options(sequence.options)}".rstrip()
 
 
 def _values(values: object) -> str:
@@ -138,20 +156,25 @@ def _table(changes: list[Change]) -> Iterator[Text]:
         return
     yield _line("~", f"table {name}")
     for change in changes:
-        sign, text = _DESCRIBE[change.kind](change)
-        yield _line(sign, text, "    ")
+        yield _line(*describe(change), "    ")
 
 
 def _table_body(table: object, sign: str) -> Iterator[Text]:
+    for text in table_members(table):
+        yield _line(sign, text, "    ")
+
+
+def table_members(table: object) -> Iterator[str]:
+    """One line per column, index, constraint and foreign key of a table (a ``Table``)."""
     for column in getattr(table, "columns", ()):
-        yield _line(sign, f"column {column.name} {describe_column(column)}", "    ")
+        yield f"column {column.name} {describe_column(column)}"
     for index in getattr(table, "indexes", ()):
-        yield _line(sign, _index(index), "    ")
+        yield _index(index)
     for attribute in ("unique_constraints", "check_constraints", "exclude_constraints"):
         for constraint in getattr(table, attribute, ()):
-            yield _line(sign, _constraint(constraint), "    ")
+            yield _constraint(constraint)
     for fk in getattr(table, "foreign_keys", ()):
-        yield _line(sign, _foreign_key(fk), "    ")
+        yield _foreign_key(fk)
 
 
 def describe_column(column: Column) -> str:

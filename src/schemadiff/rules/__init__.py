@@ -1,0 +1,1 @@
+"""The rules of `schemadiff check`: pure functions over a diff."""

@@ -1,0 +1,478 @@
+"""The Alembic operations a revision file's ``upgrade()`` calls, read with ``ast``: never run.
+
+Read: ``op.X(...)``, with ``op`` imported from alembic under any name or spelled ``alembic.op``;
+``batch_op.X(...)`` inside ``with op.batch_alter_table("t", schema=...) as batch_op`` (the
+table is the ``with``'s); calls anywhere in ``upgrade()`` (in ``if``, ``for``, ``with``,
+``try``...), in the module's functions it calls by name, and in the ``upgrade_<engine>()``
+functions of Alembic's multidb template; SQL run through the connection
+(``op.get_bind().execute(...)``, also through a name assigned ``op.get_bind()``); enum types and
+sequences created or dropped by their own ``create``/``drop`` (``sa.Enum(..., name="e")
+.create(bind)``) or by ``op.execute(CreateSequence(sa.Sequence("s")))``, read as the
+operations ``create_enum``, ``drop_enum``, ``create_sequence`` and ``drop_sequence``.
+
+A value is read only when it is written as a literal: a string; ``op.f("...")``; a name the
+module or the function assigns a string to once; ``sa.text("...")`` for SQL. Anything else
+(a variable, an f-string with values, a call) leaves the field None: never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+__all__ = ["Operation", "read"]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation ``upgrade()`` calls, as far as its arguments are literals."""
+
+    name: str
+    """The method called: ``add_column``, ``alter_column``, ``execute``...; ``create_enum``,
+    ``drop_enum``, ``create_sequence``, ``drop_sequence`` for those types' own calls."""
+    table: str | None
+    """The table: ``rename_table``'s old name, ``create_foreign_key``'s source table."""
+    schema: str | None
+    target: str | None
+    """The column, index or constraint named (``op.f`` unwrapped); ``rename_table``'s new name;
+    the enum type's or sequence's name."""
+    keywords: tuple[str, ...] = ()
+    """The keyword arguments given, sorted: ``type_``, ``nullable``, ``existing_type``..."""
+    text: str | None = None
+    """``execute``'s SQL."""
+    line: int = 0
+    columns: tuple[str, ...] | None = None
+    """``create_table``'s column names; the column list of ``create_index``,
+    ``create_unique_constraint``, ``create_primary_key`` and (local) ``create_foreign_key``."""
+    new_name: str | None = None
+    """``alter_column``'s ``new_column_name``."""
+    constraint_type: str | None = None
+    """``drop_constraint``'s ``type_``: ``unique``, ``check``, ``foreignkey``, ``primary``."""
+    enums: tuple[str, ...] = ()
+    """The named enum types ``create_table`` creates with its columns (not those given
+    ``create_type=False``, which some other operation creates)."""
+
+
+def read(source: bytes) -> tuple[Operation, ...]:
+    """The operations of ``upgrade()`` in the order they are read; () when the file does not
+    parse or has no ``upgrade()``."""
+    try:
+        tree = ast.parse(source)
+        return tuple(_Reader(tree).upgrade())
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+
+
+# --- Alembic's signatures ----------------------------------------------------------------------
+
+_PARAMETERS: Mapping[str, tuple[str, ...]] = {
+    "add_column": ("table_name", "column"),
+    "alter_column": ("table_name", "column_name"),
+    "drop_column": ("table_name", "column_name"),
+    "create_table": ("table_name",),
+    "drop_table": ("table_name",),
+    "rename_table": ("old_table_name", "new_table_name"),
+    "create_index": ("index_name", "table_name", "columns"),
+    "drop_index": ("index_name", "table_name"),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
+    "create_exclude_constraint": ("constraint_name", "table_name"),
+    "create_foreign_key": (
+        "constraint_name",
+        "source_table",
+        "referent_table",
+        "local_cols",
+        "remote_cols",
+    ),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "create_table_comment": ("table_name", "comment"),
+    "drop_table_comment": ("table_name",),
+    "execute": ("sqltext",),
+    "sync_enum_values": ("enum_schema", "enum_name"),  # alembic-postgresql-enum
+}
+"""Positional parameters, by name; a batch operation takes all but the table."""
+_BATCH_TABLE = ("table_name", "source_table")
+_TABLE = ("table_name", "source_table", "old_table_name")
+_SCHEMA = ("schema", "source_schema", "enum_schema")
+_TARGET = ("column_name", "index_name", "constraint_name", "new_table_name", "enum_name")
+_COLUMNS = ("columns", "local_cols")
+_NOT_OPERATIONS = frozenset(
+    {
+        "f",
+        "get_bind",
+        "get_context",
+        "inline_literal",
+        "batch_alter_table",
+        "implementation_for",
+        "register_operation",
+        "invoke",
+        "run_async",
+    }
+)
+"""``op``'s methods that change nothing themselves."""
+_DDL_CONSTRUCTS = {
+    "CreateSequence": "create",
+    "DropSequence": "drop",
+    "CreateEnumType": "create",
+    "DropEnumType": "drop",
+}
+_SQL_WRAPPERS = frozenset({"text", "DDL", "dedent"})
+_NAME_WRAPPERS = frozenset({"conv", "quoted_name"})
+_DEPTH = 20
+"""How many names deep a value is followed (``A = B``, ``B = "t"``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """An enum type or a sequence constructed in the file."""
+
+    kind: str
+    name: str
+    schema: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What a module's or a function's names hold: only names assigned once count."""
+
+    stored: frozenset[str] = frozenset()
+    values: Mapping[str, ast.expr] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, node: ast.AST) -> _Scope:
+        counts: dict[str, int] = {}
+        values: dict[str, ast.expr] = {}
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store | ast.Del):
+                counts[child.id] = counts.get(child.id, 0) + 1
+            elif isinstance(child, ast.arg):
+                counts[child.arg] = 2  # a parameter: any value
+            if isinstance(child, ast.Assign) and len(child.targets) == 1:
+                target = child.targets[0]
+                if isinstance(target, ast.Name):
+                    values[target.id] = child.value
+        once = {name: value for name, value in values.items() if counts.get(name) == 1}
+        return cls(frozenset(counts), once)
+
+
+def _callee(node: ast.expr) -> str | None:
+    """The name a call calls: ``sa.Column(...)`` -> ``Column``."""
+    if not isinstance(node, ast.Call):
+        return None
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def _bind(call: ast.Call, parameters: Sequence[str]) -> dict[str, ast.expr]:
+    """The call's arguments by parameter name, positional ones up to the first ``*args``."""
+    bound = {k.arg: k.value for k in call.keywords if k.arg is not None}
+    for name, node in zip(parameters, call.args, strict=False):
+        if isinstance(node, ast.Starred):
+            break
+        bound.setdefault(name, node)
+    return bound
+
+
+def _first(bound: Mapping[str, ast.expr], names: Iterable[str]) -> ast.expr | None:
+    return next((bound[n] for n in names if n in bound), None)
+
+
+def _alembic_names(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
+    """The names ``alembic.op`` is imported under (``op`` always), and those of ``alembic``."""
+    ops, modules = {"op"}, set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "alembic":
+            ops.update(a.asname or a.name for a in node.names if a.name == "op")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "alembic.op" and alias.asname:
+                    ops.add(alias.asname)
+                elif alias.name.split(".")[0] == "alembic" and not alias.asname:
+                    modules.add("alembic")
+                elif alias.name == "alembic" and alias.asname:
+                    modules.add(alias.asname)
+    return frozenset(ops), frozenset(modules)
+
+
+class _Reader(ast.NodeVisitor):
+    """Walks ``upgrade()`` and what it calls, collecting the operations."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.functions = {
+            n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        self.classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+        self.op_names, self.alembic_names = _alembic_names(tree)
+        self.module = _Scope.of(tree)
+        self.local = _Scope()
+        self.batches: dict[str, tuple[str | None, str | None]] = {}
+        self.active: list[str] = []
+        self.found: list[Operation] = []
+
+    def upgrade(self) -> Iterator[Operation]:
+        names = ["upgrade", *sorted(n for n in self.functions if n.startswith("upgrade_"))]
+        for name in names:
+            if name in self.functions and name not in self.active:
+                self.function(self.functions[name])
+        return iter(self.found)
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        saved = self.local, self.batches
+        self.local, self.batches = _Scope.of(node), {}
+        self.active.append(node.name)
+        for statement in node.body:
+            self.visit(statement)
+        self.active.pop()
+        self.local, self.batches = saved
+
+    # --- walking ---
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        batches = dict(self.batches)
+        for item in node.items:
+            table = self._batch_table(item.context_expr)
+            if table is not None and isinstance(item.optional_vars, ast.Name):
+                batches[item.optional_vars.id] = table
+            else:
+                self.visit(item.context_expr)
+        saved, self.batches = self.batches, batches
+        for statement in node.body:
+            self.visit(statement)
+        self.batches = saved
+
+    visit_AsyncWith = visit_With
+
+    def visit_Call(self, node: ast.Call) -> None:
+        operation = self._operation(node)
+        if operation is not None:
+            self.found.append(operation)
+        elif isinstance(node.func, ast.Name) and node.func.id not in self.active:
+            helper = self.functions.get(node.func.id)
+            if helper is not None:
+                self.function(helper)
+        self.generic_visit(node)
+
+    # --- what a call is ---
+
+    def _operation(self, node: ast.Call) -> Operation | None:
+        if not isinstance(node.func, ast.Attribute):
+            return None
+        method, owner = node.func.attr, node.func.value
+        if self._is_op(owner) or self._batch_of(owner) is not None:
+            if method in _NOT_OPERATIONS:
+                return None
+            return self._build(method, node, self._batch_of(owner))
+        if method in ("execute", "exec_driver_sql") and self._is_connection(owner):
+            return self._build("execute", node, None)
+        if method in ("create", "drop"):
+            named = self._named(owner)
+            if named is not None:
+                return _standalone(method, named, node)
+        return None
+
+    def _build(
+        self, method: str, node: ast.Call, batch: tuple[str | None, str | None] | None
+    ) -> Operation:
+        parameters = _PARAMETERS.get(method, ())
+        if batch is not None:
+            parameters = tuple(p for p in parameters if p not in _BATCH_TABLE)
+        bound = _bind(node, parameters)
+        if method == "execute":
+            construct = self._ddl_construct(bound.get("sqltext"), node)
+            if construct is not None:
+                return construct
+        table, schema = batch or (
+            self._string(_first(bound, _TABLE)),
+            self._string(_first(bound, _SCHEMA)),
+        )
+        return Operation(
+            method,
+            table,
+            schema,
+            self._target(method, bound),
+            tuple(sorted({k.arg for k in node.keywords if k.arg is not None})),
+            self._sql(bound.get("sqltext")) if method == "execute" else None,
+            node.lineno,
+            self._columns(method, node, bound, batch is not None),
+            self._string(bound.get("new_column_name")) if method == "alter_column" else None,
+            self._string(bound.get("type_")) if method == "drop_constraint" else None,
+            self._created_enums(node) if method == "create_table" else (),
+        )
+
+    def _target(self, method: str, bound: Mapping[str, ast.expr]) -> str | None:
+        if method == "add_column":
+            return self._column_name(bound.get("column"))
+        return self._string(_first(bound, _TARGET))
+
+    def _columns(
+        self, method: str, node: ast.Call, bound: Mapping[str, ast.expr], batch: bool
+    ) -> tuple[str, ...] | None:
+        if method == "create_table":
+            columns = (self._column_name(a) for a in node.args[0 if batch else 1 :])
+            return tuple(c for c in columns if c is not None)
+        return self._names(_first(bound, _COLUMNS))
+
+    def _created_enums(self, node: ast.Call) -> tuple[str, ...]:
+        found = []
+        for child in ast.walk(node):
+            if isinstance(child, ast.Call) and _callee(child) in ("Enum", "ENUM"):
+                named = self._named(child)
+                no_type = any(
+                    k.arg == "create_type"
+                    and isinstance(k.value, ast.Constant)
+                    and k.value.value is False
+                    for k in child.keywords
+                )
+                if named is not None and not no_type:
+                    found.append(named.name)
+        return tuple(found)
+
+    def _ddl_construct(self, node: ast.expr | None, call: ast.Call) -> Operation | None:
+        """``op.execute(CreateSequence(sa.Sequence("s")))`` and the like."""
+        verb = _DDL_CONSTRUCTS.get(_callee(node) or "") if node is not None else None
+        if verb is None or not isinstance(node, ast.Call) or not node.args:
+            return None
+        named = self._named(node.args[0])
+        return None if named is None else _standalone(verb, named, call)
+
+    # --- names ---
+
+    def _is_op(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in self.op_names
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "op"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.alembic_names
+        )
+
+    def _batch_of(self, node: ast.expr) -> tuple[str | None, str | None] | None:
+        return self.batches.get(node.id) if isinstance(node, ast.Name) else None
+
+    def _batch_table(self, node: ast.expr) -> tuple[str | None, str | None] | None:
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "batch_alter_table"
+            and self._is_op(node.func.value)
+        ):
+            return None
+        bound = _bind(node, ("table_name", "schema"))
+        return self._string(bound.get("table_name")), self._string(bound.get("schema"))
+
+    def _is_connection(self, node: ast.expr, depth: int = 0) -> bool:
+        """``op.get_bind()``, ``op.get_context().bind``, or a name assigned one of them."""
+        if isinstance(node, ast.Name):
+            value = self._value(node.id)
+            return value is not None and depth < _DEPTH and self._is_connection(value, depth + 1)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            return node.func.attr == "get_bind" and self._is_op(node.func.value)
+        if isinstance(node, ast.Attribute) and node.attr in ("bind", "connection"):
+            inner = node.value
+            return (
+                isinstance(inner, ast.Call)
+                and isinstance(inner.func, ast.Attribute)
+                and inner.func.attr == "get_context"
+                and self._is_op(inner.func.value)
+            )
+        return False
+
+    def _value(self, name: str) -> ast.expr | None:
+        """What a name was assigned, when it was assigned once (locals before the module's)."""
+        if name in self.local.stored:
+            return self.local.values.get(name)
+        return self.module.values.get(name)
+
+    def _named(self, node: ast.expr, depth: int = 0) -> _Named | None:
+        """The enum type or sequence a constructor (or a name assigned one) makes."""
+        if isinstance(node, ast.Name):
+            value = self._value(node.id)
+            return None if value is None or depth >= _DEPTH else self._named(value, depth + 1)
+        callee = _callee(node)
+        if not isinstance(node, ast.Call) or callee not in ("Enum", "ENUM", "Sequence"):
+            return None
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        schema = self._string(keywords.get("schema"))
+        if callee == "Sequence":
+            name = self._string(_bind(node, ("name",)).get("name"))
+            return None if name is None else _Named("sequence", name, schema)
+        if "name" in keywords:
+            name = self._string(keywords["name"])
+        else:  # SQLAlchemy names the type of a Python enum class after it, lowercased
+            first = node.args[0] if node.args else None
+            is_class = isinstance(first, ast.Name) and first.id in self.classes
+            name = first.id.lower() if is_class and isinstance(first, ast.Name) else None
+        return None if name is None else _Named("enum", name, schema)
+
+    def _string(self, node: ast.expr | None, depth: int = 0) -> str | None:
+        """A string written as a literal, or as a name, a sum or a wrapper of ones."""
+        if node is None or depth >= _DEPTH:
+            return None
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, str) else None
+        if isinstance(node, ast.Name):
+            return self._string(self._value(node.id), depth + 1)
+        if isinstance(node, ast.Call) and node.args and self._is_name_wrapper(node):
+            return self._string(node.args[0], depth + 1)
+        parts: list[ast.expr] = []
+        if isinstance(node, ast.JoinedStr):  # an f-string: only without values
+            parts = node.values
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            parts = [node.left, node.right]
+        strings = [self._string(p, depth + 1) for p in parts]
+        return "".join(s or "" for s in strings) if parts and None not in strings else None
+
+    def _is_name_wrapper(self, node: ast.Call) -> bool:
+        """``op.f("ix_a")``, ``batch_op.f(...)``, ``conv(...)``, ``quoted_name(...)``."""
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "f":
+            owner = node.func.value
+            return self._is_op(owner) or self._batch_of(owner) is not None
+        return _callee(node) in _NAME_WRAPPERS
+
+    def _sql(self, node: ast.expr | None, depth: int = 0) -> str | None:
+        """SQL text: a string, or one passed through ``sa.text``, ``DDL``, ``dedent``,
+        ``.strip()``."""
+        text = self._string(node)
+        if text is not None or not isinstance(node, ast.Call) or depth >= _DEPTH:
+            return text
+        callee = _callee(node)
+        if callee in _SQL_WRAPPERS and node.args:
+            return self._sql(node.args[0], depth + 1)
+        if callee in ("strip", "lstrip", "rstrip") and isinstance(node.func, ast.Attribute):
+            inner = self._sql(node.func.value, depth + 1)
+            return None if inner is None or node.args else getattr(inner, callee)()
+        return None
+
+    def _column_name(self, node: ast.expr | None) -> str | None:
+        """The name of ``sa.Column("name", ...)``."""
+        if not isinstance(node, ast.Call) or _callee(node) != "Column":
+            return None
+        return self._string(_bind(node, ("name",)).get("name"))
+
+    def _names(self, node: ast.expr | None) -> tuple[str, ...] | None:
+        """A literal list of column names (or of ``sa.text``/``literal_column`` SQL)."""
+        if not isinstance(node, ast.List | ast.Tuple):
+            return None
+        names = []
+        for element in node.elts:
+            name = self._string(element)
+            if name is None and _callee(element) in ("text", "literal_column", "column"):
+                assert isinstance(element, ast.Call)
+                name = self._string(element.args[0]) if element.args else None
+            if name is None:
+                return None
+            names.append(name)
+        return tuple(names)
+
+
+def _standalone(verb: str, named: _Named, node: ast.Call) -> Operation:
+    keywords = tuple(sorted({k.arg for k in node.keywords if k.arg is not None}))
+    return Operation(
+        f"{verb}_{named.kind}", None, named.schema, named.name, keywords, None, node.lineno
+    )

@@ -1,0 +1,222 @@
+"""The rules that judge a change by itself: destructive, data-dependent,
+backward-incompatible and locking. Pure: changes in, findings out (docs/check.md).
+
+Each check looks at one change and says what is wrong with it, or nothing. The caller sets
+the levels, the places and what the models acknowledge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from schemadiff.model import (
+    Change,
+    ChangeKind,
+    Column,
+    ColumnType,
+    ForeignKey,
+    Index,
+    Rule,
+    Schema,
+)
+from schemadiff.rules import types
+
+K = ChangeKind
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the checks need besides the change itself."""
+
+    changes: Sequence[Change]
+    newer: Schema
+    """Every table of the newer side, changed or not: who uses a named enum."""
+    concurrent: Collection[str] = ()
+    """Indexes the change's own revision files create with ``postgresql_concurrently``."""
+
+    @property
+    def added_columns(self) -> set[tuple[str, str | None, str | None]]:
+        return {(c.schema or "", c.table, c.name) for c in self.changes if c.kind is K.ADD_COLUMN}
+
+
+Problem = tuple[Rule, str]
+Check = Callable[[Change, Context], Iterator[str]]
+
+
+def problems(change: Change, context: Context, dialect: str) -> Iterator[Problem]:
+    """Every rule ``change`` breaks, with what is wrong, in rule order."""
+    for rule, checks in CHECKS.items():
+        if rule is Rule.LOCKING and dialect != "postgresql":
+            continue
+        for check in checks:
+            for message in check(change, context):
+                yield rule, message
+
+
+# --- destructive ------------------------------------------------------------------------------
+
+
+def _dropped(change: Change, context: Context) -> Iterator[str]:
+    if change.kind is K.REMOVE_TABLE:
+        yield "table dropped: its rows are lost"
+    elif change.kind is K.REMOVE_COLUMN:
+        yield "column dropped: its data is lost"
+
+
+def _narrowed(change: Change, context: Context) -> Iterator[str]:
+    if change.kind is not K.MODIFY_TYPE or change.ddl_change is False:
+        return
+    old, new = _ddl(change.old), _ddl(change.new)
+    if not types.widens(old, new):
+        yield f"type {old} -> {new} does not keep every value: some are cut, or refused"
+
+
+def _values_removed(change: Change, context: Context) -> Iterator[str]:
+    if change.kind is K.MODIFY_ENUM:
+        gone = [v for v in _values(change.old) if v not in _values(change.new)]
+        if gone:
+            yield f"enum values removed ({_listed(gone)}): rows that hold them stop the migration"
+
+
+# --- data-dependent ---------------------------------------------------------------------------
+
+
+def _required_column(change: Change, context: Context) -> Iterator[str]:
+    if _required(change):
+        yield "NOT NULL column added without a server default: fails on a table that has rows"
+
+
+def _made_not_null(change: Change, context: Context) -> Iterator[str]:
+    if change.kind is K.MODIFY_NULLABLE and change.old is True and change.new is False:
+        yield "made NOT NULL: fails while any row holds NULL"
+
+
+def _new_constraint(change: Change, context: Context) -> Iterator[str]:
+    if change.kind is K.ADD_INDEX and isinstance(change.new, Index) and change.new.unique:
+        yield f"unique index {change.name or '(unnamed)'} added: fails if rows hold duplicates"
+    elif change.kind is K.ADD_CONSTRAINT and change.constraint_type == "unique":
+        yield f"unique constraint {change.name or '(unnamed)'} added: fails if rows hold duplicates"
+    elif change.kind is K.ADD_CONSTRAINT and change.constraint_type == "check":
+        yield f"CHECK {change.name or '(unnamed)'} added: fails if a row breaks it"
+    elif change.kind is K.ADD_FK and isinstance(change.new, ForeignKey):
+        added = context.added_columns
+        if not any((change.schema or "", change.table, c) in added for c in change.new.columns):
+            target = change.new.referred_table
+            yield f"foreign key to {target} added: fails if a row refers to a missing {target}"
+
+
+# --- backward-incompatible ------------------------------------------------------------------
+
+
+def _breaks_deployed_code(change: Change, context: Context) -> Iterator[str]:
+    if change.kind in (K.RENAME_TABLE, K.RENAME_COLUMN):
+        old = change.old.get("name") if isinstance(change.old, dict) else None
+        yield f"renamed from {old}: the code still deployed uses {old}"
+    elif change.kind in (K.REMOVE_TABLE, K.REMOVE_COLUMN):
+        yield "dropped: the code still deployed uses it"
+    elif _required(change):
+        yield "NOT NULL column added without a default: the code still deployed inserts no value"
+
+
+# --- locking (PostgreSQL) ---------------------------------------------------------------------
+
+
+def _index_locks(change: Change, context: Context) -> Iterator[str]:
+    if change.kind is not K.ADD_INDEX or not isinstance(change.new, Index):
+        return
+    concurrently = dict(change.new.options).get("postgresql_concurrently") == "True"
+    if not concurrently and change.name not in context.concurrent:
+        yield (
+            f"index {change.name or '(unnamed)'} created without CONCURRENTLY: writes to the "
+            "table wait until it is built"
+        )
+
+
+def _rewrite(change: Change, context: Context) -> Iterator[str]:
+    if change.kind is K.MODIFY_TYPE and change.ddl_change is not False:
+        old, new = _ddl(change.old), _ddl(change.new)
+        if types.rewrites(old, new):
+            yield f"type {old} -> {new} rewrites the table; reads and writes wait"
+    elif change.kind is K.MODIFY_NULLABLE and change.new is False:
+        yield "SET NOT NULL scans the whole table; reads and writes wait"
+
+
+def _enum_rewrite(change: Change, context: Context) -> Iterator[str]:
+    if change.kind is not K.MODIFY_ENUM or change.table is not None:
+        return
+    old, new = _values(change.old), _values(change.new)
+    if [v for v in new if v in old] != list(old):  # a value removed, or the order changed
+        users = _enum_users(context.newer, change.schema, str(change.name))
+        yield (
+            "values removed or reordered: the type is made anew and every table using it is "
+            f"rewritten ({_listed(users) or 'none found'}); reads and writes wait"
+        )
+
+
+def _enum_users(schema: Schema, enum_schema: str | None, name: str) -> list[str]:
+    return sorted(
+        f"{table.qualified_name}.{column.name}"
+        for table in schema.tables
+        for column in table.columns
+        if _uses(column, enum_schema, name)
+    )
+
+
+def _uses(column: Column, schema: str | None, name: str) -> bool:
+    enum = column.type.enum
+    return enum is not None and enum.named and enum.name == name and enum.schema == schema
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+
+def _required(change: Change) -> bool:
+    """A new column that existing rows cannot fill by themselves."""
+    column = change.new
+    if change.kind is not K.ADD_COLUMN or not isinstance(column, Column):
+        return False
+    fills = column.server_default or column.computed or column.identity or column.autoincrement
+    return not column.nullable and not fills
+
+
+def _ddl(value: object) -> str:
+    assert isinstance(value, ColumnType)
+    return value.ddl or value.python
+
+
+def _values(value: object) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, tuple) else ()
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = ", ".join(repr(n) if " " in n else n for n in names[:5])
+    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
+CHECKS: Mapping[Rule, tuple[Check, ...]] = {
+    Rule.DESTRUCTIVE: (_dropped, _narrowed, _values_removed),
+    Rule.DATA_DEPENDENT: (_required_column, _made_not_null, _new_constraint),
+    Rule.BACKWARD_INCOMPATIBLE: (_breaks_deployed_code,),
+    Rule.LOCKING: (_index_locks, _rewrite, _enum_rewrite),
+}
+
+ADVICE: Mapping[Rule, str] = {
+    Rule.DESTRUCTIVE: (
+        "Make sure the data is no longer needed, or copy it first; then acknowledge it in the "
+        'model: info={"schemadiff": {"allow": ["destructive"]}} on the table or column.'
+    ),
+    Rule.DATA_DEPENDENT: (
+        "Existing rows decide whether this migration runs: give the column a server default, or "
+        "add it nullable, backfill, then set NOT NULL; clean duplicates or orphans first."
+    ),
+    Rule.BACKWARD_INCOMPATIBLE: (
+        "Expand, then contract: add the new shape beside the old one, deploy code that uses the "
+        "new one, and rename or drop the old one in a later release."
+    ),
+    Rule.LOCKING: (
+        "On a large table this blocks the application: create indexes with "
+        "postgresql_concurrently=True in an autocommit block, and change a type in steps (new "
+        "column, backfill, swap)."
+    ),
+}
