@@ -45,7 +45,8 @@ def test_json_contract(repo: GitRepo) -> None:
 
     document = schemadiff("HEAD~1..HEAD", "--format", "json", cwd=repo.path).json()
 
-    assert (document["format"], document["version"]) == ("schemadiff-diff", 2)
+    assert (document["format"], document["version"]) == ("schemadiff-diff", 3)
+    assert document["findings"] is None  # plain diff runs no rules
     assert document["to"] == {"ref": "HEAD", "commit": head, "source": "git", "reason": None}
     assert [(c["kind"], c["name"]) for c in document["changes"]] == [
         ("modify_type", "email"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GitRepo, clean_env, model_source, schemadiff
+from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff
 
 V1 = model_source(
     """
@@ -317,3 +317,24 @@ def test_a_refused_revision_leaves_no_file(project: GitRepo) -> None:
     assert missing.code == 2
     assert "No Alembic configuration at " in missing.err
     assert sorted((project.path / "migrations" / "versions").iterdir()) == versions
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_a_changed_server_default_is_written_as_sql_text(repo: GitRepo, dialect: str) -> None:
+    """Alembic would write ``server_default=now()``: Python that fails when the file runs."""
+    plain = """
+    class Event(Base):
+        __tablename__ = "event"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        at: Mapped[str] = mapped_column(sa.DateTime)
+    """
+    models_repo(repo, model_source(plain)).commit("v1")
+    models_repo(
+        repo,
+        model_source(plain.replace("sa.DateTime)", "sa.DateTime, server_default=sa.func.now())")),
+    )
+    run = schemadiff("--format", "alembic", "--dialect", dialect, cwd=repo.path)
+    assert run.code == 0, run.err
+    expected = "sa.text('now()')" if dialect == "postgresql" else "sa.text('CURRENT_TIMESTAMP')"
+    assert f"server_default={expected}," in run.out
+    compile(run.out, "revision.py", "exec")

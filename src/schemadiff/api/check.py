@@ -71,7 +71,7 @@ def check(
     if hook and (revisions or staged):
         raise ConfigError("--hook takes its range from pre-commit: give no revision, nor --staged.")
     spec = hook_range(environ) if hook else range_spec(options, revisions, staged)
-    done = compared_range(options, spec)
+    done = compared_range(options, spec, quick=True)
     result = done.result
     if not result.changes:
         return replace(result, findings=())
@@ -95,9 +95,11 @@ def _migrations(work: Session, done: Compared) -> _Migrations:
     chosen = {p: s for p, s in new_files.items() if _revision_of(s) in (added or ())}
     found = tuple(op for source in chosen.values() for op in operations.read(source))
     ddl = [i for i, c in enumerate(result.changes) if _needs_migration(c)]
-    if not added:
+    if added == ():
         return _Migrations(added, found, tuple(ddl))
     covered = _by_snapshot(work, done, added)
+    if added is None:  # an older side from a snapshot or a database: only the snapshot can say
+        return _Migrations(added, found, tuple(ddl) if covered is None else covered)
     if covered is not None:
         return _Migrations(added, found, covered)
     missing = set(coverage.uncovered(result.changes, found))
@@ -126,12 +128,17 @@ def _revision_of(source: bytes) -> str | None:
     return found[0] if found else None
 
 
-def _by_snapshot(work: Session, done: Compared, added: Sequence[str]) -> tuple[int, ...] | None:
-    """The changes the snapshot entry of the new head leaves out; None without such an entry."""
+def _by_snapshot(
+    work: Session, done: Compared, added: Sequence[str] | None
+) -> tuple[int, ...] | None:
+    """The changes the snapshot entry of the new head leaves out; None without such an entry,
+    or when the head is not one of the ``added`` revisions (None: which are is not known)."""
     side, settings = done.result.new, done.settings
     heads = work.graph(side, settings).heads
     data = work.read(side, settings.snapshot_path)
-    if len(heads) != 1 or heads[0] not in added or data is None or done.new.documents is None:
+    if len(heads) != 1 or data is None or done.new.documents is None:
+        return None
+    if added is not None and heads[0] not in added:
         return None
     where = f"{settings.snapshot_path} at {side.label}"
     try:
@@ -162,7 +169,7 @@ def _unmigrated(done: Compared, migrations: _Migrations) -> list[Finding]:
     result, level = done.result, done.settings.level(Rule.MIGRATION_REQUIRED)
     if level is Level.OFF:
         return []
-    why = "no new migration in the change" if not migrations.added else "no new migration does it"
+    why = "no new migration in the change" if migrations.added == () else "no migration does it"
     findings = []
     for i in migrations.uncovered:
         change = result.changes[i] if i >= 0 else None

@@ -45,8 +45,9 @@ def compare(options: Options, revisions: Sequence[str] = (), staged: bool = Fals
     return compared_range(options, range_spec(options, revisions, staged)).result
 
 
-def compared_range(options: Options, spec: gitrefs.RangeSpec) -> Compared:
-    """The two sides of ``spec`` loaded and compared."""
+def compared_range(options: Options, spec: gitrefs.RangeSpec, quick: bool = False) -> Compared:
+    """The two sides of ``spec`` loaded and compared. ``quick``: when no file that decides the
+    schema differs, import nothing and report no change (the models are not even checked)."""
     if options.from_db and options.from_snapshot:
         raise ConfigError(
             "Give --from-db or --from-snapshot, not both: each replaces the older side."
@@ -55,7 +56,7 @@ def compared_range(options: Options, spec: gitrefs.RangeSpec) -> Compared:
         old, new = _resolved(work, spec, options)
         settings = work.settings(new, options.overrides)
         dialect = older.database_dialect(options.from_db) if options.from_db else settings.dialect
-        if isinstance(old, Side) and work.unchanged(old, new, options.overrides):
+        if quick and isinstance(old, Side) and work.unchanged(old, new, options.overrides):
             nothing = DiffResult(old, new, dialect, ())  # no file that decides it changed
             return Compared(nothing, Loaded(old, None), Loaded(new, None), settings, work.project)
         old_loaded, new_loaded = _load(work, options, old, Job(new, settings, dialect))

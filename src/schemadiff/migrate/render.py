@@ -36,6 +36,8 @@ def python(plan: Plan, dialect: str, *, batch: bool) -> Python:
             text, needed = _type_text(obj, dialect)
             imports.update(needed)
             return text
+        if kind == "server_default" and isinstance(obj, sa.TextClause):
+            return f"sa.text({obj.text!r})"  # Alembic would write the SQL bare, as Python
         return False
 
     def code(container: ops.UpgradeOps | ops.DowngradeOps) -> str:

@@ -316,12 +316,12 @@ def _findings(result: DiffResult, marks: _Marks) -> str:
         items = [f"- {_mark(f, subject=True)}" for f in marks.loose[:MAX_LISTED]]
         if len(marks.loose) > MAX_LISTED:
             items.append(f"- … and {len(marks.loose) - MAX_LISTED} more")
-        blocks.append("\n".join(items))
+        blocks.append("#### Other findings\n\n" + "\n".join(items))
     if result.advice:
         worst = _worst(result.findings or ())
         advice = (f"- {worst.get(r, WARNING)} **{r.value}**: {_html(a)}" for r, a in result.advice)
-        blocks.append("**What to do**\n\n" + "\n".join(advice))
-    return "\n\n".join(["#### Findings", *blocks]) if blocks else ""
+        blocks.append("#### What to do\n\n" + "\n".join(advice))
+    return "\n\n".join(blocks)
 
 
 def _worst(findings: Iterable[Finding]) -> dict[Rule, str]:
@@ -426,29 +426,31 @@ def _diagram(result: DiffResult) -> str:
             "```mermaid",
             drawn.text.rstrip("\n"),
             "```",
-            "",
-            "Unchanged neighbours show only their key columns; dashed lines are dropped foreign"
-            " keys.",
+            *_legend(drawn),
             "",
             "</details>",
         ]
     )
 
 
+def _legend(drawn: mermaid.Diagram) -> list[str]:
+    told = [
+        *(["unchanged tables show only their key columns"] if drawn.neighbours else []),
+        *(["dashed lines are dropped foreign keys"] if drawn.dropped_keys else []),
+    ]
+    return ["", "; ".join(told).capitalize() + "."] if told else []
+
+
 def _operations(result: DiffResult) -> str:
     """The migration's upgrade and downgrade; nothing when there is nothing to migrate."""
     if result.schemas is None or all(text.python_only(c) for c in result.changes):
         return ""
-    found = migration.migration(result)
-    python = migration.alembic(found).rstrip("\n")
+    python = migration.alembic(migration.migration(result)).rstrip("\n")  # warnings: in it
     fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", python)), default=0) + 1)
-    warnings = [f"> {WARNING} {escape(warning)}  " for warning in found.warnings]
     return "\n".join(
         [
             "<details><summary>Alembic operations</summary>",
             "",
-            *warnings,
-            *([""] if warnings else []),
             f"{fence}python",
             python,
             fence,

@@ -36,7 +36,7 @@ MAX_ENTITIES = 30
 """Past this a diagram is unreadable: the first tables (changed ones first) are drawn."""
 MAX_ATTRIBUTES = 20
 """Rows of one table; changed and key columns are kept first."""
-MAX_COMMENT = 60
+MAX_COMMENT = 80
 
 _RESERVED = {
     # Keywords and cardinality words of the erDiagram grammar that a bare name would lex as.
@@ -65,6 +65,10 @@ class Diagram:
     """Tables drawn."""
     total: int
     """Tables that would be drawn without ``MAX_ENTITIES``."""
+    neighbours: bool = False
+    """Whether unchanged tables are drawn (with their key columns only)."""
+    dropped_keys: bool = False
+    """Whether a dropped foreign key is drawn (a dashed line)."""
 
 
 @dataclass(slots=True)
@@ -96,8 +100,15 @@ def diagram(result: DiffResult, max_entities: int = MAX_ENTITIES) -> Diagram | N
     lines = ["erDiagram"]
     for entity in shown.values():
         lines.extend(_entity_lines(entity, names))
-    lines.extend(_relationships(shown, names))
-    return Diagram("\n".join(lines) + "\n", len(shown), len(entities))
+    relationships = list(_relationships(shown, names))
+    lines.extend(relationships)
+    return Diagram(
+        "\n".join(lines) + "\n",
+        len(shown),
+        len(entities),
+        neighbours=any(e.neighbour and e.table is not None for e in shown.values()),
+        dropped_keys=any(re.search(r" \|[|o]\.\.o\{ ", line) for line in relationships),
+    )
 
 
 # --- which tables, and what happened to them --------------------------------------------------
@@ -248,7 +259,12 @@ class _Names:
 
 def identifier(text: str) -> str:
     """A name as Mermaid takes it for an entity or an attribute: ``[A-Za-z_][A-Za-z0-9_]*``."""
-    word = re.sub(r"[^A-Za-z0-9_]", "_", text) or "_"
+    word = re.sub(r"[^A-Za-z0-9_]+", "_", text)  # a run of others: one underscore
+    if not text.startswith("_"):
+        word = word.lstrip("_")
+    if not text.endswith("_"):
+        word = word.rstrip("_")
+    word = word or "_"
     if word[0].isdigit():
         word = f"_{word}"
     return f"{word}_" if word.lower() in _RESERVED else word
@@ -284,7 +300,7 @@ def _entity_lines(entity: _Entity, names: _Names) -> Iterator[str]:
 def _rows(entity: _Entity) -> Iterator[str]:
     if entity.state is not None:
         detail = f" {quoted(f'from {entity.renamed_from}')}" if entity.renamed_from else ""
-        yield f"table {entity.state}{detail}"
+        yield f"table {entity.state.upper()}{detail}"
     table = entity.table
     if table is None:  # no schemas to draw from: the changed columns by name
         for name, notes in entity.notes.items():
@@ -330,10 +346,20 @@ def _attribute(column: Column, keys: Iterable[str], notes: Iterable[str]) -> str
     parts = [type_word(column.type.ddl or column.type.python), identifier(column.name)]
     if keys:
         parts.append(", ".join(keys))
-    comment = "; ".join(notes)
+    comment = "; ".join(_merged(notes))
     if comment:
         parts.append(quoted(comment))
     return " ".join(parts)
+
+
+def _merged(notes: Iterable[str]) -> list[str]:
+    """Each note once; an index both dropped and added (renamed, say) as "index replaced"."""
+    unique = list(dict.fromkeys(notes))
+    for what in ("unique index", "index", "unique"):
+        if f"{what} added" in unique and f"{what} dropped" in unique:
+            unique.remove(f"{what} dropped")
+            unique[unique.index(f"{what} added")] = f"{what} replaced"
+    return unique
 
 
 def _relationships(shown: dict[Key, _Entity], names: _Names) -> Iterator[str]:

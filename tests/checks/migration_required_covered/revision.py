@@ -1,0 +1,31 @@
+"""add email and team
+
+Revision ID: 0001
+Revises:
+Create Date: 2024-01-01 00:00:00
+
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0001"
+down_revision: Union[str, Sequence[str], None] = None
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "team",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.add_column("users", sa.Column("email", sa.String(length=200), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("users", "email")
+    op.drop_table("team")
