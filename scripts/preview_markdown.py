@@ -126,10 +126,10 @@ def main() -> None:
     args = parser.parse_args()
     if not MERMAID_JS.exists():
         sys.exit(f"{MERMAID_JS} is missing: run EXTRAS=test scripts/install.sh")
-    page_html = to_html(args.markdown.read_text(), args.open)
+    page_html = to_html(args.markdown.read_text(encoding="utf-8"), args.open)
     with tempfile.TemporaryDirectory(prefix="preview-") as folder:
         page = Path(folder) / "report.html"
-        page.write_text(page_html)
+        page.write_text(page_html, encoding="utf-8")
         screenshot(page, args.png.resolve(), args.width, args.height)
     print(args.png)
 

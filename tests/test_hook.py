@@ -35,13 +35,22 @@ V1 = model_source(
 )
 V2 = V1 + "    age: Mapped[int | None] = mapped_column()\n"
 
+
+def line_of(source: str, text: str) -> int:
+    return source.splitlines().index(text) + 1
+
+
+USER_ADDED = (
+    f"app/models.py:{line_of(V1, 'class User(Base):')}: error: user: table added, "
+    "but no new migration in the change [migration-required]"
+)
 PYPROJECT = '[tool.schemadiff]\nmetadata = "app.models:Base.metadata"\n'
 SNAPSHOT = "migrations/schemadiff.snapshot.json"
 REFUSED_AGE = [
     "+++ the index",
     "~ table user",
     "    + column age INTEGER NULL",
-    f"app/models.py:{V2.splitlines().index('    age: Mapped[int | None] = mapped_column()') + 1}: "
+    f"app/models.py:{line_of(V2, '    age: Mapped[int | None] = mapped_column()')}: "
     "error: user.age: column added, but no new migration in the change [migration-required]",
     "schemadiff check: failed: 1 error.",
 ]
@@ -296,8 +305,7 @@ def test_the_first_commit_needs_the_migration_of_its_tables(
             "+ table user",
             "    + column id INTEGER NOT NULL",
             "    + column name VARCHAR(50) NOT NULL",
-            "app/models.py:9: error: user: table added, but no new migration in the change "
-            "[migration-required]",
+            USER_ADDED,
         ],
     )
 
@@ -498,12 +506,14 @@ def test_a_push_of_a_whole_new_history_is_checked_from_the_empty_tree(
     refused = repo.run("git", "push", "origin", "main")
 
     assert (refused.code, status(refused), remote_main(remote)) == (1, "Failed", "")
+    (older,) = [line for line in refused.out.splitlines() if line.startswith("--- ")]
+    assert "the empty tree" in older, refused.out
     shows(
         refused,
         [
+            f"+++ refs/heads/main ({repo.head()[:10]})",
             "+ table user",
-            "app/models.py:9: error: user: table added, but no new migration in the change "
-            "[migration-required]",
+            USER_ADDED,
         ],
     )
 

@@ -32,6 +32,8 @@ from schemadiff.model import (
     PrimaryKey,
     Rule,
     Schema,
+    Sequence,
+    SequenceOptions,
     Side,
     Source,
     Table,
@@ -43,6 +45,7 @@ K = ChangeKind
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = ROOT / "tests" / "mermaid" / "check.mjs"
 MODULES = ROOT / ".venv" / "mermaid" / "node_modules"
+PLUS = markdown.SIGNS["+"]
 
 BEFORE = """
 class Client(Base):
@@ -300,11 +303,12 @@ def test_rules_run_and_nothing_found() -> None:
 
 def test_empty_diff_is_the_marker_and_one_line() -> None:
     report = markdown.report(result([], findings=()))
-    assert report == f"{markdown.MARKER}\n**schemadiff** `main` (`aaaaaaaaaa`) → `HEAD` (`bbbbbbbbbb`): no schema changes\n"
+    sides = "`main` (`aaaaaaaaaa`) → `HEAD` (`bbbbbbbbbb`)"
+    assert report == f"{markdown.MARKER}\n**schemadiff** {sides}: no schema changes\n"
 
 
 def test_sides_without_commits_say_where_they_came_from() -> None:
-    changes, old, new = users_changes()
+    changes, _, _ = users_changes()
     side = Side(None, None, Source.SNAPSHOT, "the snapshot of revision abc <1>")
     built = DiffResult(side, Side(None, None, Source.WORKTREE), "postgresql", tuple(changes))
     summary = markdown.report(built).splitlines()[1]
@@ -326,7 +330,9 @@ def test_names_and_values_are_escaped() -> None:
     report = markdown.report(result(changes, [before], [table], findings=findings))
     assert_tables_well_formed(report)
     [[_, constraint, column]] = tables(report)
-    assert constraint[1] == "``constraint ck|x CHECK (a | b <> '<script>' AND c = '`x`' OR d = '**')``"
+    assert (
+        constraint[1] == "``constraint ck|x CHECK (a | b <> '<script>' AND c = '`x`' OR d = '**')``"
+    )
     assert constraint[2] == "❌ **data-dependent**: CHECK ck|x &lt;i&gt;added&lt;/i&gt;"
     assert column[1] == "``column col`umn INTEGER NOT NULL``"
     html = MarkdownIt("commonmark").enable("table").render(report)
@@ -357,10 +363,22 @@ def test_python_only_changes_are_apart_and_collapsed() -> None:
 
 def test_enums_and_sequences_have_their_own_table() -> None:
     enum = NamedEnum(None, "mood", ("sad", "ok"))
-    changes = [Change(K.ADD_ENUM, None, None, "mood", None, enum)]
+    sequence = Sequence("app", "ids", SequenceOptions(start=5))
+    changes = [
+        Change(K.ADD_ENUM, None, None, "mood", None, enum),
+        Change(K.MODIFY_ENUM, None, None, "mood", ("sad",), ("sad", "ok")),
+        Change(K.REMOVE_SEQUENCE, "app", None, "ids", sequence, None),
+    ]
     report = markdown.report(result(changes))
     assert "#### Enums and sequences" in report
-    assert tables(report) == [[["", "Change"], ["➕", "`enum mood ('sad', 'ok')`"]]]
+    assert tables(report) == [
+        [
+            ["", "Change"],
+            [PLUS, "`enum mood ('sad', 'ok')`"],
+            [markdown.SIGNS["~"], "`enum mood: ('sad') -> ('sad', 'ok')`"],
+            [markdown.SIGNS["-"], "`sequence app.ids START 5`"],
+        ]
+    ]
     assert mermaid_blocks(report) == []
 
 
@@ -406,7 +424,7 @@ def test_diagram_marks_the_changes() -> None:
         "  }",
         "  people {",
         "    INTEGER id PK",
-        '    INTEGER team_id FK "NOT NULL → NULL"',
+        '    INTEGER team_id "NOT NULL → NULL"',
         "  }",
         "  teams {",
         "    INTEGER id PK",
@@ -516,10 +534,28 @@ def test_a_long_diff_is_cut_below_the_limit() -> None:
         "> ✂️ **Cut to fit a GitHub comment**: left out the Alembic operations, the diagram, "
         "the columns of new tables and "
     )
-    kept = sum(1 for line in report.splitlines() if line.startswith("| ➕ | `table table_"))
+    kept = sum(1 for line in report.splitlines() if line.startswith(f"| {PLUS} | `table table_"))
     assert note[0].endswith(f"{600 - kept} more changes (with {600 - kept} findings).")
     assert note[1] == "> Run `schemadiff check main..HEAD` to see everything."
     assert 100 < kept < 600
+
+
+def test_one_huge_table_is_cut_between_rows() -> None:
+    columns = [col(f"column_{i:05}") for i in range(3000)]
+    changes = [Change(K.ADD_COLUMN, None, "huge", c.name, None, c) for c in columns]
+    report = markdown.report(result(changes))
+    assert markdown.size(report) <= markdown.BUDGET
+    assert_tables_well_formed(report)
+    [found] = tables(report)
+    kept = len(found) - 1
+    assert 1000 < kept < 3000
+    assert f"left out the diagram and {3000 - kept} more changes." in report
+    assert mermaid_blocks(report) == []
+    drawn = mermaid.diagram(result(changes))  # without the schemas: the changed columns
+    assert drawn is not None
+    assert drawn.text.count("\n    column ") == mermaid.MAX_ATTRIBUTES - 1
+    assert '    more columns "2981 more changed, not shown"' in drawn.text
+    assert report.endswith("> Run `schemadiff diff main..HEAD` to see everything.\n")
 
 
 def test_the_operations_go_first_then_the_diagram() -> None:
@@ -574,14 +610,15 @@ def test_every_diagram_parses_and_a_broken_one_does_not(real_report: str) -> Non
         *mermaid_blocks(markdown.report(diagram_result())),
         *mermaid_blocks(markdown.report(big_result(40), budget=10**9)),
         *mermaid_blocks(markdown.report(nasty_result())),
+        *mermaid_blocks(markdown.report(result(users_changes()[0]))),  # without schemas
     ]
-    assert len(drawn) == 4
+    assert len(drawn) == 5
     broken = [
         drawn[0].replace(" : ", " ", 1),  # a relationship without its label
         drawn[1].replace("people {", "people {{", 1),
-        "erDiagram\n  a {\n    INTEGER x PK \"quote \" inside\"\n  }\n",
+        'erDiagram\n  a {\n    INTEGER x PK "quote " inside"\n  }\n',
         # what the sanitizing keeps out: a keyword as a name, a key word as a column, spaces
-        "erDiagram\n  to ||--o{ b : \"x\"\n",
+        'erDiagram\n  to ||--o{ b : "x"\n',
         "erDiagram\n  a {\n    INTEGER pk PK\n  }\n",
         "erDiagram\n  a {\n    TIMESTAMP WITHOUT TIME ZONE x\n  }\n",
     ]

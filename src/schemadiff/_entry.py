@@ -14,12 +14,14 @@ from schemadiff import sandbox
 from schemadiff.errors import EXIT_INTERRUPTED
 
 _NO_MODELS = {"-h", "--help", "--version"}
+_OFTEN_NO_MODELS = {"--hook"}
+"""The hook runs on every commit, and most commits change no model: nothing to start early."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if not _NO_MODELS.intersection(args):
+        if not (_NO_MODELS | _OFTEN_NO_MODELS).intersection(args):
             sandbox.prestart(1 if "snapshot" in args else 2)
         from schemadiff.cli import main as cli_main  # noqa: PLC0415 - after the children start
 

@@ -11,7 +11,7 @@ import os
 import shutil
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import git
@@ -129,7 +129,8 @@ class Repository:
         """
         new = self.side(spec.new)
         if spec.old == "HEAD" and not spec.merge_base and not self._born:
-            return self.side(EMPTY), new  # git diff --cached does the same before a commit
+            empty = replace(self.side(EMPTY), ref="HEAD", reason="no commits yet: the empty tree")
+            return empty, new  # git diff --cached does the same before a commit
         try:
             return self._older(spec, new), new
         except GitError as error:
@@ -165,9 +166,9 @@ class Repository:
             return Side(None, None, Source.WORKTREE)
         if revision == INDEX:
             return Side(None, None, Source.INDEX)
-        if revision == EMPTY:
+        if revision == EMPTY or revision in _EMPTY_TREES.values():
             tree = _EMPTY_TREES[self._git("rev-parse", "--show-object-format")]
-            return Side("HEAD", tree, Source.GIT, "no commits yet: the empty tree")
+            return Side(tree[:12], tree, Source.GIT, "the empty tree")
         self._require_commits()
         return Side(revision, self._commit(revision), Source.GIT)
 

@@ -81,7 +81,7 @@ def check(
     findings = [*_unmigrated(done, migrations), *_safety(done, newer, migrations)]
     declared_new, declared_old = _declared(done.new, check_names=True), _declared(done.old)
     located = tuple(_placed(f, declared_new, declared_old) for f in findings)
-    advice = _advice(located, revision_command(spec, environ))
+    advice = _advice(located, revision_command(spec, result.old))
     return replace(result, findings=located, advice=advice, related=_related(result, newer))
 
 
@@ -340,17 +340,12 @@ def _advice(findings: Sequence[Finding], command: str) -> tuple[tuple[Rule, str]
     return tuple((r, texts[r]) for r in rules)
 
 
-def revision_command(spec: gitrefs.RangeSpec, environ: Mapping[str, str]) -> str:
-    """The ``schemadiff revision`` command that writes the migration for this range."""
+def revision_command(spec: gitrefs.RangeSpec, old: Side) -> str:
+    """The ``schemadiff revision`` command that writes the migration for this range: on top
+    of the newer side, from the older."""
     if spec.new == gitrefs.INDEX:
         return "schemadiff revision --staged"
     if spec.new == gitrefs.WORKTREE:
         return "schemadiff revision" if spec.old == "HEAD" else f"schemadiff revision {spec.old}"
-    if environ.get("PRE_COMMIT_REMOTE_NAME"):  # a push: write it on top of the commits made
-        return "schemadiff revision"
-    separator = "..." if spec.merge_base else ".."
-    old = "" if spec.old == gitrefs.EMPTY else spec.old
-    return f"schemadiff revision {old}{separator}{spec.new}"
-
-
-__all__ = ["check", "hook_range", "os", "revision_command"]
+    older = old.commit if gitrefs.empty(old) and old.commit else spec.old
+    return f"schemadiff revision {older}{'...' if spec.merge_base else '..'}{spec.new}"

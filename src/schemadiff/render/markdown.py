@@ -46,7 +46,7 @@ def render(result: DiffResult, stream: TextIO) -> None:
 def report(result: DiffResult, budget: int = BUDGET) -> str:
     """The whole comment, cut to ``budget``."""
     if not result.changes:
-        return f"{MARKER}\n{_summary(result)}\n"
+        return f"{_head(result)}\n"
     full = _Report.of(result)
     return _fitted(full, budget, _full_command(result)).text()
 
@@ -176,13 +176,16 @@ def _rows_cut(report: _Report, budget: int) -> _Report:
     room = budget - size(replace(report, groups=()).text()) - reserve
     kept: list[_Group] = []
     for group in report.groups:
-        rows = list(group.rows)
-        while rows and size(replace(group, rows=tuple(rows)).text()) + 2 > room:
-            rows.pop()
+        room -= size(replace(group, rows=()).text()) + 2  # + 2: the blank line before it
+        rows: list[_Row] = []
+        for row in group.rows:
+            room -= size(row.line) + 1
+            if room < 0:
+                break
+            rows.append(row)
         if rows:
             kept.append(replace(group, rows=tuple(rows)))
-            room -= size(kept[-1].text()) + 2
-        if len(rows) < len(group.rows):
+        if room < 0:
             break
     all_rows = [row for group in report.groups for row in group.rows]
     kept_rows = [row for group in kept for row in group.rows]

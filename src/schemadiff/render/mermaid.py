@@ -27,6 +27,7 @@ from schemadiff.model import (
     Table,
     UniqueConstraint,
 )
+from schemadiff.render.text import python_only
 
 K = ChangeKind
 Key = tuple[str, str]
@@ -118,7 +119,7 @@ def _entities(result: DiffResult) -> dict[Key, _Entity]:
     old_tables, new_tables = _tables(result)
     entities: dict[Key, _Entity] = {}
     for change in result.changes:
-        if change.table is None or _python_only(change):
+        if change.table is None or python_only(change):
             continue
         key = (change.schema or "", change.table)
         if key not in entities:
@@ -216,8 +217,9 @@ def _renamed(fk: ForeignKey, renamed: dict[Key, Key]) -> ForeignKey:
 
 
 def _referred(entities: Iterable[_Entity]) -> Iterator[Key]:
+    """The tables the changed ones refer to (a neighbour's own references are not followed)."""
     for entity in entities:
-        for fk in _foreign_keys(entity):
+        for fk in [] if entity.neighbour else _foreign_keys(entity):
             yield (fk.referred_schema or "", fk.referred_table)
 
 
@@ -226,10 +228,6 @@ def _foreign_keys(entity: _Entity) -> list[ForeignKey]:
     if entity.state == "dropped" or entity.table is None:
         return list(entity.dropped_fks)
     return [*entity.table.foreign_keys, *entity.dropped_fks]
-
-
-def _python_only(change: Change) -> bool:
-    return change.kind is K.MODIFY_TYPE and change.ddl_change is False
 
 
 # --- writing it ---------------------------------------------------------------------------------
@@ -303,13 +301,18 @@ def _rows(entity: _Entity) -> Iterator[str]:
         yield f"table {entity.state.upper()}{detail}"
     table = entity.table
     if table is None:  # no schemas to draw from: the changed columns by name
-        for name, notes in entity.notes.items():
-            yield f"column {identifier(name)} {quoted('; '.join(notes))}"
+        noted = list(entity.notes.items())
+        shown = noted if len(noted) <= MAX_ATTRIBUTES else noted[: MAX_ATTRIBUTES - 1]
+        for name, notes in shown:
+            yield f"column {identifier(name)} {quoted('; '.join(_merged(notes)))}"
+        if len(shown) < len(noted):
+            yield f"more columns {quoted(f'{len(noted) - len(shown)} more changed, not shown')}"
         return
     columns = [*table.columns]
-    if entity.state != "dropped":
-        columns += [c for c in entity.dropped_columns if c.name not in {c.name for c in columns}]
-    keys = _keys(table, _foreign_keys(entity))
+    if entity.state != "dropped":  # dropped columns after the ones that stay
+        present = {column.name for column in columns}
+        columns += [column for column in entity.dropped_columns if column.name not in present]
+    keys = _keys(table)
     chosen = _chosen(entity, columns, keys)
     for column in columns:
         if column.name in chosen:
@@ -328,11 +331,12 @@ def _chosen(entity: _Entity, columns: list[Column], keys: dict[str, list[str]]) 
     return {c.name for c in ranked[:limit]}
 
 
-def _keys(table: Table, foreign_keys: list[ForeignKey]) -> dict[str, list[str]]:
+def _keys(table: Table) -> dict[str, list[str]]:
+    """PK, FK and UK by column: what the table has (a dropped foreign key makes no FK)."""
     keys: dict[str, list[str]] = {}
     for name in table.primary_key.columns if table.primary_key else ():
         keys.setdefault(name, []).append("PK")
-    for name in {name for fk in foreign_keys for name in fk.columns}:
+    for name in {name for fk in table.foreign_keys for name in fk.columns}:
         keys.setdefault(name, []).append("FK")
     unique = [u.columns for u in table.unique_constraints]
     unique += [i.expressions for i in table.indexes if i.unique]

@@ -5,6 +5,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 class Base(DeclarativeBase):
     pass
 
+
 ALLOW_DESTRUCTIVE = {"schemadiff": {"allow": ["destructive"]}}
 
 

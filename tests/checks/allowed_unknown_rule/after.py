@@ -9,6 +9,4 @@ class Base(DeclarativeBase):
 class Product(Base):
     __tablename__ = "product"
     id: Mapped[int] = mapped_column(primary_key=True)
-    sku: Mapped[str] = mapped_column(
-        sa.String(20), info={"schemadiff": {"allow": ["destructiv"]}}
-    )
+    sku: Mapped[str] = mapped_column(sa.String(20), info={"schemadiff": {"allow": ["destructiv"]}})

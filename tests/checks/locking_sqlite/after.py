@@ -5,6 +5,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 class Base(DeclarativeBase):
     pass
 
+
 MOOD = sa.Enum("calm", "busy", name="mood")
 COLOR = sa.Enum("red", "green", "blue", name="color")
 
@@ -26,3 +27,9 @@ class Person(Base):
     __tablename__ = "person"
     id: Mapped[int] = mapped_column(primary_key=True)
     mood: Mapped[str] = mapped_column(MOOD)
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(40), index=True)

@@ -5,6 +5,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 class Base(DeclarativeBase):
     pass
 
+
 MOOD = sa.Enum("calm", "busy", "away", name="mood")
 COLOR = sa.Enum("red", "green", name="color")
 
