@@ -8,8 +8,9 @@ as ``<details>``, strikethrough), with a stylesheet after GitHub's comment style
 ```` ```mermaid ```` block is drawn by mermaid.js in the page, and headless Chromium takes the
 screenshot of the top ``--height`` pixels. ``--open`` opens every ``<details>`` block.
 
-Needs: markdown-it-py (rich installs it, so it is in .venv already); Chromium from the OS packages
-(``apt-get install chromium``); mermaid in ``.venv/mermaid``, which ``EXTRAS=test
+Needs: markdown-it-py (in .venv already: rich depends on it); Chromium and a colour emoji font
+from the OS packages (``apt-get install chromium fonts-noto-color-emoji``: without the font the
+report's emoji are empty boxes); mermaid in ``.venv/mermaid``, which ``EXTRAS=test
 scripts/install.sh`` puts there. Nothing is fetched from the network: the page loads mermaid.js
 from that folder.
 """
@@ -74,7 +75,7 @@ def to_html(markdown: str, open_details: bool = False) -> str:
     renderer.enable(["table", "strikethrough"])
     default_fence = renderer.renderer.rules["fence"]
 
-    def fence(_self, tokens, index, options, env):  # type: ignore[no-untyped-def]
+    def fence(_self, tokens, index, options, env):  # markdown-it's render-rule signature
         token = tokens[index]
         if token.info.strip() == "mermaid":
             return f'<pre class="mermaid">{html.escape(token.content)}</pre>\n'

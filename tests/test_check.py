@@ -202,7 +202,9 @@ def test_markdown_and_github_exit_like_text(outcomes: dict[str, Future[Outcome]]
     ]
     annotations = [line for line in runs["github"].out.splitlines() if line.startswith("::error ")]
     assert len(annotations) == len(failing)
-    assert all("file=app/models.py,line=" in line for line in annotations)
+    placed = [line for line in annotations if "file=app/models.py,line=" in line]
+    located = [m for m in failing if m[0].startswith("app/")]
+    assert len(placed) == len(located) > 0  # a dropped table has no line left to point at
 
 
 def test_diff_as_markdown_exits_0_with_failing_findings(
@@ -307,9 +309,6 @@ TYPE_PAIRS = [
         "GEOMETRY(LINESTRING,4326)",
         False,
         True,
-        marks=pytest.mark.xfail(
-            raises=ValueError, strict=True, reason="parse() calls int() on 'POINT' before it checks"
-        ),
         id="arguments-that-are-not-numbers",
     ),
     ("", "INTEGER", False, True),

@@ -80,7 +80,8 @@ def check(
     newer = _newer_tables(done)
     findings = [*_unmigrated(done, migrations), *_safety(done, newer, migrations)]
     declared_new, declared_old = _declared(done.new, check_names=True), _declared(done.old)
-    located = tuple(_placed(f, declared_new, declared_old) for f in findings)
+    users = _enum_columns(newer)
+    located = tuple(_placed(f, declared_new, declared_old, users) for f in findings)
     advice = _advice(located, revision_command(spec, result.old))
     return replace(result, findings=located, advice=advice, related=_related(result, newer))
 
@@ -225,8 +226,16 @@ def _subject(change: Change) -> tuple[str | None, str | None, str | None]:
     """(schema, table, column) of a change; a table-level change has no column."""
     if change.table is None:
         return change.schema, None, change.name
-    table_level = change.kind.value.endswith("table") or change.kind in _MEMBER_KINDS
+    if change.kind in _MEMBER_KINDS:
+        return change.schema, change.table, _only_column(change.new or change.old)
+    table_level = change.kind.value.endswith("table")
     return change.schema, change.table, None if table_level else change.name
+
+
+def _only_column(member: object) -> str | None:
+    """The column an index, constraint or foreign key is on, when it is on one column."""
+    columns = list(getattr(member, "columns", None) or getattr(member, "expressions", None) or [])
+    return str(columns[0]) if len(columns) == 1 else None
 
 
 _MEMBER_KINDS = {
@@ -253,6 +262,12 @@ def _newer_tables(done: Compared) -> list[Table]:
         return []
     wanted = _wanted_names(result)
     changed = {(c.schema or "", c.table) for c in result.changes if c.table is not None}
+    if result.schemas is not None:  # and what the changed tables refer to
+        changed |= {
+            (fk.referred_schema or "", fk.referred_table)
+            for table in result.schemas[1].tables
+            for fk in table.foreign_keys
+        }
     keys = [
         k for k, text in document.tables.items() if k in changed or any(w in text for w in wanted)
     ]
@@ -305,27 +320,46 @@ def _declared(loaded: Loaded, check_names: bool = False) -> Declared:
 
 
 def _check_allowed(names: Sequence[str], place: Location | None, subject: str) -> None:
-    known = {r.value for r in Rule}
+    known = [r.value for r in Rule]
     for name in names:
         if name not in known:
             where = f"{place.file}:{place.line}: " if place else ""
             raise ConfigError(
                 f'{where}{subject}: info["schemadiff"]["allow"] names no rule {name!r}. '
-                f"Rules: {', '.join(sorted(known))}."
+                f"Rules: {', '.join(known)}."
             )
 
 
-def _placed(finding: Finding, new: Declared, old: Declared) -> Finding:
+def _enum_columns(tables: Sequence[Table]) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """Each named enum's first column, by the enum's (schema, name)."""
+    found: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for table in tables:
+        for column in table.columns:
+            enum = column.type.enum
+            if enum is not None and enum.named and enum.name:
+                found.setdefault((enum.schema or "", enum.name), (*table.key, column.name))
+    return found
+
+
+def _placed(
+    finding: Finding,
+    new: Declared,
+    old: Declared,
+    enums: Mapping[tuple[str, str], tuple[str, str, str]],
+) -> Finding:
     """The finding with where the models declare its subject, and whether they allow it: the
-    newer side says, and for what it no longer has (a dropped table or column), the older."""
+    newer side says, and for what it no longer has (a dropped table or column), the older.
+    A named enum is placed at the first column using it."""
     if finding.table is None:
-        return finding
+        user = enums.get((finding.schema or "", finding.column or ""))
+        place = new.get(user, (None, ()))[0] if user else None
+        return replace(finding, location=place)
     table = (finding.schema or "", finding.table, None)
     column = (*table[:2], finding.column) if finding.column else None
     keys = [k for k in (column, table) if k is not None]
     gone = any(k not in new for k in keys)
     sides = (new, old) if gone else (new,)
-    place = next((d[k][0] for d in (new, old) for k in keys if k in d and d[k][0]), None)
+    place = next((new[k][0] for k in keys if k in new and new[k][0]), None)  # today's lines
     allowed = any(finding.rule.value in d[k][1] for d in sides for k in keys if k in d)
     return replace(finding, location=place, allowed=allowed)
 

@@ -1,6 +1,7 @@
 """``--format alembic`` and ``--format sql``: the migration of a diff, printed.
 
-Alembic (and so SQLAlchemy) is imported here only when one of these formats is asked for.
+Alembic (and so SQLAlchemy) is imported here only when one of these formats (or the operations
+block of ``--format markdown``) is asked for.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ if TYPE_CHECKING:
     from schemadiff.migrate import Migration
 
 
-def migration(result: DiffResult) -> Migration:
-    """The migration of a diff that has its schemas; its warnings go to stderr."""
+def migration(result: DiffResult, quiet: bool = False) -> Migration:
+    """The migration of a diff that has its schemas; its warnings go to stderr unless
+    ``quiet`` (the migration's comments say them too)."""
     from schemadiff import migrate  # noqa: PLC0415  (SQLAlchemy only when asked for)
 
     assert result.schemas is not None
     found = migrate.migration(*result.schemas, result.changes, batch=result.render_as_batch)
-    for warning in found.warnings:
+    for warning in () if quiet else found.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return found
 

@@ -75,8 +75,10 @@ def _narrowed(change: Change, context: Context) -> Iterator[str]:
 def _values_removed(change: Change, context: Context) -> Iterator[str]:
     if change.kind is K.MODIFY_ENUM:
         gone = [v for v in _values(change.old) if v not in _values(change.new)]
-        if gone:
+        if gone and change.table is None:  # a type of its own: made anew, every row cast
             yield f"enum values removed ({_listed(gone)}): rows that hold them stop the migration"
+        elif gone:
+            yield f"enum values removed ({_listed(gone)}): rows that hold them no longer fit"
 
 
 # --- data-dependent ---------------------------------------------------------------------------

@@ -46,10 +46,10 @@ def parse(ddl: str | None) -> Parsed | None:
     if match is None:
         return None
     name = " ".join(match.group(1).upper().split())
-    numbers = tuple(int(a) for a in (match.group(2) or "").replace(" ", "").split(",") if a)
-    if match.group(2) and not all(a.strip().isdigit() for a in match.group(2).split(",")):
-        return None  # a type with other arguments (an enum's values, a collation)
-    return Parsed(_SAME.get(name, name), numbers, bool(match.group(3)))
+    arguments = [a.strip() for a in (match.group(2) or "").split(",") if a.strip()]
+    if not all(a.isdigit() for a in arguments):
+        return None  # a type with other arguments (an enum's values, a geometry's kind)
+    return Parsed(_SAME.get(name, name), tuple(map(int, arguments)), bool(match.group(3)))
 
 
 def widens(old_ddl: str | None, new_ddl: str | None) -> bool:
