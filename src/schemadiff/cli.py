@@ -109,6 +109,7 @@ FallbackDb = Annotated[
         help="Reflect this database when git, the cache and snapshots cannot give the older side.",
     ),
 ]
+OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 UserModulePrefix = Annotated[
     str | None,
     typer.Option("--user-module-prefix", help='Prefix for your own types, e.g. "mytypes.".'),
@@ -236,9 +237,7 @@ def diff_command(
     options: api.Options,
     revisions: Revisions = None,
     staged: Staged = False,
-    output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.")
-    ] = Format.TEXT,
+    output_format: OutputFormat = Format.TEXT,
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when there are differences.")
     ] = False,
@@ -283,9 +282,7 @@ def check_command(
         list[str] | None,
         typer.Option("--rule", metavar="RULE=LEVEL", help="error, warn or off (repeatable)."),
     ] = None,
-    output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.")
-    ] = Format.TEXT,
+    output_format: OutputFormat = Format.TEXT,
 ) -> int:
     """Check the schema changes against the rules; exit 1 when one fails (default: HEAD and
     the working tree)."""

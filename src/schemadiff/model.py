@@ -277,6 +277,18 @@ class Change:
     confidence: Confidence | None = None
     """For renames: how the rename was found."""
 
+    @property
+    def table_key(self) -> tuple[str, str]:
+        """The key of the change's table (``Table.key``); only for changes of a table."""
+        assert self.table is not None
+        return (self.schema or "", self.table)
+
+    @property
+    def renamed_from(self) -> str:
+        """For renames: the old name."""
+        assert isinstance(self.old, dict)
+        return str(self.old["name"])
+
 
 class Source(str, enum.Enum):
     """Where one side's schema came from."""

@@ -93,8 +93,8 @@ def build(
     old: Schema, new: Schema, changes: Sequence[Change], dialect: Dialect, *, batch: bool
 ) -> Plan:
     context = _context(old, new, changes, dialect, batch)
-    new_keys = {_key(c) for c in context.by_kind(K.ADD_TABLE)}
-    dropped = {_key(c) for c in context.by_kind(K.REMOVE_TABLE)}
+    new_keys = {c.table_key for c in context.by_kind(K.ADD_TABLE)}
+    dropped = {c.table_key for c in context.by_kind(K.REMOVE_TABLE)}
     created = dependency_order([context.new_tables[k] for k in sorted(new_keys)])
     removed = dependency_order([context.old_tables[k] for k in sorted(dropped)])
     phases: list[Iterable[ops.MigrateOperation]] = [
@@ -133,26 +133,16 @@ def _context(
     context.old_tables = {t.key: t for t in old.tables}
     context.new_tables = {t.key: t for t in new.tables}
     for change in context.by_kind(K.RENAME_TABLE):
-        context.old_name[_key(change)] = _renamed_from(change)
+        context.old_name[change.table_key] = change.renamed_from
     for change in context.by_kind(K.RENAME_COLUMN):
         assert change.name is not None
-        context.old_column[(_key(change), change.name)] = _renamed_from(change)
+        context.old_column[(change.table_key, change.name)] = change.renamed_from
     for key in context.new_tables:
         old_key = (key[0], context.old_name.get(key, key[1]))
         if old_key in context.old_tables:
             columns = {o: n for (k, n), o in context.old_column.items() if k == key}
             context.renamed[old_key] = (key[1], columns)
     return context
-
-
-def _key(change: Change) -> Key:
-    assert change.table is not None
-    return (change.schema or "", change.table)
-
-
-def _renamed_from(change: Change) -> str:
-    assert isinstance(change.old, dict)
-    return change.old["name"]
 
 
 def _column(table: Table, name: str) -> Column:
@@ -272,13 +262,13 @@ def _new_defaults(context: _Context, uses: Sequence[ddl.Use]) -> list[ddl.Use]:
 def _renames(context: _Context) -> Iterator[ops.MigrateOperation]:
     for change in context.by_kind(K.RENAME_TABLE):
         assert change.table is not None
-        yield ReversibleRenameTableOp(_renamed_from(change), change.table, schema=change.schema)
+        yield ReversibleRenameTableOp(change.renamed_from, change.table, schema=change.schema)
     for change in context.by_kind(K.RENAME_COLUMN):
         assert change.table is not None and change.name is not None
-        old = _column(context.current(_key(change)), change.name)
+        old = _column(context.current(change.table_key), change.name)
         yield RenameColumnOp(
             change.table,
-            _renamed_from(change),
+            change.renamed_from,
             schema=change.schema,
             modify_name=change.name,
             existing_type=objects.sa_type(old.type),
@@ -356,7 +346,7 @@ def _members(context: _Context, *, drop: bool) -> TableOps:
     )
     found: TableOps = []
     for change in context.by_kind(*kinds):
-        key = _key(change)
+        key = change.table_key
         table = context.current(key) if drop else context.new_tables[key]
         member = change.old if drop else change.new
         found += _keyed(table, _member_op(context, table, member, drop=drop))
@@ -487,12 +477,12 @@ def _altered(context: _Context) -> TableOps:
     for change in context.by_kind(K.MODIFY_COMPUTED):
         found += _recompute(context, change)
     for change in context.by_kind(K.MODIFY_TABLE_COMMENT):
-        found.append((_key(change), _table_comment(change)))
+        found.append((change.table_key, _table_comment(change)))
     for change in context.by_kind(K.REMOVE_COLUMN):
         assert isinstance(change.old, Column) and change.table is not None
         column = objects.column(change.old)
         op = ops.DropColumnOp.from_column_and_tablename(change.schema, change.table, column)
-        found.append((_key(change), op))
+        found.append((change.table_key, op))
     for change in context.by_kind(K.MODIFY_PRIMARY_KEY):
         found += _primary_key(context, change, drop=False)
     visible: tuple[ChangeKind, ...] = (K.MODIFY_IDENTITY, K.MODIFY_TABLE_OPTIONS)
@@ -510,14 +500,14 @@ def _add_column(context: _Context, change: Change) -> TableOps:
         change.schema, change.table, objects.column(column)
     )
     if column.nullable or column.server_default or column.computed or column.identity:
-        return [(_key(change), op)]
+        return [(change.table_key, op)]
     message = (
         f"{change.table}.{column.name} is added NOT NULL without a server default: "
         f"this fails if {change.table} has rows. Give it a server_default, or add it "
         "nullable, fill it, then make it NOT NULL."
     )
     context.warnings.append(message)
-    return [(_key(change), NoteOp(f"WARNING schemadiff: {message}")), (_key(change), op)]
+    return [(change.table_key, NoteOp(f"WARNING schemadiff: {message}")), (change.table_key, op)]
 
 
 def _alter_columns(context: _Context) -> TableOps:
@@ -530,7 +520,7 @@ def _alter_columns(context: _Context) -> TableOps:
         if change.kind is K.MODIFY_DEFAULT and _enum_of(context, change) in rebuilt:
             continue  # set by the rebuild
         assert change.name is not None
-        grouped[(_key(change), change.name)].append(change)
+        grouped[(change.table_key, change.name)].append(change)
     return [
         (key, _alter_column(context, key, name, changes))
         for (key, name), changes in grouped.items()
@@ -541,8 +531,8 @@ def _enum_of(context: _Context, change: Change) -> tuple[str | None, str] | None
     assert change.name is not None
     named = []
     for column in (
-        _column(context.new_tables[_key(change)], change.name),
-        context.old_column_of(_key(change), change.name),
+        _column(context.new_tables[change.table_key], change.name),
+        context.old_column_of(change.table_key, change.name),
     ):
         enum = column.type.enum
         named.append((enum.schema, enum.name) if enum and enum.named and enum.name else None)
@@ -578,7 +568,7 @@ def _alter_column(
 
 def _recompute(context: _Context, change: Change) -> TableOps:
     """A generated column's expression cannot be altered: drop it and add it again."""
-    key = _key(change)
+    key = change.table_key
     assert change.name is not None and change.table is not None
     old = objects.column(context.old_column_of(key, change.name))
     new = objects.column(_column(context.new_tables[key], change.name))
@@ -601,7 +591,7 @@ def _table_comment(change: Change) -> ops.MigrateOperation:
 
 
 def _primary_key(context: _Context, change: Change, *, drop: bool) -> TableOps:
-    key = _key(change)
+    key = change.table_key
     if context.batch and isinstance(change.old, PrimaryKey) and not change.old.name:
         return [] if drop else _replace_primary_key(change)
     record = change.old if drop else change.new
@@ -627,7 +617,7 @@ def _replace_primary_key(change: Change) -> TableOps:
         schema=change.schema,
         previous=change.old.columns,
     )
-    return [(_key(change), op)]
+    return [(change.table_key, op)]
 
 
 def _not_migrated(context: _Context, change: Change) -> None:

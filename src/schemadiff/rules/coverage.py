@@ -92,21 +92,25 @@ class _Context:
         tables, columns = {}, {}
         for change in changes:
             if change.kind is K.RENAME_TABLE and change.table is not None:
-                tables[_key(change)] = frozenset({change.table, _old_name(change)})
+                tables[change.table_key] = frozenset({change.table, change.renamed_from})
             elif change.kind is K.RENAME_COLUMN and change.name is not None:
-                columns[(_key(change), change.name)] = frozenset({change.name, _old_name(change)})
+                columns[(change.table_key, change.name)] = frozenset(
+                    {change.name, change.renamed_from}
+                )
         claimed = frozenset(
-            (c.kind, _key(c), c.name) for c in changes if c.kind in _MEMBERS and c.name is not None
+            (c.kind, c.table_key, c.name)
+            for c in changes
+            if c.kind in _MEMBERS and c.name is not None
         )
         return cls(operations, tables, columns, claimed)
 
     def table_names(self, change: Change) -> frozenset[str]:
         assert change.table is not None
-        return self.tables.get(_key(change), frozenset({change.table}))
+        return self.tables.get(change.table_key, frozenset({change.table}))
 
     def column_names(self, change: Change) -> frozenset[str]:
         assert change.name is not None
-        return self.columns.get((_key(change), change.name), frozenset({change.name}))
+        return self.columns.get((change.table_key, change.name), frozenset({change.name}))
 
     def on_table(self, op: Operation, change: Change) -> bool:
         return op.table in self.table_names(change) and (op.schema or "") == (change.schema or "")
@@ -131,16 +135,6 @@ class _Context:
         )
 
 
-def _key(change: Change) -> Key:
-    assert change.table is not None
-    return (change.schema or "", change.table)
-
-
-def _old_name(change: Change) -> str:
-    assert isinstance(change.old, dict)
-    return change.old["name"]
-
-
 def _word(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])", re.IGNORECASE)
 
@@ -162,7 +156,7 @@ def _table_op(*names: str) -> Rule:
 
 def _rename_table(change: Change, context: _Context) -> bool:
     assert change.table is not None
-    old, new = _old_name(change), change.table
+    old, new = change.renamed_from, change.table
 
     def test(op: Operation) -> bool:
         same_schema = (op.schema or "") == (change.schema or "")
@@ -231,7 +225,7 @@ def _modify_type(change: Change, context: _Context) -> bool:
 
 def _rename_column(change: Change, context: _Context) -> bool:
     assert change.name is not None
-    old, new = _old_name(change), change.name
+    old, new = change.renamed_from, change.name
 
     def test(op: Operation) -> bool:
         return context.on_table(op, change) and op.target == old and op.new_name == new
@@ -302,7 +296,7 @@ def _member(op_names: Callable[[Change], Sequence[str]], drop_type: str | None =
             if change.name is not None:  # drop_index may leave its table out
                 loose = op.name == "drop_index" and op.table is None
                 return op.target == change.name and (loose or context.on_table(op, change))
-            claimed = op.target is not None and (change.kind, _key(change), op.target) in (
+            claimed = op.target is not None and (change.kind, change.table_key, op.target) in (
                 context.claimed
             )
             same = op.columns is None or columns is None or op.columns == columns

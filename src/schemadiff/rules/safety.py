@@ -113,7 +113,7 @@ def _new_constraint(change: Change, context: Context) -> Iterator[str]:
 
 def _breaks_deployed_code(change: Change, context: Context) -> Iterator[str]:
     if change.kind in (K.RENAME_TABLE, K.RENAME_COLUMN):
-        old = change.old.get("name") if isinstance(change.old, dict) else None
+        old = change.renamed_from
         yield f"renamed from {old}: the code still deployed uses {old}"
     elif change.kind in (K.REMOVE_TABLE, K.REMOVE_COLUMN):
         yield "dropped: the code still deployed uses it"
