@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,12 +102,16 @@ class GitRepo:
         }
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    path = tmp_path / "repo"
-    path.mkdir()
+def new_repo(path: Path) -> GitRepo:
+    """A repository at ``path`` (made when missing), on branch main, with no commit."""
+    path.mkdir(parents=True, exist_ok=True)
     git(path, "init", "-q", "-b", "main")
     return GitRepo(path)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    return new_repo(tmp_path / "repo")
 
 
 def models_repo(repo: GitRepo, models: str, locator: str = "app.models:Base.metadata") -> GitRepo:
@@ -122,6 +126,32 @@ def models_repo(repo: GitRepo, models: str, locator: str = "app.models:Base.meta
     )
     repo.write("app/__init__.py", "")
     repo.write("app/models.py", models)
+    return repo
+
+
+def committed(repo: GitRepo, *models: str) -> GitRepo:
+    """``repo`` with one commit for each models source, in order (see ``models_repo``)."""
+    for number, source in enumerate(models, 1):
+        models_repo(repo, source).commit(f"models {number}")
+    return repo
+
+
+def commit_case(
+    repo: GitRepo,
+    folder: Path,
+    models: Path | None = None,
+    with_after: Callable[[GitRepo], object] | None = None,
+) -> GitRepo:
+    """A golden case committed twice as app/models.py: before.py, then after.py (read from
+    ``models`` when given), each with the case's own pyproject.toml when it has one;
+    ``with_after`` adds to the second commit."""
+    for side in ("before", "after"):
+        models_repo(repo, ((models or folder) / f"{side}.py").read_text())
+        if (folder / "pyproject.toml").exists():  # a case that configures more
+            repo.write("pyproject.toml", (folder / "pyproject.toml").read_text())
+        if side == "after" and with_after is not None:
+            with_after(repo)
+        repo.commit(side)
     return repo
 
 

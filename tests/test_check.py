@@ -9,7 +9,9 @@ Optional files:
   static operation reader decides what it covers);
 - ``revision.args``: the arguments of a real ``schemadiff revision`` run once after.py is
   committed; the revision file and the snapshot file it writes are amended into that commit;
-- ``args``: more arguments of ``schemadiff check``, one a line.
+- ``args``: more arguments of ``schemadiff check``, one a line;
+- ``models``: the name of another case whose before.py and after.py this one uses, in place of
+  its own (cases that differ only in configuration share their models).
 
 ``schemadiff check HEAD~1..HEAD`` must then print expected.txt (stdout, without the two header
 lines that name the commits), expected.err (stderr) and exit with expected.code. Regenerate
@@ -37,7 +39,16 @@ import jsonschema
 import pytest
 
 from schemadiff.rules import types
-from tests.conftest import GitRepo, Run, clean_env, git, model_source, models_repo, schemadiff
+from tests.conftest import (
+    GitRepo,
+    Run,
+    clean_env,
+    commit_case,
+    committed,
+    model_source,
+    new_repo,
+    schemadiff,
+)
 
 CHECKS = Path(__file__).parent / "checks"
 CASES = sorted(p.name for p in CHECKS.iterdir() if p.is_dir())
@@ -66,16 +77,23 @@ def _alembic_project(repo: GitRepo, template: Path) -> None:
     shutil.copytree(template / "migrations", repo.path / "migrations")
 
 
+def _models(folder: Path) -> Path:
+    """The folder whose before.py and after.py the case uses: its own, or the one its
+    ``models`` file names (cases that differ only in configuration share their models)."""
+    named = folder / "models"
+    return CHECKS / named.read_text().strip() if named.exists() else folder
+
+
 def _commit_case(repo: GitRepo, folder: Path, template: Path) -> None:
-    if (folder / "revision.py").exists() or (folder / "revision.args").exists():
+    revision = folder / "revision.py"
+    if revision.exists() or (folder / "revision.args").exists():
         _alembic_project(repo, template)
-    for side in ("before", "after"):
-        models_repo(repo, (folder / f"{side}.py").read_text())
-        if (folder / "pyproject.toml").exists():
-            repo.write("pyproject.toml", (folder / "pyproject.toml").read_text())
-        if side == "after" and (folder / "revision.py").exists():
-            repo.write("migrations/versions/0001_case.py", (folder / "revision.py").read_text())
-        repo.commit(side)
+
+    def with_revision(repo: GitRepo) -> None:
+        if revision.exists():
+            repo.write("migrations/versions/0001_case.py", revision.read_text())
+
+    commit_case(repo, folder, _models(folder), with_revision)
     if (folder / "revision.args").exists():  # the user's flow: write it, commit it with the models
         written = schemadiff("revision", *_lines(folder, "revision.args"), cwd=repo.path)
         assert written.code == 0, written.err
@@ -85,10 +103,7 @@ def _commit_case(repo: GitRepo, folder: Path, template: Path) -> None:
 
 def _run_case(case: str, root: Path, template: Path) -> Outcome:
     folder = CHECKS / case
-    path = root / case
-    path.mkdir()
-    git(path, "init", "-q", "-b", "main")
-    repo = GitRepo(path)
+    repo = new_repo(root / case)
     _commit_case(repo, folder, template)
     args = ["check", RANGE, *_lines(folder, "args")]
     text = schemadiff(*args, cwd=repo.path)
@@ -177,11 +192,14 @@ def test_check_json_validates_and_agrees_with_the_text(
 
 def test_every_case_is_complete() -> None:
     """A case folder without its expected files (or with a stray file) is a mistake."""
-    known = {"before.py", "after.py", "pyproject.toml", "revision.py", "revision.args", "args"}
+    known = {"before.py", "after.py", "models", "pyproject.toml", "revision.py", "revision.args"}
     for case in CASES:
         names = {p.name for p in (CHECKS / case).iterdir()}
-        assert {"before.py", "after.py", *EXPECTED} <= names, case
-        assert names <= known | set(EXPECTED), case
+        models = {p.name for p in _models(CHECKS / case).iterdir()}
+        assert {"before.py", "after.py"} <= models, case
+        assert set(EXPECTED) <= names, case
+        assert names <= known | {"args"} | set(EXPECTED), case
+        assert ("models" in names) != ({"before.py", "after.py"} <= names), case
 
 
 # --- the other formats and the diff command ---------------------------------------------------
@@ -239,7 +257,7 @@ MODELS = model_source(
 def test_configuration_errors_exit_2_with_one_line(
     repo: GitRepo, levels: str, args: tuple[str, ...], said: tuple[str, ...]
 ) -> None:
-    models_repo(repo, MODELS).commit("models")
+    committed(repo, MODELS)
     pyproject = repo.path / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + f"\n[tool.schemadiff.check]\n{levels}\n")
     run = schemadiff("check", *args, cwd=repo.path)
@@ -249,7 +267,7 @@ def test_configuration_errors_exit_2_with_one_line(
 
 
 def test_no_changes_pass_silently(repo: GitRepo) -> None:
-    models_repo(repo, MODELS).commit("models")
+    committed(repo, MODELS)
     repo.write("README.md", "not a model\n")
     repo.commit("docs only")
     for args in ((), (RANGE,)):  # the working tree; a commit that leaves the models alone

@@ -36,7 +36,7 @@ from schemadiff.model import (
 from schemadiff.rules import coverage
 from schemadiff.rules.coverage import uncovered
 from schemadiff.rules.operations import Operation, read
-from tests.conftest import CACHE_DIR, GitRepo, git, model_source, models_repo
+from tests.conftest import CACHE_DIR, GitRepo, commit_case, model_source, new_repo
 from tests.test_migrations import alembic, alembic_project
 
 K = ChangeKind
@@ -67,15 +67,7 @@ def revision_module(code: migrate.render.Python) -> bytes:
 
 
 def _compare(path: Path, case: str, overrides: config.Overrides) -> Compared:
-    path.mkdir()
-    git(path, "init", "-q", "-b", "main")
-    repo = GitRepo(path)
-    folder = CASES / case
-    for side in ("before", "after"):
-        models_repo(repo, (folder / f"{side}.py").read_text())
-        if (folder / "pyproject.toml").exists():
-            repo.write("pyproject.toml", (folder / "pyproject.toml").read_text())
-        repo.commit(side)
+    repo = commit_case(new_repo(path), CASES / case)
     options = api.Options(directory=repo.path, overrides=overrides)
     result = api.compare(options, ["HEAD~1..HEAD"])
     assert result.schemas is not None

@@ -27,7 +27,7 @@ from schemadiff.model import (
     Source,
 )
 from schemadiff.render import json_format
-from tests.conftest import GitRepo, git, model_source, models_repo, schemadiff
+from tests.conftest import GitRepo, committed, model_source, models_repo, new_repo, schemadiff
 
 DOCS = Path(__file__).parents[1] / "docs"
 CASES = Path(__file__).parent / "cases"
@@ -230,12 +230,8 @@ EVERY_KIND_AFTER = model_source(
 @pytest.fixture(scope="module")
 def every_kind(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
     """Two commits whose diff has a change of every kind."""
-    path = tmp_path_factory.mktemp("every-kind") / "repo"
-    path.mkdir()
-    git(path, "init", "-q", "-b", "main")
-    repo = GitRepo(path)
-    models_repo(repo, EVERY_KIND_BEFORE).commit("before")
-    models_repo(repo, EVERY_KIND_AFTER).commit("after")
+    repo = new_repo(tmp_path_factory.mktemp("every-kind") / "repo")
+    committed(repo, EVERY_KIND_BEFORE, EVERY_KIND_AFTER)
     return repo
 
 
@@ -318,9 +314,7 @@ SNAPSHOT_BREAKAGES: dict[str, Callable[[dict[str, Any]], object]] = {
 @pytest.fixture(scope="module")
 def comments_snapshot(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     path = tmp_path_factory.mktemp("comments") / "repo"
-    path.mkdir()
-    git(path, "init", "-q", "-b", "main")
-    models_repo(GitRepo(path), (CASES / "comments" / "after.py").read_text()).commit("a")
+    committed(new_repo(path), (CASES / "comments" / "after.py").read_text())
     document: dict[str, Any] = schemadiff("snapshot", cwd=path).json()
     validator("snapshot.schema.json").validate(document)
     assert only_document(document)["tables"][0]["columns"]

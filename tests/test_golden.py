@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GitRepo, models_repo, schemadiff
+from tests.conftest import GitRepo, commit_case, schemadiff
 
 CASES = Path(__file__).parent / "cases"
 FORMATS = {"text": "expected.txt", "json": "expected.json"}
@@ -29,11 +29,7 @@ def _product(output_format: str, out: str) -> str:
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
 def test_golden_case(repo: GitRepo, case: str) -> None:
     folder = CASES / case
-    for side in ("before", "after"):
-        models_repo(repo, (folder / f"{side}.py").read_text())
-        if (folder / "pyproject.toml").exists():  # a case that configures more
-            repo.write("pyproject.toml", (folder / "pyproject.toml").read_text())
-        repo.commit(side)
+    commit_case(repo, folder)
     for output_format, filename in FORMATS.items():
         run = schemadiff("HEAD~1..HEAD", "--format", output_format, cwd=repo.path)
         assert run.code == 0, run.err

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import GitRepo, Run, clean_env, git, model_source, schemadiff
+from tests.conftest import GitRepo, Run, clean_env, git, model_source, new_repo, schemadiff
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,14 +76,8 @@ class HookRepo:
 
 def _copy_working_tree(target: Path) -> None:
     """This project's files as they are now, committed or not (the code under test)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        env=clean_env(),
-        capture_output=True,
-        check=True,
-    ).stdout
-    for name in sorted({os.fsdecode(n) for n in listed.split(b"\0") if n}):
+    listed = git(ROOT, "ls-files", "-co", "--exclude-standard", "-z")
+    for name in sorted({n for n in listed.split("\0") if n}):
         source = ROOT / name
         if not source.exists() and not source.is_symlink():
             continue  # deleted in the working tree, not yet in a commit
@@ -96,7 +90,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
     """The hook repository, and pre-commit's virtualenv for it, built once."""
     path = tmp_path_factory.mktemp("hook-repo")
     _copy_working_tree(path)
-    git(path, "init", "-q", "-b", "main")
+    new_repo(path)
     git(path, "add", "-A")
     git(path, "commit", "-q", "--no-gpg-sign", "-m", "schemadiff, as in the working tree")
     hook = HookRepo(path, git(path, "rev-parse", "HEAD"), tmp_path_factory.mktemp("pre-commit"))
@@ -164,7 +158,7 @@ def project_template(tmp_path_factory: pytest.TempPathFactory, alembic_template:
     repo = GitRepo(path)
     repo.write("app/__init__.py", "")
     repo.write("app/models.py", V1)
-    git(path, "init", "-q", "-b", "main")
+    new_repo(path)
     git(path, "add", "-A")
     written = schemadiff("revision", "--staged", "-m", "create user", cwd=path)
     assert written.code == 0, written.err
@@ -220,7 +214,7 @@ def user_repo(
     ``hook_types``; nothing is committed."""
     shutil.copytree(template, path)
     repo = UserRepo(path, hook_env(hook, **env))
-    git(path, "init", "-q", "-b", "main")
+    new_repo(path)
     repo.write(".pre-commit-config.yaml", hook.config(stages))
     for hook_type in hook_types:
         installed = repo.run("pre-commit", "install", "--hook-type", hook_type)

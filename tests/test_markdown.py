@@ -39,7 +39,15 @@ from schemadiff.model import (
     Table,
 )
 from schemadiff.render import markdown, mermaid
-from tests.conftest import GitRepo, clean_env, git, model_source, models_repo, schemadiff
+from tests.conftest import (
+    GitRepo,
+    clean_env,
+    committed,
+    model_source,
+    models_repo,
+    new_repo,
+    schemadiff,
+)
 
 K = ChangeKind
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,12 +114,7 @@ class Product(Base):
 def real_report(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The report of a real two-commit repository: a rename, a drop, a new table, FKs."""
     path = tmp_path_factory.mktemp("markdown") / "repo"
-    path.mkdir()
-    git(path, "init", "-q", "-b", "main")
-    repo = GitRepo(path)
-    for body in (BEFORE, AFTER):
-        models_repo(repo, model_source(body))
-        repo.commit()
+    committed(new_repo(path), model_source(BEFORE), model_source(AFTER))
     run = schemadiff("HEAD~1..HEAD", "--format", "markdown", cwd=path)
     assert run.code == 0, run.err
     assert "warning" not in run.err  # the migration's warnings are in its comments
