@@ -24,16 +24,22 @@ MODELS = model_source(
 HANGS = "import time\ntime.sleep(600)\n" + MODELS
 
 
-def sandbox_children(tmp: Path) -> list[int]:
-    """Pids of processes whose working directory is inside ``tmp`` (our sandboxes')."""
+def sandbox_processes(tmp: Path) -> list[Path]:
+    """The working directories of processes working inside ``tmp`` (the fork server's and
+    its children's)."""
     found = []
     for proc in Path("/proc").iterdir():
         try:
-            if proc.name.isdigit() and str(proc.joinpath("cwd").readlink()).startswith(str(tmp)):
-                found.append(int(proc.name))
+            if proc.name.isdigit() and (cwd := proc.joinpath("cwd").readlink()).is_relative_to(tmp):
+                found.append(cwd)
         except OSError:
             continue
     return found
+
+
+def sandbox_children(tmp: Path) -> list[Path]:
+    """The forked children among them: each works in its own load's ``cwd`` directory."""
+    return [cwd for cwd in sandbox_processes(tmp) if cwd.name == "cwd"]
 
 
 def wait_for(condition, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
@@ -46,7 +52,7 @@ def wait_for(condition, seconds: float = 30.0) -> bool:  # type: ignore[no-untyp
 
 
 def start_hanging_run(repo: GitRepo, tmp: Path) -> subprocess.Popen[str]:
-    """schemadiff in the background, returned once both sandbox children are running."""
+    """schemadiff in the background, returned once the child importing HEAD hangs."""
     process = subprocess.Popen(
         [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD"],
         cwd=repo.path,
@@ -55,7 +61,9 @@ def start_hanging_run(repo: GitRepo, tmp: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert wait_for(lambda: len(sandbox_children(tmp)) == 2)
+    assert wait_for(lambda: len(sandbox_children(tmp)) == 1)
+    time.sleep(0.5)
+    assert len(sandbox_children(tmp)) == 1, "the child importing HEAD~1 should be done"
     return process
 
 
@@ -81,7 +89,7 @@ def test_ctrl_c_stops_children_and_cleans_up(hanging: tuple[GitRepo, Path]) -> N
     assert process.returncode in (130, -signal.SIGINT)
     assert err == "schemadiff: interrupted\n"
     assert "Traceback" not in err
-    assert wait_for(lambda: not sandbox_children(tmp), 10)
+    assert wait_for(lambda: not sandbox_processes(tmp), 10)
     assert list(tmp.iterdir()) == []
     assert repo.state() == before
 
@@ -93,7 +101,7 @@ def test_kill_9_takes_the_children_along(hanging: tuple[GitRepo, Path]) -> None:
     process = start_hanging_run(repo, tmp)
     process.kill()
     process.wait()
-    assert wait_for(lambda: not sandbox_children(tmp), 10)
+    assert wait_for(lambda: not sandbox_processes(tmp), 10)
     assert repo.state() == before
 
 

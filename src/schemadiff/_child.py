@@ -1,15 +1,18 @@
-"""The sandbox child: import the user's models at one ref and print their schema document.
+"""The sandbox side: a fork server, and the children it forks to import the user's models.
 
-Started by ``schemadiff.sandbox`` before the request is known, it imports SQLAlchemy first
-(so that cost overlaps the parent's git work), then reads one JSON request line from stdin:
+``serve()`` runs in a process ``schemadiff.sandbox`` starts before any request is known: it
+imports SQLAlchemy once (that cost overlaps the parent's own start and git work), then forks
+a child per load. Each child, on its own socket to the parent, says ``{"pid": N}``, reads one
+JSON request line:
 
-    {"roots": [...], "tree": "...", "repository": "...", "locators": [...],
-     "dialect": "postgresql", "env": {...}}
+    {"directory": "...", "roots": [...], "tree": "...", "repository": "...",
+     "locators": [...], "dialect": "postgresql", "env": {...}}
 
-(or ``{"database": URL, ...}`` to reflect a database instead), and writes one JSON answer to
-its original stdout: ``{"schemas": {name: {...}}}``, a schema document per MetaData, or
-``{"error": {"kind": ..., "message": ..., "file": ..., "line": ...}}``. Anything the user's
-code prints goes to stderr. Nothing here is imported by the parent process.
+(or ``{"database": URL, ...}`` to reflect a database instead), and answers with a line of
+figures (``{"seconds": ..., "peak_kib": ...}``), then either the schema documents
+(``snapshot.dump_packed``) or ``{"error": {"kind": ..., "message": ..., "file": ...,
+"line": ...}}``. Anything the user's code prints goes to the file ``output`` in the child's
+directory. Nothing here is imported by the parent process.
 """
 
 from __future__ import annotations
@@ -22,14 +25,17 @@ import importlib.abc
 import importlib.machinery
 import json
 import os
+import resource
 import signal
+import socket
 import sys
 import sysconfig
+import time
 import traceback
 import types
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 
@@ -103,39 +109,99 @@ def _die_with_parent() -> None:
 
 
 def _prewarm() -> None:
-    """Pay, while the parent still asks git for the files, what nearly every load needs."""
+    """Pay once, in the server, what nearly every load needs."""
     importlib.import_module("sqlalchemy.orm")
     extract.load_dialect(DEFAULT_DIALECT)
     extract.warm_compiler(DEFAULT_DIALECT)
 
 
-def main() -> None:
+def serve(control_fd: int) -> None:
+    """The fork server: warm up once, then fork one child per load the parent asks for.
+
+    The parent sends, over the control socket, one byte with one end of a socket pair; the
+    child forked for it talks to the parent on that socket alone. The server leaves when the
+    control socket closes (the parent is done, or gone).
+    """
     _die_with_parent()
-    # A short-lived process that builds a large object graph once: the cyclic collector would
-    # only rescan it (measured: a third of a 500-table import). Memory is freed at exit.
+    # Short-lived processes that build a large object graph once: the cyclic collector would
+    # only rescan it (measured: a quarter to a third of a large import). Memory is freed at
+    # exit. Frozen, the warm objects are never touched again, so forks share their pages.
     gc.disable()
+    control = socket.socket(fileno=control_fd)
     _prewarm()
-    answer_to = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # the user's prints go to stderr, never into the answer
-    line = sys.stdin.readline()
-    if not line:
-        return  # the parent went away before sending a request
-    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - input() at import gets EOF
-    request = json.loads(line)
+    gc.freeze()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the children
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 1, 1)
+        except OSError:
+            break
+        if not message or not fds:
+            break
+        if os.fork() == 0:
+            control.close()
+            _child(socket.socket(fileno=fds[0]))
+        os.close(fds[0])
+    os._exit(0)
+
+
+def _child(connection: socket.socket) -> NoReturn:
+    """One load: say our pid, read the request, answer with its schema documents."""
+    code = 1
+    try:
+        os.setsid()  # our own process group: the parent can stop us and what we start
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _die_with_parent()
+        connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
+        line = connection.makefile("rb").readline()
+        if line:
+            request = json.loads(line)
+            _isolate(Path(request["directory"]))
+            connection.sendall(_answer(request))
+            code = 0
+    except OSError:
+        pass  # the parent went away: nobody to answer
+    finally:
+        # Interpreter shutdown would tear down the whole model graph (0.3 s at 500 tables)
+        # after the answer is out: flush what the user's code printed, then leave at once.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+
+
+def _isolate(directory: Path) -> None:
+    """Our own working directory and HOME; the user's prints go to a file, never to the
+    answer; ``input()`` at import time gets end of file."""
+    os.chdir(directory / "cwd")
+    home = str(directory / "home")
+    os.environ.update(HOME=home, USERPROFILE=home)
+    output = os.open(directory / "output", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    for fd in (1, 2):
+        os.dup2(output, fd)
+    os.close(output)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - closed at exit
+
+
+def _answer(request: dict[str, Any]) -> bytes:
+    """A line of figures (seconds, peak memory, size of the answer), then the answer: the
+    documents, or the error."""
+    start = time.perf_counter()
     try:
         answer = snapshot.dump_packed(load(request))
     except LoadFailure as failure:
         answer = _error(failure)
     except ModelLoadError as exc:
         answer = _error(LoadFailure("database" if request.get("database") else "invalid", str(exc)))
-    answer_to.write(answer)
-    answer_to.close()
-    # Interpreter shutdown would tear down the whole model graph (0.3 s at 500 tables) after
-    # the answer is already out: flush what the user's code printed, then leave at once.
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(0)
+    figures = {
+        "seconds": round(time.perf_counter() - start, 4),
+        "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "size": len(answer),
+    }
+    return json.dumps(figures).encode() + b"\n" + answer
 
 
 def _error(failure: LoadFailure) -> bytes:
@@ -256,7 +322,3 @@ def _relative(filename: str | None, tree: Path) -> str | None:
         return None
     path = Path(os.path.abspath(filename))
     return path.relative_to(tree).as_posix() if path.is_relative_to(tree) else None
-
-
-if __name__ == "__main__":
-    main()

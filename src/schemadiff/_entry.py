@@ -1,7 +1,7 @@
-"""The console script: start the import sandboxes first, then load the CLI.
+"""The console script: start the import sandbox's fork server first, then load the CLI.
 
-The CLI's own imports (typer, rich, GitPython) take a fifth of a second; children started
-before them have SQLAlchemy imported by the time git has named the files to load.
+The CLI's own imports (typer, rich, GitPython) take a fifth of a second; a server started
+before them has SQLAlchemy imported by the time git has named the files to load.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from schemadiff import sandbox
 from schemadiff.errors import EXIT_INTERRUPTED
 
 _NO_MODELS = {"-h", "--help", "--version"}
@@ -22,7 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if not (_NO_MODELS | _OFTEN_NO_MODELS).intersection(args):
-            sandbox.prestart(1 if "snapshot" in args else 2)
+            from schemadiff import sandbox  # noqa: PLC0415 - not for --help
+
+            sandbox.prestart()
         from schemadiff.cli import main as cli_main  # noqa: PLC0415 - after the children start
 
         code = cli_main(args)

@@ -2,27 +2,34 @@
 
 ``schemadiff HEAD~1..HEAD`` runs the ``diff`` command: when the first word is not a command
 name, ``diff`` is implied, the way ``git`` would read it.
+
+Only what declares the commands is imported up front: ``schemadiff --help`` must answer at
+once. The api, the configuration and the renderers are imported by the commands that use
+them (the imports inside functions below).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import logging
+import os
 import signal
 import sys
 import traceback
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from schemadiff import __version__, api, snapshot
-from schemadiff.config import Overrides
+from schemadiff import __version__
 from schemadiff.errors import (
+    EXIT_BROKEN_PIPE,
     EXIT_BUG,
     EXIT_DIFFERENCES,
     EXIT_INTERRUPTED,
@@ -31,9 +38,12 @@ from schemadiff.errors import (
     ConfigError,
     SchemadiffError,
 )
-from schemadiff.model import DiffResult, RevisionTarget
-from schemadiff.render import Format, render
-from schemadiff.render import findings as findings_text
+from schemadiff.render import Format, HistoryFormat, render
+
+if TYPE_CHECKING:
+    from schemadiff import api
+    from schemadiff.api.sides import Progress
+    from schemadiff.model import DiffResult
 
 app = typer.Typer(
     add_completion=False,
@@ -129,6 +139,9 @@ def _models(
 ) -> api.Options:
     """The options of every command: where the project is and how its models are read. An
     option left off is None (or empty), so pyproject.toml still decides."""
+    from schemadiff import api
+    from schemadiff.config import Overrides
+
     overrides = Overrides(
         metadata=tuple(metadata or ()),
         paths=tuple(paths or ()),
@@ -176,8 +189,8 @@ def _with_options(
     """
 
     def decorate(command: Callable[..., int]) -> Callable[..., int]:
-        own = _parameters(command)[1:]  # the first is the options the groups build
-        shared = [_parameters(g)[0 if i == 0 else 1 :] for i, g in enumerate(groups)]
+        own = _parameters(command, skip=1)  # the first is the options the groups build
+        shared = [_parameters(g, skip=0 if i == 0 else 1) for i, g in enumerate(groups)]
         debug = _parameters(_debug)
 
         @functools.wraps(command)
@@ -186,6 +199,8 @@ def _with_options(
             for group, parameters in zip(groups[1:], shared[1:], strict=True):
                 options = group(options, **_take(given, parameters))
             debugging = bool(given.pop("debug"))
+            if debugging:
+                _log_debug()
             return _boundary(lambda: command(options, **given), debugging)
 
         parameters = [*own, *(p for group in shared for p in group), *debug]
@@ -200,13 +215,38 @@ def _debug(debug: Debug = False) -> None:
     """--debug, which every command takes."""
 
 
-def _parameters(function: Callable[..., object]) -> list[inspect.Parameter]:
-    """The parameters, their annotations resolved (this module postpones them)."""
-    hints = typing.get_type_hints(function, include_extras=True)
+def _log_debug() -> None:
+    """Our own debug messages (what each import cost) on stderr; other libraries' stay off."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("schemadiff: debug: %(message)s"))
+    logger = logging.getLogger("schemadiff")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+
+
+def _parameters(function: Callable[..., object], skip: int = 0) -> list[inspect.Parameter]:
+    """The parameters after the first ``skip``, their annotations resolved (this module
+    postpones them). The skipped ones, and the return, may name what is not imported yet."""
+    parameters = list(inspect.signature(function).parameters.values())[skip:]
     return [
-        p.replace(annotation=hints[p.name], kind=inspect.Parameter.KEYWORD_ONLY)
-        for p in inspect.signature(function).parameters.values()
+        p.replace(annotation=_resolved(p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
+        for p in parameters
     ]
+
+
+def _resolved(annotation: object) -> object:
+    if not isinstance(annotation, str):
+        return annotation
+    namespace = vars(sys.modules[__name__])
+    return typing.get_type_hints(_Holder(annotation), namespace, None, include_extras=True)["a"]
+
+
+class _Holder:
+    """One annotation, as ``typing.get_type_hints`` reads them."""
+
+    def __init__(self, annotation: str) -> None:
+        self.__annotations__ = {"a": annotation}
 
 
 def _take(given: dict[str, Any], parameters: list[inspect.Parameter]) -> dict[str, Any]:
@@ -247,6 +287,8 @@ def diff_command(
     ] = False,
 ) -> int:
     """Show how the schema changed between two sides (default: HEAD and the working tree)."""
+    from schemadiff import api
+
     if ignore_python_only:
         options = _ignoring_python_only(options)
     if output_format.checks:  # the report marks what the rules find
@@ -286,6 +328,9 @@ def check_command(
 ) -> int:
     """Check the schema changes against the rules; exit 1 when one fails (default: HEAD and
     the working tree)."""
+    from schemadiff import api
+    from schemadiff.render import findings as findings_text
+
     options = _ignoring_python_only(options)
     options = replace(options, overrides=replace(options.overrides, rules=tuple(rule or ())))
     result = api.check(options, revisions or (), staged, hook)
@@ -344,6 +389,9 @@ def revision_command(
 ) -> int:
     """Write the Alembic revision for the changes (default: HEAD to the working tree), and
     refresh the snapshot file with it."""
+    from schemadiff import api
+    from schemadiff.model import RevisionTarget
+
     target = RevisionTarget(alembic_config, message, head, branch_label, rev_id)
     written = api.revision(_ignoring_python_only(options), target, revisions or (), staged)
     for note in written.result.notes:
@@ -390,6 +438,8 @@ def snapshot_command(
             f"--write and --check use the working tree; drop {revision!r}, or print the "
             "snapshot of a ref with `schemadiff snapshot REF`."
         )
+    from schemadiff import api, snapshot
+
     if write:
         return _snapshot_write(options)
     if check:
@@ -404,12 +454,16 @@ def snapshot_command(
 
 
 def _snapshot_write(options: api.Options) -> int:
+    from schemadiff import api
+
     path, head = api.snapshot_write(options)
     _say(f"Wrote {path}" + (f" (revision {head})" if head else " (no Alembic revision)"))
     return EXIT_OK
 
 
 def _snapshot_check(options: api.Options) -> int:
+    from schemadiff import api
+
     found = api.snapshot_check(options)
     at = f"revision {found.revision}" if found.revision else "no Alembic revision"
     if found.result is None:
@@ -431,6 +485,108 @@ def _snapshot_check(options: api.Options) -> int:
     return EXIT_OK
 
 
+HistoryFormatOption = Annotated[
+    HistoryFormat, typer.Option("--format", "-f", help="Output format.")
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", "-j", min=1, help="Imports at a time [one per CPU].", show_default=False
+    ),
+]
+
+
+@app.command("log")
+@_with_options(_models)
+def log_command(
+    options: api.Options,
+    revisions: Annotated[
+        list[str] | None,
+        typer.Argument(help="Like git log: REV, A..B, A...B, ^A B [HEAD].", show_default=False),
+    ] = None,
+    table: Annotated[
+        str | None, typer.Option("--table", help="Only the changes of this table.")
+    ] = None,
+    column: Annotated[
+        str | None, typer.Option("--column", metavar="TABLE.COLUMN", help="Only this column's.")
+    ] = None,
+    max_count: Annotated[
+        int | None,
+        typer.Option("--max-count", "-n", min=0, help="Walk this many commits at most."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Commits more recent than this date.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Commits older than this date.")
+    ] = None,
+    first_parent: Annotated[
+        bool,
+        typer.Option(
+            "--first-parent", help="Follow only first parents; show merges with their changes."
+        ),
+    ] = False,
+    output_format: HistoryFormatOption = HistoryFormat.TEXT,
+    jobs: Jobs = None,
+) -> int:
+    """List the commits that changed the schema, newest first, with their changes."""
+    from schemadiff import api, gitrefs
+    from schemadiff.render import history
+
+    walk = gitrefs.Walk(tuple(revisions or ()), first_parent, max_count, since, until)
+    query = api.LogQuery(walk, table, column, jobs)
+    with _progress_bar("Loading the schemas") as progress:
+        entries = api.log(options, query, progress)
+    history.render_log(entries, output_format, sys.stdout)
+    if not entries:
+        _say("No commit in this walk changed the schema.")
+    return EXIT_OK
+
+
+@app.command("blame")
+@_with_options(_models)
+def blame_command(
+    options: api.Options,
+    target: Annotated[
+        str, typer.Argument(metavar="TABLE[.COLUMN]", help="A table, or one column of it.")
+    ],
+    revision: Annotated[
+        str | None, typer.Argument(help="The commit to start from [HEAD].", show_default=False)
+    ] = None,
+    output_format: HistoryFormatOption = HistoryFormat.TEXT,
+    jobs: Jobs = None,
+) -> int:
+    """Show, for each column of a table (or each attribute of one column), the commit that
+    last changed it."""
+    from schemadiff import api
+    from schemadiff.render import history
+
+    with _progress_bar("Loading the schemas") as progress:
+        found = api.blame(options, target, revision, jobs, progress)
+    history.render_blame(found, output_format, sys.stdout)
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str) -> Iterator[Progress | None]:
+    """A progress bar on stderr while the sides of a walk load, when stderr is a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 def _boundary(run: Callable[[], int], debug: bool) -> int:
     """The one place where failures become exit codes."""
     try:
@@ -444,6 +600,9 @@ def _boundary(run: Callable[[], int], debug: bool) -> int:
         return EXIT_USER
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED  # main() says so, for this and Typer's own 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as error:
         if debug:
             traceback.print_exc()
@@ -452,6 +611,13 @@ def _boundary(run: Callable[[], int], debug: bool) -> int:
             "  This is a bug in schemadiff. Run again with --debug and report the traceback."
         )
         return EXIT_BUG
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: Python's last flush at exit would fail on the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _say(message: str) -> None:

@@ -16,6 +16,9 @@ EXIT_BUG = 3
 """A bug in schemadiff itself."""
 EXIT_INTERRUPTED = 130
 """Stopped with Ctrl-C (SIGINT) or SIGTERM."""
+EXIT_BROKEN_PIPE = 141
+"""The reader of stdout went away (``schemadiff log | head``): 128 + SIGPIPE, as a shell
+reports git stopped the same way. Nothing is said."""
 
 
 class SchemadiffError(Exception):

@@ -10,15 +10,17 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import git
 import git.exc
 
 from schemadiff.errors import GitError
-from schemadiff.model import Side, Source
+from schemadiff.model import Commit, Side, Source
 
 WORKTREE = "<worktree>"
 INDEX = "<index>"
@@ -77,6 +79,31 @@ def _check_revision_text(revision: str) -> None:
         )
     if any(ch in revision for ch in "\0\n"):
         raise GitError(f"Refusing the revision {revision!r}: it contains a control character.")
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """Which commits a history walk visits, with git log's options."""
+
+    revisions: tuple[str, ...] = ()
+    """As git log takes them: ``B``, ``A..B``, ``A...B``, ``^A B``; none is HEAD."""
+    first_parent: bool = False
+    max_count: int | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def arguments(self) -> list[str]:
+        for revision in self.revisions:
+            for part in revision.replace("...", "..").split(".."):
+                _check_revision_text(part.removeprefix("^"))
+        options = ["--first-parent"] if self.first_parent else []
+        if self.max_count is not None:
+            options.append(f"--max-count={self.max_count}")
+        options += [f"--{k}={v}" for k, v in (("since", self.since), ("until", self.until)) if v]
+        return [*options, *(self.revisions or ("HEAD",)), "--"]
+
+
+_LOG_FORMAT = "--format=%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,9 +370,82 @@ class Repository:
         data: bytes = self._repo.odb.stream(bytes.fromhex(entry.blob)).read()
         return data
 
-    def _git(self, *args: str) -> str:
+    def log(self, walk: Walk) -> list[Commit]:
+        """The commits of ``walk``, newest first, as git log orders them."""
+        self._require_commits()
+        arguments = walk.arguments()
         try:
-            out: str = self._repo.git.execute(["git", *args])
+            out = self._git("log", _LOG_FORMAT, *arguments)
+        except GitError as error:
+            raise GitError(f"{error} Check the range and the dates.") from None
+        commits = []
+        for record in out.split("\x1e"):
+            if record.strip():
+                commit, parents, author, email, date, subject = record.strip("\n").split("\0")
+                commits.append(Commit(commit, tuple(parents.split()), author, email, date, subject))
+        return commits
+
+    def changed(self, pairs: Sequence[tuple[str, str | None]], globs: Sequence[str]) -> list[bool]:
+        """For each (commit, parent) pair, whether a file matching ``globs`` (top-relative git
+        glob pathspecs) differs; a parent of None is the empty tree. One git process."""
+        if not pairs:
+            return []
+        lines = "".join(f"{c} {p or ''}\n" for c, p in pairs).encode()
+        specs = [f":(top,glob){g}" for g in globs]
+        out = self._git_input(
+            lines,
+            "diff-tree",
+            "--stdin",
+            "-r",
+            "--root",
+            "--always",
+            "--name-only",
+            "-z",
+            "--",
+            *specs,
+        )
+        counts: list[int] = []
+        expected = iter(c for c, _ in pairs)
+        upcoming = next(expected, None)
+        for token in _records(out):
+            if token == upcoming:
+                counts.append(0)
+                upcoming = next(expected, None)
+            elif counts:
+                counts[-1] += 1
+        if len(counts) != len(pairs):
+            raise GitError("git diff-tree gave an answer schemadiff cannot read.")
+        return [n > 0 for n in counts]
+
+    def blobs(self, commits: Sequence[str], path: str) -> dict[str, str | None]:
+        """The object id of ``path`` (top-relative) at each commit; None where it is absent."""
+        lines = "".join(f"{c}:{path}\n" for c in commits).encode()
+        out = self._git_input(lines, "cat-file", "--batch-check=%(objectname)")
+        answers = out.splitlines()
+        if len(answers) != len(commits):
+            raise GitError("git cat-file gave an answer schemadiff cannot read.")
+        return {
+            c: None if a.endswith(" missing") else a for c, a in zip(commits, answers, strict=True)
+        }
+
+    def shallow_commits(self) -> frozenset[str]:
+        """The commits whose parents this shallow clone does not hold."""
+        path = Path(self._git("rev-parse", "--git-path", "shallow"))
+        try:
+            text = (path if path.is_absolute() else self.top / path).read_text()
+        except OSError:
+            return frozenset()
+        return frozenset(text.split())
+
+    def _git_input(self, data: bytes, *args: str) -> str:
+        with tempfile.TemporaryFile() as stdin:
+            stdin.write(data)
+            stdin.seek(0)
+            return self._git(*args, istream=stdin)
+
+    def _git(self, *args: str, istream: BinaryIO | None = None) -> str:
+        try:
+            out: str = self._repo.git.execute(["git", *args], istream=istream)
         except git.exc.GitCommandError as exc:
             raise GitError(f"git {args[0]} failed: {_first_line(exc.stderr)}") from exc
         return out

@@ -418,3 +418,52 @@ class DiffResult:
     """Unchanged tables of the newer side linked by a foreign key to a changed one."""
     advice: tuple[tuple[Rule, str], ...] = field(default=(), compare=False)
     """What to do about each rule that has findings, in rule order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """One commit of a history walk (``schemadiff log``, ``blame``), as git log shows it."""
+
+    id: str
+    parents: tuple[str, ...]
+    author: str
+    email: str
+    date: str
+    """The author date, ISO 8601."""
+    subject: str
+
+    @property
+    def short(self) -> str:
+        return self.id[:10]
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One commit of ``schemadiff log``: what it changed in the schema."""
+
+    commit: Commit
+    base: str | None
+    """The commit the changes are against: the first parent, or the nearest ancestor on the
+    first-parent line whose models import; None for a root commit (the empty tree)."""
+    changes: tuple[Change, ...] = ()
+    failure: str | None = None
+    """Why the models at this commit do not import."""
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BlameLine:
+    """One line of ``schemadiff blame``: a column, or one attribute of it, and its commit."""
+
+    column: Column
+    attribute: str | None
+    """None when the line is the whole column (``blame TABLE``)."""
+    commit: Commit | None
+    """None when the value is older than the walk (the start of a shallow clone)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Blame:
+    table: Table
+    revision: Commit
+    lines: tuple[BlameLine, ...]

@@ -1,9 +1,13 @@
-"""The parent side of the import sandbox: one private directory and one child process.
+"""The parent side of the import sandbox: a fork server, and one private directory and one
+forked child per load.
 
-``Sandbox.start()`` spawns the child at once, so it imports SQLAlchemy while the parent is
-still asking git for the files; ``load()`` sends the request and waits for the schema. The
-child runs in its own process group with a private HOME and working directory; everything
-is removed and the child killed on every exit path, errors and Ctrl-C included.
+``prestart()`` spawns the server at once, so it imports SQLAlchemy while the parent is still
+loading its own modules and asking git for the files. ``Sandbox.start()`` makes a load's
+directory; ``send()`` has the server fork a child for it, which pays only for the user's
+modules; ``wait()`` (or ``ready()`` for several at once) collects the schema documents.
+Each child runs in its own process group with a private HOME and working directory; every
+directory is removed and every process killed on every exit path, errors and Ctrl-C
+included, and on Linux the kernel kills them if schemadiff itself is killed.
 """
 
 from __future__ import annotations
@@ -11,13 +15,17 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import logging
 import os
+import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -26,8 +34,10 @@ from typing import Any
 import schemadiff
 from schemadiff.errors import ModelLoadError, ModelTimeoutError
 
-_BOOT = "import sys; sys.path.insert(0, {root!r}); from schemadiff._child import main; main()"
+_BOOT = "import sys; sys.path.insert(0, {root!r}); from schemadiff._child import serve; serve({fd})"
 _DROPPED_ENV = ("PYTHONINSPECT", "PYTHONSTARTUP", "PYTHONHOME")
+_CHUNK = 1 << 20
+_log = logging.getLogger(__name__)
 
 
 class ModuleMissingError(ModelLoadError):
@@ -55,34 +65,94 @@ class Request:
     include_schemas: tuple[str, ...] = ()
 
 
-class Sandbox:
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What one load cost its child."""
+
+    seconds: float
+    peak_kib: int
+    size: int
+    """Of the answer, in bytes: a child that died while sending it sent less."""
+
+
+class Server:
+    """The fork server: one warm process, its private directory, and the control socket."""
+
     def __init__(self) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="schemadiff-"))
-        self.tree = self.directory / "tree"
-        self._deadline: float | None = None
+        self._count = 0
         try:
-            for name in ("tree", "home", "cwd"):
-                (self.directory / name).mkdir()
-            self._process = self._spawn()
+            self._control, theirs = socket.socketpair()
+            with theirs:
+                self._process = self._spawn(theirs.fileno())
         except BaseException:  # Ctrl-C included: the directory is ours to remove
             shutil.rmtree(self.directory, ignore_errors=True)
             raise
 
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-c", _BOOT.format(root=str(Path(schemadiff.__file__).parents[1]))],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self.directory / "cwd",
-            env=self._environment(),
-            start_new_session=True,
-        )
+    def _spawn(self, fd: int) -> subprocess.Popen[bytes]:
+        root = str(Path(schemadiff.__file__).parents[1])
+        with open(self.directory / "server-output", "wb") as output:
+            return subprocess.Popen(
+                [sys.executable, "-c", _BOOT.format(root=root, fd=fd)],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                cwd=self.directory,
+                env=_environment(self.directory),
+                start_new_session=True,
+                pass_fds=(fd,),
+            )
+
+    def directory_for_load(self) -> Path:
+        """A new private directory for one load, with its tree, home and working directory."""
+        self._count += 1
+        directory = self.directory / str(self._count)
+        for name in ("tree", "home", "cwd"):
+            (directory / name).mkdir(parents=True)
+        return directory
+
+    def fork(self) -> socket.socket:
+        """A socket to a newly forked child (forked as soon as the server is warm)."""
+        ours, theirs = socket.socketpair()
+        with theirs:
+            try:
+                socket.send_fds(self._control, [b"f"], [theirs.fileno()])
+            except OSError:
+                ours.close()
+                raise ModelLoadError(self._died()) from None
+        return ours
+
+    def _died(self) -> str:
+        said = _tail((self.directory / "server-output").read_bytes())
+        return f"The import sandbox could not start. {said}Run with --debug for more."
+
+    def close(self) -> None:
+        self._control.close()  # the server leaves on its own when it sees this
+        if self._process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class Sandbox:
+    """One load: a directory in the server's, and the child forked for it."""
+
+    def __init__(self, server: Server) -> None:
+        self._server = server
+        self.directory = server.directory_for_load()
+        self.tree = self.directory / "tree"
+        self._socket: socket.socket | None = None
+        self._received = bytearray()
+        self._pid: int | None = None
+        self._ended = False
+        self.deadline = 0.0
+        self.figures: Figures | None = None
 
     @classmethod
     def start(cls) -> Sandbox:
-        """A started sandbox: one from ``prestart()`` when there is one left, else a new one."""
-        return _PRESTARTED.pop(0) if _PRESTARTED else cls()
+        """A sandbox on the running server (started now when ``prestart()`` was not called)."""
+        return cls(_server())
 
     def __enter__(self) -> Sandbox:
         return self
@@ -93,24 +163,21 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
-        self._kill()
+        if self._pid is not None and not self._ended:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._pid, signal.SIGKILL)
+        if self._socket is not None:
+            self._socket.close()
         shutil.rmtree(self.directory, ignore_errors=True)
 
-    def _environment(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("GIT_") and k not in _DROPPED_ENV
-        }
-        home = str(self.directory / "home")
-        env.update(HOME=home, USERPROFILE=home, PYTHONDONTWRITEBYTECODE="1")
-        for xdg in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-            env.pop(xdg, None)
-        return env
+    def fileno(self) -> int:
+        assert self._socket is not None, "send() first"
+        return self._socket.fileno()
 
     def send(self, request: Request) -> None:
-        """Hand the request to the child, which starts importing at once."""
+        """Have a child forked for the request; it starts importing at once."""
         message = {
+            "directory": str(self.directory),
             "tree": str(self.tree),
             "repository": str(request.repository),
             "roots": [str(self.tree / request.prefix / r) for r in request.roots],
@@ -122,51 +189,136 @@ class Sandbox:
             "timeout": request.timeout,
             "include_schemas": list(request.include_schemas),
         }
-        assert self._process.stdin is not None
+        self._socket = self._server.fork()
+        with contextlib.suppress(OSError):  # the child died early; wait() reports how
+            self._socket.sendall(json.dumps(message).encode() + b"\n")
+        self.deadline = time.monotonic() + request.timeout
+
+    def receive(self) -> bool:
+        """Read what the child has sent so far; True once it has said all (or died)."""
+        assert self._socket is not None, "send() first"
         try:
-            self._process.stdin.write(json.dumps(message).encode() + b"\n")
-            self._process.stdin.flush()
-        except BrokenPipeError:
-            pass  # the child died early; wait() reports how
-        self._deadline = time.monotonic() + request.timeout
+            chunk = self._socket.recv(_CHUNK)
+        except OSError:
+            chunk = b""
+        if chunk:
+            self._received += chunk
+            if self._pid is None and b"\n" in self._received:
+                self._pid = json.loads(bytes(self._received.partition(b"\n")[0]))["pid"]
+            return False
+        self._ended = True
+        return True
 
     def wait(self, request: Request) -> bytes:
         """The schema documents the child wrote (``snapshot.dump_packed``), or the error that
         explains why there are none."""
-        assert self._deadline is not None, "send() first"
+        ((_, outcome),) = ready([self], [request])
+        if isinstance(outcome, ModelLoadError):
+            raise outcome
+        return outcome
+
+    def result(self, request: Request) -> bytes:
+        """The answer, once ``receive()`` said the child is done."""
+        lines = bytes(self._received).split(b"\n", 2)
+        if len(lines) < 3:
+            raise self._no_answer(request)
         try:
-            out, err = self._process.communicate(
-                timeout=max(0.0, self._deadline - time.monotonic())
-            )
-        except subprocess.TimeoutExpired:
-            self._kill()
-            raise ModelTimeoutError(_timed_out(request)) from None
-        return _answer(out, err, self._process.returncode, request)
+            self.figures = Figures(**json.loads(lines[1]))
+        except (ValueError, TypeError):
+            raise self._no_answer(request) from None
+        if len(lines[2]) != self.figures.size:
+            raise self._no_answer(request)
+        done = "read" if request.database else "imported"
+        _log.debug(
+            "%s: %s in %.3f s, peak memory %d KiB",
+            request.label,
+            done,
+            self.figures.seconds,
+            self.figures.peak_kib,
+        )
+        return _answer(lines[2], self._output(), request)
 
-    def _kill(self) -> None:
-        if self._process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
-            if stream is not None:
-                stream.close()
+    def _output(self) -> bytes:
+        try:
+            return (self.directory / "output").read_bytes()
+        except OSError:
+            return b""
+
+    def _no_answer(self, request: Request) -> ModelLoadError:
+        err = self._output()
+        failure = ModelLoadError(
+            f"The model import at {request.label} ended without an answer. "
+            f"{_tail(err)}Run with --debug to see its whole output."
+        )
+        failure.detail = err.decode("utf-8", "replace")
+        return failure
+
+    def stop(self, request: Request) -> ModelTimeoutError:
+        self.close()
+        self._ended = True
+        return ModelTimeoutError(_timed_out(request))
 
 
-_PRESTARTED: list[Sandbox] = []
+def ready(
+    boxes: Sequence[Sandbox], requests: Sequence[Request]
+) -> list[tuple[int, bytes | ModelLoadError]]:
+    """Wait until at least one of the started ``boxes`` is done; its position and answer (or
+    failure), for each that is."""
+    done: list[tuple[int, bytes | ModelLoadError]] = []
+    with selectors.DefaultSelector() as selector:
+        for i, box in enumerate(boxes):
+            selector.register(box, selectors.EVENT_READ, i)
+        while not done:
+            deadline = min(box.deadline for box in boxes)
+            events = selector.select(max(0.0, deadline - time.monotonic()))
+            for key, _ in events:
+                i = key.data
+                if boxes[i].receive():
+                    done.append((i, _outcome(boxes[i], requests[i])))
+            if not events:
+                now = time.monotonic()
+                done += [
+                    (i, box.stop(requests[i])) for i, box in enumerate(boxes) if box.deadline <= now
+                ]
+    return done
 
 
-def prestart(count: int) -> None:
-    """Start children before the CLI's own imports, so their warm-up overlaps them."""
-    if not _PRESTARTED:
-        atexit.register(close_prestarted)
-    _PRESTARTED.extend(Sandbox() for _ in range(count))
+def _outcome(box: Sandbox, request: Request) -> bytes | ModelLoadError:
+    try:
+        return box.result(request)
+    except ModelLoadError as failure:
+        return failure
 
 
-def close_prestarted() -> None:
-    """Stop the children no side took (all sides cached): they would only compete for CPU."""
-    while _PRESTARTED:
-        _PRESTARTED.pop().close()
+_SERVER: list[Server] = []
+
+
+def prestart() -> None:
+    """Start the fork server before the CLI's own imports, so its warm-up overlaps them."""
+    _server()
+
+
+def _server() -> Server:
+    if not _SERVER:
+        atexit.register(stop)
+        _SERVER.append(Server())
+    return _SERVER[0]
+
+
+def stop() -> None:
+    """Stop the fork server: when no side needs importing, it would only compete for CPU."""
+    while _SERVER:
+        _SERVER.pop().close()
+
+
+def _environment(directory: Path) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("GIT_") and k not in _DROPPED_ENV
+    }
+    env.update(HOME=str(directory), USERPROFILE=str(directory), PYTHONDONTWRITEBYTECODE="1")
+    for xdg in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        env.pop(xdg, None)
+    return env
 
 
 def _timed_out(request: Request) -> str:
@@ -182,16 +334,8 @@ def _timed_out(request: Request) -> str:
     )
 
 
-def _answer(out: bytes, err: bytes, returncode: int, request: Request) -> bytes:
-    try:
-        answer: dict[str, Any] = json.loads(out.partition(b"\n")[0])
-    except ValueError:
-        failure = ModelLoadError(
-            f"The model import at {request.label} ended without an answer (exit code "
-            f"{returncode}). {_tail(err)}Run with --debug to see its whole output."
-        )
-        failure.detail = err.decode("utf-8", "replace")
-        raise failure from None
+def _answer(out: bytes, err: bytes, request: Request) -> bytes:
+    answer: dict[str, Any] = json.loads(out.partition(b"\n")[0])
     if "error" in answer:
         failure = _error(answer["error"], request)
         failure.detail = (answer["error"].get("traceback") or "") + err.decode("utf-8", "replace")

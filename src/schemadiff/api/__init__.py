@@ -8,6 +8,7 @@ from pathlib import Path
 
 from schemadiff import config, gitrefs, snapshotfile
 from schemadiff.api import older
+from schemadiff.api.blame import blame
 from schemadiff.api.check import check
 from schemadiff.api.comparing import (
     Compared,
@@ -18,6 +19,7 @@ from schemadiff.api.comparing import (
     required,
     result_of,
 )
+from schemadiff.api.log import LogQuery, log
 from schemadiff.api.sides import Job, Session, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import DiffResult, RevisionTarget, Side, Source
@@ -25,12 +27,15 @@ from schemadiff.snapshot import JSONDict, SnapshotFormatError, write_document
 
 __all__ = [
     "Compared",
+    "LogQuery",
     "Options",
     "Revision",
     "SnapshotCheck",
+    "blame",
     "check",
     "compare",
     "compared_range",
+    "log",
     "range_spec",
     "revision",
     "snapshot",

@@ -14,8 +14,8 @@ import importlib.metadata
 import os
 import sys
 import sysconfig
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,9 @@ from schemadiff.errors import ModelLoadError
 from schemadiff.model import Side, Source
 from schemadiff.sandbox import ModuleMissingError, Request, Sandbox
 from schemadiff.snapshot import JSONDict, Packed, load_packed, merged
+
+Progress = Callable[[int, int], None]
+"""Told (done, total) as the sides of a long walk are loaded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,51 +110,84 @@ class Session:
         deciding = self.repo.entries(side, [self.path(n) for n in names])
         return frozenset((e.path, f"{e.mode}:{e.blob}") for e in (*code, *deciding))
 
-    def load(self, jobs: Sequence[Job]) -> list[Loaded | ModelLoadError]:
-        """Each job's documents; the imports of all sides run at the same time."""
-        started: list[tuple[int, Sandbox, Request, str | None]] = []
+    def load(
+        self, jobs: Sequence[Job], workers: int | None = None, progress: Progress | None = None
+    ) -> list[Loaded | ModelLoadError]:
+        """Each job's documents, from the cache or imported; up to ``workers`` imports run at
+        a time (all at once by default). Jobs with the same key are imported once.
+        ``progress(done, total)`` hears of each job done."""
         results: dict[int, Loaded | ModelLoadError] = {}
+        pending: dict[str | None, list[int]] = {}
         for i, job in enumerate(jobs):
-            found = self._cached_or_started(job)
+            found = self._cached(job)
             if isinstance(found, Loaded):
                 results[i] = found
             else:
-                started.append((i, *found))
-        sandbox.close_prestarted()  # the children no side needs: their CPU is ours again
-        for i, box, request, key in started:
-            results[i] = self._finish(jobs[i].side, box, request, key)
+                pending.setdefault(found or f"#{i}", []).append(i)
+        if not pending:
+            sandbox.stop()  # no side needs importing: the server's CPU is ours again
+        done = len(results)
+        for key, outcome in self._imported(jobs, pending, workers or len(pending)):
+            for i in pending[key]:
+                results[i] = (
+                    outcome
+                    if isinstance(outcome, ModelLoadError)
+                    else replace(outcome, side=jobs[i].side)
+                )
+                done += 1
+            if progress is not None:
+                progress(done, len(jobs))
         return [results[i] for i in range(len(jobs))]
 
-    def _cached_or_started(self, job: Job) -> Loaded | tuple[Sandbox, Request, str | None]:
+    def _imported(
+        self, jobs: Sequence[Job], pending: Mapping[str | None, list[int]], workers: int
+    ) -> Iterator[tuple[str | None, Loaded | ModelLoadError]]:
+        """Each pending key's outcome as it comes, with ``workers`` sandboxes busy at most."""
+        queue = list(pending)
+        running: list[tuple[str | None, Sandbox, Request, bool]] = []
+        while queue or running:
+            while queue and len(running) < workers:
+                key = queue.pop(0)
+                running.append((key, *self._started(jobs[pending[key][0]])))
+            finished = sandbox.ready([r[1] for r in running], [r[2] for r in running])
+            for position, answer in sorted(finished, reverse=True):
+                key, box, _, cacheable = running.pop(position)
+                box.close()
+                yield key, self._finished(jobs[pending[key][0]].side, answer, key, cacheable)
+
+    def _cached(self, job: Job) -> Loaded | str | None:
+        """The job's documents when it needs no import; else its cache key (None for none)."""
         if job.database:
-            box = self._sandbox()
-            request = _database_request(job)
-            box.send(request)
-            return box, request, None
+            return None
         if gitrefs.empty(job.side):
             return Loaded(job.side, None)  # nothing to import: no tables, and nothing to say
-        roots = [self.path(p) for p in job.settings.paths]
-        entries = self.repo.entries(job.side, roots)
-        key = self._key(job, entries)
+        key = self._key(job, self._entries(job))
         documents = _documents(self.cache.get(key), job.settings.metadata)
-        if documents is not None:
-            return Loaded(job.side, documents)
+        return Loaded(job.side, documents) if documents is not None else key
+
+    def _entries(self, job: Job) -> list[gitrefs.Entry]:
+        return self.repo.entries(job.side, [self.path(p) for p in job.settings.paths])
+
+    def _started(self, job: Job) -> tuple[Sandbox, Request, bool]:
+        """A sandbox importing the job; whether its answer may be cached."""
         box = self._sandbox()
-        skipped = self.repo.materialize(job.side, entries, box.tree)
+        if job.database:
+            request = _database_request(job)
+            box.send(request)
+            return box, request, False
+        skipped = self.repo.materialize(job.side, self._entries(job), box.tree)
         request = self._request(job, tuple(skipped))
         box.send(request)
-        return box, request, None if skipped else key
+        return box, request, not skipped
 
-    def _finish(
-        self, side: Side, box: Sandbox, request: Request, key: str | None
+    def _finished(
+        self, side: Side, answer: bytes | ModelLoadError, key: str | None, cacheable: bool
     ) -> Loaded | ModelLoadError:
-        try:
-            answer = box.wait(request)
-        except ModuleMissingError as missing:
-            return Loaded(side, None, str(missing))
-        except ModelLoadError as failure:
-            return failure
-        if key is not None:
+        if isinstance(answer, ModuleMissingError):
+            return Loaded(side, None, str(answer))
+        if isinstance(answer, ModelLoadError):
+            return answer
+        if key is not None and cacheable:
             self.cache.put(key, answer)
         return Loaded(side, load_packed(answer))
 

@@ -1,15 +1,16 @@
-"""Output formats: an enum mapped to renderers. A new format is one module and one entry."""
+"""Output formats: an enum mapped to renderers. A new format is one module and one entry.
+
+This package's own module is light (the enum only), so the command line can offer the
+formats without importing the renderers: ``--help`` must start at once.
+"""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from schemadiff.model import DiffResult
-from schemadiff.render import github, json_format, markdown, migration, text
-
-Renderer = Callable[[DiffResult, TextIO], None]
+if TYPE_CHECKING:
+    from schemadiff.model import DiffResult
 
 
 class Format(str, enum.Enum):
@@ -26,15 +27,15 @@ class Format(str, enum.Enum):
         return self in (Format.MARKDOWN, Format.GITHUB)
 
 
-RENDERERS: dict[Format, Renderer] = {
-    Format.TEXT: text.render,
-    Format.JSON: json_format.render,
-    Format.ALEMBIC: migration.render_alembic,
-    Format.SQL: migration.render_sql,
-    Format.MARKDOWN: markdown.render,
-    Format.GITHUB: github.render,
-}
+class HistoryFormat(str, enum.Enum):
+    """The formats of ``log`` and ``blame``."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
 
 
 def render(result: DiffResult, output_format: Format, stream: TextIO) -> None:
+    from schemadiff.render.registry import RENDERERS  # noqa: PLC0415 - see the docstring
+
     RENDERERS[output_format](result, stream)

@@ -183,22 +183,22 @@ def describe_column(column: Column) -> str:
     if column.server_default is not None:
         parts.append(f"DEFAULT {column.server_default}")
     if column.computed is not None:
-        parts.append(_computed(column.computed))
+        parts.append(computed_clause(column.computed))
     if column.identity is not None:
-        parts.append(_identity(column.identity))
+        parts.append(identity_clause(column.identity))
     if column.comment is not None:
         parts.append(f"-- {column.comment}")
     return " ".join(parts)
 
 
-def _computed(computed: object) -> str:
+def computed_clause(computed: object) -> str:
     if not isinstance(computed, Computed):
         return "(not computed)"
     stored = {True: " STORED", False: " VIRTUAL", None: ""}[computed.persisted]
     return f"GENERATED ALWAYS AS ({computed.sqltext}){stored}"
 
 
-def _identity(identity: object) -> str:
+def identity_clause(identity: object) -> str:
     if not isinstance(identity, Identity):
         return "(no identity)"
     kind = "ALWAYS" if identity.always else "BY DEFAULT"
@@ -324,8 +324,8 @@ _DESCRIBE: dict[ChangeKind, Callable[[Change], tuple[str, str]]] = {
     K.MODIFY_TABLE_COMMENT: _modification("table comment", _literal),
     K.MODIFY_PRIMARY_KEY: _modification("primary key", _primary_key),
     K.MODIFY_TABLE_OPTIONS: _modification("table options", _option_list),
-    K.MODIFY_COMPUTED: _modification("computed", _computed),
-    K.MODIFY_IDENTITY: _modification("identity", _identity),
+    K.MODIFY_COMPUTED: _modification("computed", computed_clause),
+    K.MODIFY_IDENTITY: _modification("identity", identity_clause),
     K.MODIFY_AUTOINCREMENT: _modification("autoincrement", str),
     K.MODIFY_ENUM: _modification("enum values", _values),
     K.ADD_INDEX: _member,

@@ -1,0 +1,180 @@
+"""``schemadiff blame``: for each column of a table, or each attribute of one column, the
+commit that last changed it, the way ``git blame`` follows lines.
+
+From the tip, a value is followed into a parent that has it too (the first such, so a
+merge's value goes back along the branch it came from), through column and table renames;
+the commit where no parent has it is the one that set it. Commits whose models do not
+import are passed through: their parents stand in for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemadiff import gitrefs
+from schemadiff.api.comparing import Options
+from schemadiff.api.history import History, Loads, compared, load, walked
+from schemadiff.api.sides import Loaded, Progress, session
+from schemadiff.errors import ConfigError, ModelLoadError
+from schemadiff.model import Blame, BlameLine, Change, ChangeKind, Column, Commit, Table
+from schemadiff.snapshot import schema_from_json
+
+K = ChangeKind
+ATTRIBUTES = {
+    "name": K.RENAME_COLUMN,
+    "type": K.MODIFY_TYPE,
+    "nullable": K.MODIFY_NULLABLE,
+    "default": K.MODIFY_DEFAULT,
+    "comment": K.MODIFY_COMMENT,
+    "computed": K.MODIFY_COMPUTED,
+    "identity": K.MODIFY_IDENTITY,
+    "autoincrement": K.MODIFY_AUTOINCREMENT,
+}
+"""The attributes of a column that ``blame TABLE.COLUMN`` follows, and the change of each."""
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a value is followed: a commit, and the names it had there."""
+
+    commit: str
+    table: tuple[str, str]
+    column: str
+
+
+def blame(
+    options: Options,
+    target: str,
+    revision: str | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Blame:
+    """``schemadiff blame TABLE[.COLUMN] [REV]``."""
+    with session(options.directory, options.use_cache) as work:
+        history = walked(work, gitrefs.Walk((revision or "HEAD",)), options.overrides)
+        needed = {c.id for c in history.commits}
+        needed |= {p for c in history.commits for p in c.parents}
+        loads = load(work, history, needed, options, jobs=jobs, progress=progress)
+    tip = history.commits[0]
+    table, column = _target(loads, history, tip, target)
+    follow = _Follower(history, loads)
+    if column is not None:
+        lines = [
+            BlameLine(column, name, follow.origin(tip.id, table, column.name, name))
+            for name in ATTRIBUTES
+        ]
+    else:
+        lines = [
+            BlameLine(c, None, follow.origin(tip.id, table, c.name, None)) for c in table.columns
+        ]
+    return Blame(table, tip, tuple(lines))
+
+
+def _target(
+    loads: Loads, history: History, tip: Commit, target: str
+) -> tuple[Table, Column | None]:
+    outcome = loads.outcomes[history.leader(tip.id)]
+    if isinstance(outcome, ModelLoadError):
+        raise outcome
+    tables = schema_from_json(outcome.document.document()).tables if outcome.document else ()
+    for table in tables:
+        qualified = f"{table.schema}.{table.name}" if table.schema else table.name
+        for name in (qualified, table.name):
+            if target == name:
+                return table, None
+            if target.startswith(name + "."):
+                return table, _column(table, target[len(name) + 1 :], tip)
+    raise ConfigError(
+        f"There is no table {target.partition('.')[0]!r} in the models at {tip.short}. "
+        "Name a table of that commit (schemadiff snapshot shows them)."
+    )
+
+
+def _column(table: Table, name: str, tip: Commit) -> Column:
+    for column in table.columns:
+        if column.name == name:
+            return column
+    raise ConfigError(
+        f"The table {table.name!r} has no column {name!r} at {tip.short}. "
+        f"Its columns: {', '.join(c.name for c in table.columns)}."
+    )
+
+
+class _Follower:
+    def __init__(self, history: History, loads: Loads) -> None:
+        self.history, self.loads = history, loads
+        self._changes: dict[tuple[str, str], tuple[Change, ...]] = {}
+
+    def origin(self, tip: str, table: Table, column: str, attribute: str | None) -> Commit | None:
+        """The commit that set the value; None when it is older than the walk."""
+        place = Place(tip, (table.schema or "", table.name), column)
+        while True:
+            parents = self._parents(place.commit)
+            if not parents:
+                return self._root(place.commit)
+            older = next(
+                (p for p in (self._into(place, parent, attribute) for parent in parents) if p),
+                None,
+            )
+            if older is None:
+                return self.history.by_id[place.commit]
+            place = older
+
+    def _root(self, commit: str) -> Commit | None:
+        """A root commit set everything it has; the first commit of a shallow clone did not."""
+        return None if commit in self.history.shallow else self.history.by_id[commit]
+
+    def _parents(self, commit: str) -> list[str]:
+        """The parents to compare with: those whose models import, or theirs in their stead."""
+        found: list[str] = []
+        for parent in self.history.parents(commit):
+            if self._loaded(parent):
+                found.append(parent)
+            elif parent in self.history.by_id:
+                found += [p for p in self._parents(parent) if p not in found]
+        return found
+
+    def _loaded(self, commit: str) -> bool:
+        return isinstance(self.loads.outcomes.get(self.history.leader(commit)), Loaded)
+
+    def _into(self, place: Place, parent: str, attribute: str | None) -> Place | None:
+        """The value's place in ``parent`` when the parent has it unchanged, else None."""
+        history = self.history
+        if history.leader(parent) == history.leader(place.commit):
+            return Place(parent, place.table, place.column)
+        return _unchanged(self._between(parent, place.commit), place, parent, attribute)
+
+    def _between(self, old: str, new: str) -> tuple[Change, ...]:
+        key = (self.history.leader(old), self.history.leader(new))
+        if key not in self._changes:
+            self._changes[key] = compared(self.history, self.loads, old, new)
+        return self._changes[key]
+
+
+def _unchanged(
+    changes: tuple[Change, ...], place: Place, parent: str, attribute: str | None
+) -> Place | None:
+    """Where the value was in the parent, when ``changes`` (parent to child) leave it as it
+    was; None when they set it."""
+    table, column = place.table, place.column
+    for change in changes:
+        if change.kind is K.RENAME_TABLE and change.table_key == place.table:
+            table = (table[0], change.renamed_from)
+    names = {place.table, table}
+    for change in changes:
+        if change.table is None or change.table_key not in names:
+            continue
+        if change.kind is K.ADD_TABLE:
+            return None
+        if change.name != place.column or change.kind not in _OF_COLUMN:
+            continue
+        if change.kind is K.ADD_COLUMN:
+            return None
+        if change.kind is K.RENAME_COLUMN and attribute not in (None, "name"):
+            column = change.renamed_from
+        elif attribute is None or ATTRIBUTES[attribute] is change.kind:
+            return None
+    return Place(parent, table, column)
+
+
+_OF_COLUMN = {K.ADD_COLUMN, *ATTRIBUTES.values()}
