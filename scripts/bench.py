@@ -73,8 +73,6 @@ LOG_SCHEMA_COMMITS = 30
 QUICK_LOG_COMMITS = (100,)
 QUICK_LOG_SCHEMA_COMMITS = 5
 LOG_TABLES = 200
-MEMORY_SIZE = 2000
-"""``memory`` runs at the largest size: this one by default, the largest of --sizes else."""
 
 PG_BIN = Path(os.environ.get("SCHEMADIFF_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -986,7 +984,8 @@ def peak_of_import(checkout: Path) -> float:
 
 
 def bench_memory(settings: Settings) -> list[Row]:
-    """Peaks, not times: no warm-up, and no ratio (the import is there to compare by eye)."""
+    """Peaks, not times: no warm-up, and no ratio (the import is there to compare by eye).
+    One size, the largest (2000 by default, 50 with --quick): memory matters when big."""
     size = max(settings.sizes)
     base, repo = prepared(settings, "memory", size)
     checkout = export(repo, "HEAD", base / "new")
@@ -1018,7 +1017,7 @@ BENCHMARKS: dict[str, Benchmark] = {
 }
 
 TARGETS = (
-    Target("diff-vs-floor", 500, SCHEMADIFF, 1.2, "target at N=500: schemadiff <= 1.2 x floor"),
+    Target("diff-vs-floor", 500, SCHEMADIFF, 0.85, "target at N=500: schemadiff <= 0.85 x floor"),
     Target(
         "cache",
         2000,
