@@ -511,5 +511,5 @@ def _escapes(path: PurePosixPath, link: str) -> bool:
 
 def _first_line(text: object) -> str:
     lines = [ln.strip() for ln in str(text or "").splitlines() if ln.strip()]
-    first = lines[0] if lines else "no message"
-    return first.removeprefix("stderr: ").strip("'")
+    first = (lines[0] if lines else "no message").removeprefix("stderr: ").removeprefix("'")
+    return first[:-1] if first.count("'") % 2 else first  # GitPython's quote, not git's own

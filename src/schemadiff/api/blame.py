@@ -52,6 +52,10 @@ def blame(
     """``schemadiff blame TABLE[.COLUMN] [REV]``."""
     with session(options.directory, options.use_cache) as work:
         history = walked(work, gitrefs.Walk((revision or "HEAD",)), options.overrides)
+        if not history.commits:
+            raise ConfigError(
+                f"{revision} selects no commit. Give one commit to start from, such as HEAD."
+            )
         needed = {c.id for c in history.commits}
         needed |= {p for c in history.commits for p in c.parents}
         loads = load(work, history, needed, options, jobs=jobs, progress=progress)

@@ -122,14 +122,18 @@ def load(
     progress: Progress | None,
 ) -> Loads:
     """The classes of ``commits``, loaded: from the cache, or up to ``jobs`` imports at a time
-    (default: one per CPU)."""
-    leaders = list(dict.fromkeys(history.leader(c) for c in commits))
-    if not leaders:
+    (default: one per CPU). A class is read at its leader, whichever commit of it is asked
+    for, so that every walk finds it under the same cache key."""
+    named: dict[str, Side] = {}  # the first of ``commits`` in each class names it in errors
+    for commit in commits:
+        leader = history.leader(commit)
+        named.setdefault(leader, Side(commit[:10], leader, Source.GIT))
+    if not named:
         return Loads({}, {})
-    settings = {c: work.settings(commit_side(c), options.overrides) for c in leaders}
-    load_jobs = [Job(commit_side(c), settings[c], settings[c].dialect) for c in leaders]
+    settings = {c: work.settings(commit_side(c), options.overrides) for c in named}
+    load_jobs = [Job(named[c], settings[c], settings[c].dialect) for c in named]
     outcomes = work.load(load_jobs, jobs or os.cpu_count() or 1, progress)
-    return Loads(dict(zip(leaders, outcomes, strict=True)), settings)
+    return Loads(dict(zip(named, outcomes, strict=True)), settings)
 
 
 def compared(history: History, loads: Loads, old: str | None, new: str) -> tuple[Change, ...]:

@@ -8,11 +8,9 @@ a long walk can be read as it comes (``| jq``).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
-from rich.console import Console
 from rich.text import Text
 
 from schemadiff.model import Blame, BlameLine, Column, Commit, DiffResult, LogEntry, Side, Source
@@ -27,22 +25,11 @@ def render_blame(blame: Blame, output_format: HistoryFormat, stream: TextIO) -> 
     BLAME_RENDERERS[output_format](blame, stream)
 
 
-def _console(stream: TextIO) -> Console:
-    plain = bool(os.environ.get("NO_COLOR"))
-    return Console(
-        file=stream,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,
-        force_terminal=False if plain else None,
-    )
-
-
 # --- log ----------------------------------------------------------------------------------------
 
 
 def _log_text(entries: Iterable[LogEntry], stream: TextIO) -> None:
-    console = _console(stream)
+    console = text.console(stream)
     for number, entry in enumerate(entries):
         if number:
             console.print()
@@ -156,7 +143,7 @@ def value(column: Column, attribute: str | None) -> str:
 
 
 def _blame_text(blame: Blame, stream: TextIO) -> None:
-    console = _console(stream)
+    console = text.console(stream)
     labels = [line.attribute or line.column.name for line in blame.lines]
     width = max((len(label) for label in labels), default=0)
     for line, label in zip(blame.lines, labels, strict=True):

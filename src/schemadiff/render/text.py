@@ -40,19 +40,32 @@ K = ChangeKind
 _STYLE = {"+": "green", "-": "red", "~": "yellow"}
 
 
-def render(result: DiffResult, stream: TextIO) -> None:
-    if not result.changes:
-        return
-    plain = bool(os.environ.get("NO_COLOR"))  # no colour and no bold either: plain text
-    console = Console(
+class _Console(Console):
+    """Rich's console, except that a reader gone away is reported, not turned into exit 1
+    (the CLI says 141 for it, as for every format)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
+def console(stream: TextIO) -> Console:
+    """Colour only on a terminal, and never with NO_COLOR (no bold either: plain text)."""
+    plain = bool(os.environ.get("NO_COLOR"))
+    return _Console(
         file=stream,
         highlight=False,
         soft_wrap=True,
         emoji=False,
         force_terminal=False if plain else None,
     )
+
+
+def render(result: DiffResult, stream: TextIO) -> None:
+    if not result.changes:
+        return
+    out = console(stream)
     for line in lines(result):
-        console.print(line)
+        out.print(line)
 
 
 def lines(result: DiffResult) -> Iterator[Text]:
