@@ -131,6 +131,7 @@ def serve(control_fd: int) -> None:
     _prewarm()
     gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the children
+    server = os.getpid()
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 1, 1)
@@ -140,18 +141,20 @@ def serve(control_fd: int) -> None:
             break
         if os.fork() == 0:
             control.close()
-            _child(socket.socket(fileno=fds[0]))
+            _child(socket.socket(fileno=fds[0]), server)
         os.close(fds[0])
     os._exit(0)
 
 
-def _child(connection: socket.socket) -> NoReturn:
+def _child(connection: socket.socket, server: int) -> NoReturn:
     """One load: say our pid, read the request, answer with its schema documents."""
     code = 1
     try:
         os.setsid()  # our own process group: the parent can stop us and what we start
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         _die_with_parent()
+        if os.getppid() != server:  # it died before we asked to die with it: nobody to answer
+            raise ConnectionAbortedError
         connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
         line = connection.makefile("rb").readline()
         if line:
