@@ -4,7 +4,7 @@ forked child per load.
 ``prestart()`` spawns the server at once, so it imports SQLAlchemy while the parent is still
 loading its own modules and asking git for the files. ``Sandbox.start()`` makes a load's
 directory; ``send()`` has the server fork a child for it, which pays only for the user's
-modules; ``wait()`` (or ``ready()`` for several at once) collects the schema documents.
+modules; ``ready()`` waits for one or several and collects their schema documents.
 Each child runs in its own process group with a private HOME and working directory; every
 directory is removed and every process killed on every exit path, errors and Ctrl-C
 included, and on Linux the kernel kills them if schemadiff itself is killed.
@@ -208,14 +208,6 @@ class Sandbox:
             return False
         self._ended = True
         return True
-
-    def wait(self, request: Request) -> bytes:
-        """The schema documents the child wrote (``snapshot.dump_packed``), or the error that
-        explains why there are none."""
-        ((_, outcome),) = ready([self], [request])
-        if isinstance(outcome, ModelLoadError):
-            raise outcome
-        return outcome
 
     def result(self, request: Request) -> bytes:
         """The answer, once ``receive()`` said the child is done."""
