@@ -8,7 +8,7 @@ from schemadiff import gitrefs
 from schemadiff.api.comparing import Options
 from schemadiff.api.history import History, Loads, compared, load, walked
 from schemadiff.api.sides import Loaded, Progress, session
-from schemadiff.errors import ConfigError
+from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import Change, ChangeKind, Commit, LogEntry
 
 
@@ -70,25 +70,25 @@ def _entry(history: History, loads: Loads, commit: Commit) -> LogEntry:
 
 
 def _unloaded_base(history: History, loads: Loads, commit: Commit) -> str | None:
-    """The next commit down the first-parent line to load, when the parent's models (and
-    those of the ancestors loaded so far) do not import; else None."""
-    current = commit.parents[0] if commit.parents else None
-    while current is not None:
-        outcome = loads.outcomes.get(history.leader(current))
-        if outcome is None:
-            return current
-        if isinstance(outcome, Loaded):
-            return None
-        known = history.by_id.get(current)
-        current = known.parents[0] if known and known.parents else None
-    return None
+    """The commit to load next for ``commit``'s base, when its stand-in is not loaded yet."""
+    found = _stand_in(history, loads, commit.parents[0]) if commit.parents else None
+    return found if found is not None and history.leader(found) not in loads.outcomes else None
 
 
 def _base(history: History, loads: Loads, parent: str) -> str | None:
     """The nearest commit from ``parent`` down the first-parent line whose models loaded."""
+    found = _stand_in(history, loads, parent)
+    return (
+        found if found and isinstance(loads.outcomes.get(history.leader(found)), Loaded) else None
+    )
+
+
+def _stand_in(history: History, loads: Loads, parent: str) -> str | None:
+    """The first commit from ``parent`` down the first-parent line not known to fail: loaded,
+    or not loaded yet. None when the walk's commits end first."""
     current: str | None = parent
     while current is not None:
-        if isinstance(loads.outcomes.get(history.leader(current)), Loaded):
+        if not isinstance(loads.outcomes.get(history.leader(current)), ModelLoadError):
             return current
         known = history.by_id.get(current)
         current = known.parents[0] if known and known.parents else None
