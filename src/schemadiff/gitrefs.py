@@ -7,25 +7,41 @@ directory that the caller owns.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-import shutil
 import stat
+import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import git
 import git.exc
 
 from schemadiff.errors import GitError
+from schemadiff.escape import printable
 from schemadiff.model import Commit, Side, Source
 
 WORKTREE = "<worktree>"
 INDEX = "<index>"
 EMPTY = "<empty>"
 """The empty tree: the older side of a first commit, or of a push of a whole history."""
+
+_SAFE_CONFIG = {"core.fsmonitor": "false"}
+"""Config that could run a program on the read-only calls we make, overridden on every git
+call (given in the environment, so GitPython's own long-lived ``cat-file`` process has it too).
+``core.fsmonitor`` is the one that applies: ls-files and diff-tree consult it; the rest of the
+program-running keys (hooks, textconv, filters, credential helpers) serve commands and options
+we never use, or belong to the user's own fetch of absent blobs."""
+
+_LOCATING = {
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_PREFIX",
+    "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE",
+}  # fmt: skip
+"""What a hook or a script may have set that points git at another repository than ours."""
 
 _EMPTY_TREES = {  # git knows these objects without storing them
     "sha1": "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
@@ -141,11 +157,19 @@ class Repository:
         self.prefix = _project_prefix(directory, self.top)
         """The project directory relative to ``top``, as POSIX text ("" at the top)."""
         self._missing: dict[str, frozenset[str]] = {}
+        self._batch: Any = None
         self._repo.git.update_environment(
-            GIT_DIR=str(self._repo.git_dir), GIT_WORK_TREE=str(self.top), **_index_file()
+            GIT_DIR=str(self._repo.git_dir),
+            GIT_WORK_TREE=str(self.top),
+            **_index_file(self.top),
+            **_config_environment(_SAFE_CONFIG),
         )
 
     def close(self) -> None:
+        if self._batch is not None:
+            with contextlib.suppress(git.exc.GitCommandError, OSError):
+                self._batch.proc.stdin.close()
+                self._batch.wait()
         self._repo.close()
 
     def resolve(self, spec: RangeSpec) -> tuple[Side | Missing, Side]:
@@ -196,27 +220,39 @@ class Repository:
         if revision == EMPTY or revision in _EMPTY_TREES.values():
             tree = _EMPTY_TREES[self._git("rev-parse", "--show-object-format")]
             return Side(tree[:12], tree, Source.GIT, "the empty tree")
-        self._require_commits()
         return Side(revision, self._commit(revision), Source.GIT)
 
     @property
     def _born(self) -> bool:
-        return bool(self._repo.head.is_valid())
+        try:
+            self._git("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+        except GitError:
+            return False
+        return True
 
     def _require_commits(self) -> None:
-        if not self._born:
+        if self._born:
+            return
+        branch = self._git("symbolic-ref", "--quiet", "--short", "HEAD")
+        if self._git("for-each-ref", "--count=1", "refs/heads/"):
             raise GitError(
-                f"The repository at {self.top} has no commits yet: there is nothing to compare. "
-                "Commit your models first."
+                f"HEAD is on the branch '{printable(branch)}', which has no commits yet (an "
+                "orphan branch): HEAD names no commit. Name the commits to compare (main..other)."
             )
+        raise GitError(
+            f"The repository at {self.top} has no commits yet: there is nothing to compare. "
+            "Commit your models first."
+        )
 
     def _commit(self, revision: str) -> str:
         _check_revision_text(revision)  # again here: nothing unchecked ever reaches git
         try:
             return str(self._git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"))
         except GitError:
+            if revision.startswith("HEAD") or revision.startswith("@"):
+                self._require_commits()
             raise GitError(
-                f"Unknown revision {revision!r}: it names no commit in {self.top}. "
+                f"Unknown revision '{printable(revision)}': it names no commit in {self.top}. "
                 "Check the spelling, or fetch it (git fetch)."
             ) from None
 
@@ -230,7 +266,10 @@ class Repository:
             ) from None
 
     def entries(self, side: Side, roots: Iterable[str]) -> list[Entry]:
-        """The files of ``side`` under ``roots`` (paths relative to the top), deduplicated."""
+        """The files of ``side`` under ``roots`` (paths relative to the top), deduplicated.
+
+        A path git itself would refuse to check out (a crafted tree) is an error, and so is
+        an unmerged one in the index or working tree: neither may read as a missing file."""
         pathspecs = sorted({_pathspec(r) for r in roots})
         if side.source is Source.WORKTREE:
             found = self._worktree_entries(pathspecs)
@@ -239,6 +278,8 @@ class Repository:
         else:
             assert side.commit is not None
             found = self._tree_entries(side.commit, pathspecs)
+        for entry in found:
+            _verify_path(entry.path, side)
         return sorted({e.path: e for e in found}.values(), key=lambda e: e.path)
 
     def _tree_entries(self, commit: str, pathspecs: list[str]) -> list[Entry]:
@@ -251,32 +292,43 @@ class Repository:
                 entries.append(Entry(path, int(mode, 8), blob))
         return entries
 
-    def _index_entries(self, pathspecs: list[str]) -> list[Entry]:
-        out = self._git("ls-files", "-s", "-z", "--full-name", "--", *pathspecs)
-        entries = []
+    def _staged(self, pathspecs: list[str]) -> dict[str, tuple[str, Entry]]:
+        """The index under ``pathspecs``: each path's tag (``git ls-files -t``: S for
+        skip-worktree) and entry. Stops at unmerged paths, which have no one content."""
+        out = self._git("ls-files", "-t", "-s", "-z", "--full-name", "--", *pathspecs)
+        staged, unmerged = {}, []
         for record in _records(out):
             meta, path = record.split("\t", 1)
-            mode, blob, stage = meta.split()
-            if stage == "0" and mode != "160000":
-                entries.append(Entry(path, int(mode, 8), blob))
-        return entries
+            tag, mode, blob, stage = meta.split()
+            if stage != "0":
+                unmerged.append(path)
+            elif mode != "160000":  # a submodule has no files of its own here
+                staged[path] = (tag, Entry(path, int(mode, 8), blob))
+        if unmerged:
+            names = ", ".join(printable(p) for p in sorted(set(unmerged))[:3])
+            more = f" and {len(set(unmerged)) - 3} more" if len(set(unmerged)) > 3 else ""
+            raise GitError(
+                f"The index has unresolved conflicts in {names}{more}: the schema there is not "
+                "decided yet. Resolve them (edit, then git add), or finish or abort the merge, "
+                "rebase or cherry-pick first."
+            )
+        return staged
+
+    def _index_entries(self, pathspecs: list[str]) -> list[Entry]:
+        return [entry for _, entry in self._staged(pathspecs).values()]
 
     def _worktree_entries(self, pathspecs: list[str]) -> list[Entry]:
-        out = self._git(
-            "ls-files",
-            "-z",
-            "--full-name",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-            "--",
-            *pathspecs,
-        )
+        staged = self._staged(pathspecs)
+        out = self._git("ls-files", "-z", "--full-name", "--others", "--exclude-standard", "--",
+                        *pathspecs)  # fmt: skip
         entries = []
-        for path in _records(out):
+        for path in [*staged, *_records(out)]:
             try:
                 mode = (self.top / path).lstat().st_mode
             except FileNotFoundError:
+                tag, entry = staged.get(path, ("", None))
+                if tag == "S" and entry is not None:
+                    entries.append(entry)  # outside a sparse checkout: as the index has it
                 continue  # tracked but deleted in the working tree
             if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
                 entries.append(Entry(path, mode, None))
@@ -311,7 +363,9 @@ class Repository:
         """Write ``entries`` below ``destination``; return the paths that could not be read.
 
         In a partial clone, absent Python files are fetched from the promisor remote in one
-        batch, as git's own lazy fetch would; other absent files (data) are skipped.
+        batch, as git's own lazy fetch would; other absent files (data) are skipped. Regular
+        files are written first, never through a link; links come last and are kept only
+        while they resolve inside ``destination`` (``_place_links``).
         """
         entries = list(entries)
         missing = self.missing_blobs(side)
@@ -320,12 +374,13 @@ class Repository:
             assert side.commit is not None
             del self._missing[side.commit]
             missing = self.missing_blobs(side)
-        skipped = []
-        for entry in entries:
-            if entry.blob in missing:
-                skipped.append(entry.path)
-                continue
-            self._write(entry, destination / entry.path)
+        skipped = [e.path for e in entries if e.blob in missing]
+        present = [e for e in entries if e.blob not in missing]
+        links = [e for e in present if stat.S_ISLNK(e.mode)]
+        for entry in present:
+            if not stat.S_ISLNK(entry.mode):
+                _write_file(destination, entry.path, self.content(entry), entry.mode, side)
+        _place_links(destination, [(e.path, os.fsdecode(self.content(e))) for e in links])
         return skipped
 
     def _fetch_blobs(self, blobs: list[str]) -> bool:
@@ -351,23 +406,27 @@ class Repository:
             return False
         return True
 
-    def _write(self, entry: Entry, target: Path) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if stat.S_ISLNK(entry.mode):
-            link = os.fsdecode(self.content(entry))
-            if not _escapes(PurePosixPath(entry.path), link):
-                target.symlink_to(link)
-            return
-        if entry.blob is None:
-            shutil.copyfile(self.top / entry.path, target)
-        else:
-            target.write_bytes(self.content(entry))
-
     def content(self, entry: Entry) -> bytes:
         if entry.blob is None:
             path = self.top / entry.path
             return os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
-        data: bytes = self._repo.odb.stream(bytes.fromhex(entry.blob)).read()
+        return self._object(entry.blob, entry.path)
+
+    def _object(self, blob: str, path: str) -> bytes:
+        """One blob's bytes, from one long-lived ``git cat-file --batch`` (GitPython's own
+        reader takes object ids of 40 digits only, so it cannot read a SHA-256 repository)."""
+        if self._batch is None:
+            self._batch = self._repo.git.execute(
+                ["git", "cat-file", "--batch"], as_process=True, istream=subprocess.PIPE
+            )
+        process = self._batch.proc
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        process.stdin.write(blob.encode() + b"\n")
+        process.stdin.flush()
+        header = process.stdout.readline().split()
+        if len(header) != 3 or header[1] != b"blob":
+            raise GitError(f"git cat-file could not read {printable(path)} ({blob}).")
+        data: bytes = process.stdout.read(int(header[2]) + 1)[:-1]
         return data
 
     def log(self, walk: Walk) -> list[Commit]:
@@ -456,25 +515,78 @@ def empty(side: Side) -> bool:
     return side.commit in _EMPTY_TREES.values()
 
 
-def _index_file() -> dict[str, str]:
+def _index_file(top: Path) -> dict[str, str]:
     """GIT_INDEX_FILE made absolute: a hook inherits it relative to the top (``git commit -a``
-    sets ``.git/index.lock``), and it names the index being committed, which is the one to read."""
+    sets ``.git/index.lock``), and it names the index being committed, which is the one to read.
+    git reads a relative one from the repository's top, wherever it was started (``-C`` and
+    the shell's directory make no difference), and so does schemadiff."""
     index = os.environ.get("GIT_INDEX_FILE")
-    return {"GIT_INDEX_FILE": os.path.abspath(index)} if index else {}
+    return {"GIT_INDEX_FILE": os.path.join(top, index)} if index else {}
+
+
+def _config_environment(values: dict[str, str]) -> dict[str, str]:
+    """``-c key=value`` for every git process, as environment variables (git 2.31+)."""
+    env = {"GIT_CONFIG_COUNT": str(len(values))}
+    for i, (key, value) in enumerate(values.items()):
+        env.update({f"GIT_CONFIG_KEY_{i}": key, f"GIT_CONFIG_VALUE_{i}": value})
+    return env
 
 
 def _open(directory: Path) -> git.Repo:
     if not directory.is_dir():
         raise GitError(f"No such directory: {directory}")
+    top = _toplevel(directory)
     try:
-        return git.Repo(directory, search_parent_directories=True)
+        return git.Repo(top)
     except git.exc.InvalidGitRepositoryError:
         raise GitError(
             f"Not a git repository: {directory}. Run schemadiff inside a Git repository, or point "
             "at one with -C PATH."
         ) from None
-    except git.exc.GitCommandNotFound:
+
+
+def _toplevel(directory: Path) -> str:
+    """The repository's top, found by git itself so that its ownership check applies: given
+    a git directory explicitly (as GitPython does), git trusts a repository another user owns
+    and would run its config's programs as us (CVE-2022-24765)."""
+    env = {k: v for k, v in os.environ.items() if k not in _LOCATING}
+    env.update(_config_environment(_SAFE_CONFIG))
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            check=False,
+            cwd=directory,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
         raise GitError("git was not found. Is it installed and on PATH?") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git rev-parse did not answer in 60 s in {directory}.") from None
+    if found.returncode == 0:
+        return found.stdout.rstrip("\n")
+    raise GitError(_refusal(directory, found.stderr))
+
+
+def _refusal(directory: Path, stderr: str) -> str:
+    if "dubious ownership" in stderr:
+        advice = [ln.strip() for ln in stderr.splitlines() if "safe.directory" in ln]
+        return (
+            f"git refuses the repository at {directory}: another user owns it, and its "
+            "configuration could run programs as you.\n  If you trust it: "
+            + (advice[0] if advice else "git config --global --add safe.directory PATH")
+        )
+    if "work tree" in stderr:
+        return f"{directory} is a bare repository: schemadiff needs a working tree."
+    if "not a git repository" in stderr:
+        return (
+            f"Not a git repository: {directory}. Run schemadiff inside a Git repository, or "
+            "point at one with -C PATH."
+        )
+    return f"git rev-parse failed in {directory}: {_first_line(stderr)}"
 
 
 def _project_prefix(directory: Path, top: Path) -> str:
@@ -497,16 +609,80 @@ def _records(out: str) -> list[str]:
     return [r for r in out.split("\0") if r]
 
 
-def _escapes(path: PurePosixPath, link: str) -> bool:
-    """Whether a symlink at ``path`` pointing at ``link`` leaves the materialized tree."""
-    if link.startswith("/"):
-        return True
-    depth = len(path.parent.parts)
-    for part in PurePosixPath(link).parts:
-        depth += -1 if part == ".." else (0 if part == "." else 1)
-        if depth < 0:
-            return True
-    return False
+def _verify_path(path: str, side: Side) -> None:
+    """Refuse what git's own ``verify_path`` refuses to check out: an absolute path, or an
+    empty, ``.``, ``..`` or ``.git`` component (in any case). Only a crafted tree has one."""
+    parts = path.split("/")
+    if not path.startswith("/") and all(
+        p not in ("", ".", "..") and p.lower() != ".git" for p in parts
+    ):
+        return
+    raise GitError(
+        f"{side.label} holds a file at '{printable(path)}', a path git itself refuses to check "
+        "out: the tree was crafted. schemadiff writes nothing of it; inspect that commit "
+        "(git ls-tree -r) before trusting it."
+    )
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _write_file(destination: Path, path: str, data: bytes, mode: int, side: Side) -> None:
+    """Create ``destination/path``, never following a link (none exists yet when files are
+    written), and never over another entry: ``O_EXCL`` refuses two entries of one name."""
+    try:
+        if not _folders(destination, path):
+            raise FileExistsError(errno.EEXIST, "not a directory", path)
+        fd = os.open(destination / path, _NEW_FILE, 0o755 if mode & 0o111 else 0o644)
+    except (FileExistsError, NotADirectoryError, IsADirectoryError):
+        raise GitError(
+            f"{side.label} holds two entries for '{printable(path)}' (a file and a folder of "
+            "one name, or the same name twice): the tree was crafted. Inspect that commit "
+            "(git ls-tree -r) before trusting it."
+        ) from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def _folders(destination: Path, path: str) -> bool:
+    """Make the folders of ``path`` one by one; False when one is a link or not a folder."""
+    folder = destination
+    for part in path.split("/")[:-1]:
+        folder = folder / part
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir()
+        if not stat.S_ISDIR(folder.lstat().st_mode):
+            return False
+    return True
+
+
+def _place_links(destination: Path, links: Sequence[tuple[str, str]]) -> None:
+    """Make the symbolic links whose target stays inside ``destination``.
+
+    A link's target is resolved with the links made so far; then every link is checked again
+    until none leaves, since a later link can move an earlier one out (``a -> b/..`` made
+    before ``b -> .``). Nothing is made through a link: files come first, and a link whose
+    folder is a link is left out."""
+    top = os.path.realpath(destination)
+    made = []
+    for path, target in links:
+        place = destination / path
+        if _folders(destination, path) and _inside(top, os.path.join(place.parent, target)):
+            with contextlib.suppress(FileExistsError):
+                place.symlink_to(target)
+                made.append(place)
+    changed = True
+    while changed:
+        changed = False
+        for place in [p for p in made if p.is_symlink()]:
+            if not _inside(top, str(place)):
+                place.unlink()
+                changed = True
+
+
+def _inside(top: str, path: str) -> bool:
+    resolved = os.path.realpath(path)
+    return resolved == top or resolved.startswith(top + os.sep)
 
 
 def _first_line(text: object) -> str:

@@ -14,6 +14,8 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.operations import Operations
 from alembic.operations import ops as alembic_ops
 
+from schemadiff.escape import printable
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -129,7 +131,7 @@ def _render_steps(context: AutogenContext, op: ExecuteStepsOp) -> list[str]:
 
 @renderers.dispatch_for(NoteOp)
 def _render_note(context: AutogenContext, op: NoteOp) -> list[str]:
-    return [f"# {line}".rstrip() for line in op.text.splitlines()]
+    return [f"# {printable(line)}".rstrip() for line in op.text.splitlines()]
 
 
 @renderers.dispatch_for(ReversibleRenameTableOp)
@@ -173,4 +175,6 @@ def _execute(operations: Operations, statements: tuple[str, ...]) -> None:
 def _run_note(operations: Operations, op: NoteOp) -> Any:
     impl = operations.get_context().impl
     if impl.as_sql and op.text:
-        impl.static_output("\n".join(f"-- {line}".rstrip() for line in op.text.splitlines()))
+        impl.static_output(
+            "\n".join(f"-- {printable(line)}".rstrip() for line in op.text.splitlines())
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TextIO
 
+from schemadiff.escape import printable
 from schemadiff.model import DiffResult, Finding, Level
 
 
@@ -23,14 +24,14 @@ def lines(result: DiffResult) -> Iterator[str]:
     for finding in sorted(findings, key=_order):
         yield line(finding)
     for rule, advice in result.advice:
-        yield f"  {rule.value}: {advice}"
+        yield printable(f"  {rule.value}: {advice}")
 
 
 def line(finding: Finding) -> str:
     where = f"{finding.location.file}:{finding.location.line}: " if finding.location else ""
     level = "allowed" if finding.allowed else _LEVELS[finding.level]
     subject = f"{finding.subject}: " if finding.subject else ""
-    return f"{where}{level}: {subject}{finding.message} [{finding.rule.value}]"
+    return printable(f"{where}{level}: {subject}{finding.message} [{finding.rule.value}]")
 
 
 def _order(finding: Finding) -> tuple[int, int]:

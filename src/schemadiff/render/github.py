@@ -8,14 +8,18 @@ summary notice with the counts, and every finding is written after it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import TextIO
 
+from schemadiff.escape import printable
 from schemadiff.model import DiffResult, Finding, Level, Rule
 
 TITLE = "schemadiff"
 SHOWN_PER_STEP = 10
 """Annotations of one level (error, warning, notice) that GitHub shows for one step."""
+
+_BREAKS = re.compile(r"(\r|\n)")
 
 
 def render(result: DiffResult, stream: TextIO) -> None:
@@ -92,6 +96,9 @@ def command(name: str, properties: Mapping[str, str], message: str) -> str:
 
 
 def escape_data(text: str) -> str:
+    """``text`` on one line, as the runner reads it back: a line break is encoded (the runner
+    shows it), so it can never start a workflow command; other control characters are escaped."""
+    text = "".join(printable(part) if part not in "\r\n" else part for part in _BREAKS.split(text))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

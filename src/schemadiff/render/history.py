@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from rich.text import Text
 
+from schemadiff.escape import printable
 from schemadiff.model import Blame, BlameLine, Column, Commit, DiffResult, LogEntry, Side, Source
 from schemadiff.render import HistoryFormat, json_format, markdown, text
 
@@ -40,15 +41,16 @@ def _log_text(entries: Iterable[LogEntry], stream: TextIO) -> None:
 def _entry_lines(entry: LogEntry) -> Iterator[Text]:
     commit = entry.commit
     yield Text(f"commit {commit.id}", style="yellow")
-    yield Text(f"Author: {commit.author} <{commit.email}>")
-    yield Text(f"Date:   {commit.date}")
+    yield Text(printable(f"Author: {commit.author} <{commit.email}>"))
+    yield Text(printable(f"Date:   {commit.date}"))
     yield Text("")
-    yield Text(f"    {commit.subject}")
+    yield Text(f"    {printable(commit.subject)}")
     yield Text("")
     if entry.failure:
-        yield Text(f"    the models do not import: {_one_line(entry.failure)}", style="red")
+        failure = printable(_one_line(entry.failure))
+        yield Text(f"    the models do not import: {failure}", style="red")
     if entry.note:
-        yield Text(f"    note: {entry.note}", style="dim")
+        yield Text(f"    note: {printable(entry.note)}", style="dim")
     for line in list(text.lines(_result(entry)))[2:]:  # the two side lines say nothing here
         yield Text("    ") + line
 
@@ -148,8 +150,8 @@ def _blame_text(blame: Blame, stream: TextIO) -> None:
     width = max((len(label) for label in labels), default=0)
     for line, label in zip(blame.lines, labels, strict=True):
         shown = value(line.column, line.attribute) if line.attribute else _column_words(line)
-        row = Text(_who(line), style="yellow" if line.commit else "dim")
-        console.print(row + Text(f"  {label:<{width}}  {shown}"))
+        row = Text(printable(_who(line)), style="yellow" if line.commit else "dim")
+        console.print(row + Text(printable(f"  {label:<{width}}  {shown}")))
 
 
 def _column_words(line: BlameLine) -> str:

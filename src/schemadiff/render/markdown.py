@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
+from schemadiff.escape import printable
 from schemadiff.model import Change, ChangeKind, DiffResult, Finding, Level, Rule, Side, Source
 from schemadiff.render import mermaid, migration, text
 
@@ -62,7 +63,7 @@ def size(markdown: str) -> int:
 def code(value: str, cell: bool = False) -> str:
     """``value`` as a one-line code span: a fence longer than any backtick run in it, and ``|``
     escaped when it goes in a table cell (GitHub splits cells before it reads code spans)."""
-    flat = re.sub(r"\s*[\r\n]+\s*", " ", value) or " "
+    flat = printable(re.sub(r"\s*[\r\n]+\s*", " ", value)) or " "
     fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
     if flat.startswith("`") or flat.endswith("`"):
         flat = f" {flat} "
@@ -73,7 +74,7 @@ def code(value: str, cell: bool = False) -> str:
 
 def escape(value: str) -> str:
     """``value`` as plain text on one line: HTML and Markdown specials escaped."""
-    flat = re.sub(r"\s*[\r\n]+\s*", " ", value)
+    flat = printable(re.sub(r"\s*[\r\n]+\s*", " ", value))
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"([\\`*_\[\]|~])", r"\\\1", flat)
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from schemadiff.escape import printable
 from schemadiff.model import (
     Change,
     ChangeKind,
@@ -279,7 +280,7 @@ def type_word(text: str) -> str:
 def quoted(text: str, limit: int = MAX_COMMENT) -> str:
     """A comment or label: one line, no double quote (it ends the string), no backtick (it could
     end the Markdown fence), no angle brackets (Mermaid reads its labels as HTML)."""
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))
     flat = flat.replace('"', "'").replace("`", "'").replace("<", "\u2039").replace(">", "\u203a")
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"

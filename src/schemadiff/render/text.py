@@ -14,6 +14,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from schemadiff.escape import printable
 from schemadiff.model import (
     Change,
     ChangeKind,
@@ -69,8 +70,8 @@ def render(result: DiffResult, stream: TextIO) -> None:
 
 
 def lines(result: DiffResult) -> Iterator[Text]:
-    yield Text(f"--- {_side(result.old)}", style="bold")
-    yield Text(f"+++ {_side(result.new)}", style="bold")
+    yield Text(printable(f"--- {_side(result.old)}"), style="bold")
+    yield Text(printable(f"+++ {_side(result.new)}"), style="bold")
     same_ddl = [c for c in result.changes if python_only(c)]
     changes = [c for c in result.changes if not python_only(c)]
     for (_, table), group in itertools.groupby(changes, key=lambda c: (c.schema or "", c.table)):
@@ -81,7 +82,8 @@ def lines(result: DiffResult) -> Iterator[Text]:
         for change in same_ddl:
             assert isinstance(change.old, ColumnType) and isinstance(change.new, ColumnType)
             where = f"{_qualified(change)}.{change.name}"
-            yield Text(f"    ~ {where}: {change.old.python} -> {change.new.python}", style="dim")
+            line = f"    ~ {where}: {change.old.python} -> {change.new.python}"
+            yield Text(printable(line), style="dim")
 
 
 def describe(change: Change) -> tuple[str, str]:
@@ -117,7 +119,7 @@ def _qualified(change: Change) -> str:
 
 
 def _line(sign: str, text: str, indent: str = "") -> Text:
-    return Text(f"{indent}{sign} {text}", style=_STYLE[sign])
+    return Text(printable(f"{indent}{sign} {text}"), style=_STYLE[sign])
 
 
 # --- enums and sequences ----------------------------------------------------------------------
