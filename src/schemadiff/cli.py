@@ -38,6 +38,7 @@ from schemadiff.errors import (
     ConfigError,
     SchemadiffError,
 )
+from schemadiff.escape import printable
 from schemadiff.render import Format, HistoryFormat, render
 
 if TYPE_CHECKING:
@@ -621,7 +622,8 @@ def _silence_stdout() -> None:
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A line or two for the person at the terminal: names from a ref in it are escaped."""
+    print("\n".join(map(printable, message.split("\n"))), file=sys.stderr)
 
 
 def _default_command(argv: Sequence[str], commands: Mapping[str, Any]) -> list[str]:

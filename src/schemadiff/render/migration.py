@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from schemadiff.escape import printable
 from schemadiff.model import DiffResult
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def migration(result: DiffResult, quiet: bool = False) -> Migration:
     assert result.schemas is not None
     found = migrate.migration(*result.schemas, result.changes, batch=result.render_as_batch)
     for warning in () if quiet else found.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(printable(f"warning: {warning}"), file=sys.stderr)
     return found
 
 
