@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GitRepo, Run, git, new_repo, schemadiff
+from tests.conftest import GitRepo, Run, git, models_repo, new_repo, schemadiff
 from tests.test_fallbacks import SNAPSHOT, changes, clone, compare, entries
 from tests.test_migrations import V1, alembic_project, revision
 
@@ -158,6 +158,28 @@ def test_no_single_branch_shallow_clone_of_a_pull_request_adding_the_first_revis
     assert compared.json()["from"]["reason"] == (
         "the merge base of origin/main and HEAD is not in this shallow clone; taken from the "
         f"snapshot of no revision, as origin/main has none yet ({SNAPSHOT} at origin/main)"
+    )
+
+
+def test_no_single_branch_shallow_clone_without_alembic(repo: GitRepo, tmp_path: Path) -> None:
+    models_repo(repo, V1)
+    assert run(repo, "snapshot", "--write").code == 0
+    repo.commit("models and snapshot")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("app/models.py", V1.replace("String(50)", "String(80)"))
+    repo.commit("longer names")
+    repo.git("checkout", "-q", "main")
+    repo.write("README.md", "main moved on\n")
+    repo.commit("docs")
+    shallow = clone(repo, tmp_path, "both", "--depth", "1", "--no-single-branch")
+
+    compared = schemadiff("origin/main...HEAD", "--format", "json", cwd=shallow.path)
+
+    assert changes(compared) == [("modify_type", "user", "name")]
+    assert compared.json()["from"]["reason"] == (
+        "the merge base of origin/main and HEAD is not in this shallow clone; taken from the "
+        "snapshot of no revision, as origin/main has none yet (schemadiff.snapshot.json at "
+        "origin/main)"
     )
 
 
