@@ -150,6 +150,6 @@ def test_the_local_hook_runs_what_the_manifest_runs() -> None:
     (local_repo,) = pre_commit_configs()[2]["repos"]
     assert local_repo["repo"] == "local"
     (local,) = local_repo["hooks"]
-    for key in ("id", "entry", "pass_filenames", "require_serial", "files"):
+    for key in ("id", "entry", "pass_filenames", "require_serial", "always_run"):
         assert local[key] == manifest_hook[key], key
     assert set(local["stages"]) <= set(manifest_hook["stages"])

@@ -416,14 +416,20 @@ def test_log_text_into_a_closed_pipe_exits_141(linear: Story) -> None:
 def test_only_commits_that_change_schema_files_are_imported_and_then_cached(
     tmp_path: Path,
 ) -> None:
+    # A src layout: README.md and docs/ lie outside the import roots (with the default roots,
+    # "." and "src", every file is under them, and each commit would be a state of its own).
+    def models(source: str) -> dict[str, str]:
+        return {"src/app/__init__.py": "", "src/app/models.py": source}
+
     s = story(tmp_path / "repo")
-    s.commit("v1", COUNTED + user(EMAIL_100))
+    pyproject = '[tool.schemadiff]\nmetadata = "app.models:Base.metadata"\npaths = ["src"]\n'
+    s.commit("v1", files={"pyproject.toml": pyproject, **models(COUNTED + user(EMAIL_100))})
     s.commit("readme 1", files={"README.md": "a\n"})
-    s.commit("v2", COUNTED + user(EMAIL_255))
+    s.commit("v2", files=models(COUNTED + user(EMAIL_255)))
     s.commit("readme 2", files={"README.md": "b\n", "docs/schema.txt": "c\n"})
-    s.commit("helpers", files={"app/helpers.py": "HELP = 1\n"})  # code, but the same schema
+    s.commit("helpers", files={"src/app/helpers.py": "HELP = 1\n"})  # the same schema
     s.commit("readme 3", files={"README.md": "d\n"})
-    s.commit("v3", COUNTED + user(EMAIL_255, AGE))
+    s.commit("v3", files=models(COUNTED + user(EMAIL_255, AGE)))
     imports = tmp_path / "imports.log"
     env = {"IMPORT_LOG": str(imports), "SCHEMADIFF_CACHE_DIR": str(tmp_path / "cache")}
 
@@ -494,7 +500,9 @@ def failing(tmp_path_factory: pytest.TempPathFactory) -> Story:
     s.commit("create user", user(EMAIL_100))
     s.commit("add age", user(EMAIL_100, AGE))
     s.commit("break models", BROKEN, author="Bob")
-    s.commit("readme", files={"README.md": "x\n"})
+    # A commit that changes no file under the import roots (the default roots hold every file
+    # here, so none at all): it shares the broken models' import, and is not listed.
+    s.commit("readme")
     s.commit("fix models", user(EMAIL_255, AGE, NICK))
     return s
 

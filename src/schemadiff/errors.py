@@ -39,6 +39,9 @@ class ConfigError(SchemadiffError):
 class ModelLoadError(SchemadiffError):
     """The models at one side could not be imported or are not usable."""
 
+    file: str | None = None
+    """The file the import failed in, relative to the sandbox tree, when the child named one."""
+
 
 class ModelTimeoutError(ModelLoadError):
     """Importing the models at one side took longer than the timeout."""

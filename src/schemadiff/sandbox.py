@@ -354,9 +354,11 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
             "Check that the remote is reachable, or clone without --filter."
         )
     second = f"\n  {advice}" if advice else ""
-    return ModelLoadError(
+    failure = ModelLoadError(
         f"Importing the models at {request.label} failed{where}: {message}{second}"
     )
+    failure.file = error.get("file")
+    return failure
 
 
 def _tail(err: bytes) -> str:

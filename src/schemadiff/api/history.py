@@ -1,8 +1,8 @@
 """The schema along a git history: the walk that ``log`` and ``blame`` share.
 
 A walk asks git three questions, each in one process: the commits (git log), which of their
-edges change a file that decides the schema (git diff-tree over the Python files under the
-import roots, pyproject.toml, alembic.ini and env.py), and which pyproject.toml each commit
+edges change a file that decides the schema (git diff-tree over every file under the import
+roots, pyproject.toml, alembic.ini and env.py), and which pyproject.toml each commit
 has. Commits joined by an edge that changes none of those files have the same schema: they
 form one class, and a class is loaded once, from the cache or in a sandbox, with up to
 ``jobs`` imports at a time.
@@ -94,7 +94,8 @@ def _globs(work: Session, commits: Sequence[Commit], overrides: config.Overrides
         settings = work.settings(commit_side(commit), overrides)
         for root in settings.paths:
             path = work.path(root)
-            globs.add("**/*.py" if path == "." else f"{path}/**/*.py")
+            # Every file, not only *.py: models may read data files under the roots.
+            globs.add("**" if path == "." else f"{path}/**")
         if settings.script_location:
             globs.add(work.path(f"{settings.script_location}/env.py"))
     return sorted(globs)

@@ -10,7 +10,8 @@ Which snapshot entry stands for the older side (docs/snapshots.md explains it to
    that commit.
 2. Only the merge base is missing (the older ref's own commit is here, as after
    ``git clone --depth 1 --no-single-branch``): the newest revision of the newer side's
-   lineage that the older ref also has, which is where the branch left it.
+   lineage that the older ref also has, which is where the branch left it; the entry keyed
+   to no revision when the older ref has none yet.
 3. The older ref is missing: the newer side's head, unless the newer models already match
    that head's entry; then that revision is the change's own migration (written by
    ``schemadiff revision``), and its parent's entry is the base.
@@ -160,16 +161,23 @@ def _at_head(session: Session, old: Side, new: Side, settings: config.Settings) 
 def _where_branched(
     session: Session, tip: Side, new: Loaded, settings: config.Settings
 ) -> Found | None:
-    """Rule 2: the newest revision of the newer side's lineage that the older ref has."""
-    (head,) = _heads(session, new.side, settings) or (None,)
-    if head is None:
+    """Rule 2: the newest revision of the newer side's lineage that the older ref has (none
+    when the older ref has no revision yet)."""
+    heads = _heads(session, new.side, settings)
+    if heads is None:
         return None
     theirs = session.graph(tip, settings).parents
-    lineage = session.graph(new.side, settings).lineage(head)
+    lineage = session.graph(new.side, settings).lineage(heads[0]) if heads else iter(())
     shared = next((r for r in lineage if r in theirs), None)
-    if shared is None:
-        return None
-    why = f"the snapshot{_of(shared)}, the last revision {tip.label} shares with {new.side.label}"
+    if shared is None and theirs:
+        return None  # the two lines of revisions have nothing in common
+    # An older ref without revisions (no Alembic, or none written yet) was left before any:
+    # the entry keyed to no revision (``snapshot --write`` then) is where the branch began.
+    why = (
+        f"the snapshot{_of(shared)}, the last revision {tip.label} shares with {new.side.label}"
+        if shared
+        else f"the snapshot of no revision, as {tip.label} has none yet"
+    )
     return _lookup(session, [tip, new.side], settings, shared, why)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import schemadiff
 from schemadiff import cache, config, gitrefs, revisions, sandbox, snapshotfile
 from schemadiff.errors import ModelLoadError
+from schemadiff.escape import printable
 from schemadiff.model import Side, Source
 from schemadiff.sandbox import ModuleMissingError, Request, Sandbox
 from schemadiff.snapshot import JSONDict, Packed, load_packed, merged
@@ -94,21 +95,23 @@ class Session:
 
     def unchanged(self, old: Side, new: Side, overrides: config.Overrides) -> bool:
         """Whether no file that decides the schema differs between two sides held in git
-        objects (commits, the index): then nothing needs importing. Such files are the Python
-        files under the import roots, pyproject.toml, alembic.ini and env.py."""
+        objects (commits, the index): then nothing needs importing. Such files are every file
+        under the import roots (the import sees them all: models may read data files there),
+        pyproject.toml, alembic.ini and env.py."""
         if Source.WORKTREE in (old.source, new.source) or gitrefs.empty(old):
             return False
         prints = [self._fingerprint(s, self.settings(s, overrides)) for s in (old, new)]
         return prints[0] == prints[1]
 
     def _fingerprint(self, side: Side, settings: config.Settings) -> frozenset[tuple[str, str]]:
+        """The files that decide ``side``'s schema, by mode and blob id (no content is read)."""
         roots = [self.path(p) for p in settings.paths]
-        code = [e for e in self.repo.entries(side, roots) if e.path.endswith(".py")]
+        materialized = self.repo.entries(side, roots)  # what the import would be given
         names = ["pyproject.toml", "alembic.ini"]
         if settings.script_location:
             names.append(f"{settings.script_location}/env.py")
         deciding = self.repo.entries(side, [self.path(n) for n in names])
-        return frozenset((e.path, f"{e.mode}:{e.blob}") for e in (*code, *deciding))
+        return frozenset((e.path, f"{e.mode}:{e.blob}") for e in (*materialized, *deciding))
 
     def load(
         self, jobs: Sequence[Job], workers: int | None = None, progress: Progress | None = None
@@ -152,8 +155,10 @@ class Session:
             finished = sandbox.ready([r[1] for r in running], [r[2] for r in running])
             for position, answer in sorted(finished, reverse=True):
                 key, box, _, cacheable = running.pop(position)
+                side = jobs[pending[key][0]].side
+                told = _pointer_named(answer, box.tree, side)  # before the tree goes
                 box.close()
-                yield key, self._finished(jobs[pending[key][0]].side, answer, key, cacheable)
+                yield key, self._finished(side, told, key, cacheable)
 
     def _cached(self, job: Job) -> Loaded | str | None:
         """The job's documents when it needs no import; else its cache key (None for none)."""
@@ -242,6 +247,48 @@ def _database_request(job: Job) -> Request:
         timeout=job.settings.timeout,
         database=job.database,
         include_schemas=job.settings.include_schemas,
+    )
+
+
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+"""How a Git LFS pointer file starts: git holds this text in place of the file's content."""
+
+
+def _pointer_named(
+    answer: bytes | ModelLoadError, tree: Path, side: Side
+) -> bytes | ModelLoadError:
+    """A failure on a file that is a Git LFS pointer, told as such: Python saw the pointer's
+    text (a bare SyntaxError) where the file should be."""
+    if not isinstance(answer, ModelLoadError) or answer.file is None:
+        return answer
+    path = tree / answer.file
+    try:
+        if not path.resolve().is_relative_to(tree.resolve()):
+            return answer  # the child names files in its tree; anything else is not ours to read
+        with path.open("rb") as file:
+            start = file.read(len(LFS_POINTER))
+    except OSError:
+        return answer
+    if start != LFS_POINTER:
+        return answer
+    failure = ModelLoadError(_pointer_message(printable(answer.file), side))
+    failure.detail, failure.file = answer.detail, answer.file
+    return failure
+
+
+def _pointer_message(path: str, side: Side) -> str:
+    if side.source is Source.WORKTREE:
+        return (
+            f"{path} in {side.label} is a Git LFS pointer, not the file: run git lfs pull "
+            "(or fetch the LFS objects in CI: actions/checkout lfs: true)."
+        )
+    # A commit or the index holds the pointer itself; git lfs pull changes only the files
+    # of the working tree, and schemadiff runs no filter (a repository's config could name
+    # any program as one).
+    return (
+        f"{path} at {side.label} is a Git LFS pointer, not the file: git holds only the "
+        "pointer there, and schemadiff does not read LFS objects.\n"
+        "  Keep Python files out of Git LFS (git lfs untrack, or their line in .gitattributes)."
     )
 
 
