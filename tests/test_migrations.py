@@ -338,3 +338,139 @@ def test_a_changed_server_default_is_written_as_sql_text(repo: GitRepo, dialect:
     expected = "sa.text('now()')" if dialect == "postgresql" else "sa.text('CURRENT_TIMESTAMP')"
     assert f"server_default={expected}," in run.out
     compile(run.out, "revision.py", "exec")
+
+
+# --- Migrations that run on tables with rows -------------------------------------------------
+
+V1_WITHOUT_NAME = V1.replace("    name: Mapped[str] = mapped_column(sa.String(50))\n", "")
+
+
+def test_the_downgrade_of_a_dropped_not_null_column_runs_on_rows(project: GitRepo) -> None:
+    """Re-added NOT NULL, the column would fail on the first row: a placeholder fills it."""
+    db = sqlite3.connect(project.path / "app.db")
+    db.execute("INSERT INTO user (id, name) VALUES (1, 'Ada')")
+    db.commit()
+    project.write("app/models.py", V1_WITHOUT_NAME)
+
+    text = revision(project, "-m", "drop name", "--dialect", "sqlite").read_text()
+
+    downgrade = text.split("def downgrade")[1]
+    assert (
+        "    # schemadiff: user.name is re-added NOT NULL: every row gets the placeholder ''"
+        " (its old values are gone), then the default is dropped.\n"
+        "    op.add_column('user', sa.Column('name', sa.String(length=50),"
+        " server_default=sa.text(\"''\"), nullable=False))\n"
+        "    with op.batch_alter_table('user', schema=None) as batch_op:\n"
+        "        batch_op.alter_column('name',\n"
+        "               existing_type=sa.String(length=50),\n"
+        "               server_default=None,\n"
+        "               existing_nullable=False)\n"
+    ) in downgrade
+    assert alembic(project, "upgrade", "head").returncode == 0
+    db.execute("INSERT INTO user (id) VALUES (2)")
+    db.commit()
+    done = alembic(project, "downgrade", "-1")
+    assert done.returncode == 0, done.stderr
+    assert db.execute("SELECT id, name FROM user ORDER BY id").fetchall() == [(1, ""), (2, "")]
+    columns = {row[1]: row[2:5] for row in db.execute("PRAGMA table_info(user)")}
+    assert columns["name"] == ("VARCHAR(50)", 1, None)  # NOT NULL, the placeholder gone
+
+
+def test_a_not_null_column_added_to_a_table_with_rows_gets_a_placeholder(
+    project: GitRepo,
+) -> None:
+    db = sqlite3.connect(project.path / "app.db")
+    db.execute("INSERT INTO user (id, name) VALUES (1, 'Ada')")
+    db.commit()
+    project.write("app/models.py", V1 + "    age: Mapped[int]\n")
+
+    path, err = revised(project, "-m", "age", "--dialect", "sqlite")
+
+    message = (
+        "user.age is added NOT NULL without a server default: the rows it finds get the"
+        " placeholder 0, then the default is dropped. Check that value, or fill the column"
+        " in the migration."
+    )
+    assert f"warning: {message}\n" in err
+    upgrade, downgrade = path.read_text().split("def downgrade")
+    assert (
+        f"    # WARNING schemadiff: {message}\n"
+        "    op.add_column('user', sa.Column('age', sa.Integer(),"
+        " server_default=sa.text('0'), nullable=False))\n"
+    ) in upgrade
+    assert "batch_op.drop_column('age')" in downgrade
+    assert alembic(project, "upgrade", "head").returncode == 0
+    assert db.execute("SELECT id, name, age FROM user").fetchall() == [(1, "Ada", 0)]
+    check = alembic(project, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert alembic(project, "downgrade", "-1").returncode == 0
+    assert db.execute("SELECT id, name FROM user").fetchall() == [(1, "Ada")]
+
+
+TYPED = """
+import enum
+import uuid
+
+class Mood(enum.Enum):
+    happy = "happy"
+    sad = "sad"
+
+class Thing(Base):
+    __tablename__ = "thing"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+    price: Mapped[float] = mapped_column(sa.Numeric(10, 2))
+    label: Mapped[str] = mapped_column(sa.Text)
+    flag: Mapped[bool]
+    at: Mapped[str] = mapped_column(sa.DateTime)
+    day: Mapped[str] = mapped_column(sa.Date)
+    clock: Mapped[str] = mapped_column(sa.Time)
+    doc: Mapped[dict] = mapped_column(sa.JSON)
+    key: Mapped[uuid.UUID]
+    mood: Mapped[Mood]
+    raw: Mapped[bytes] = mapped_column(sa.LargeBinary)
+"""
+PLACEHOLDERS = {
+    "postgresql": {
+        "n": "'0'",
+        "price": "'0'",
+        "label": "\"''\"",
+        "flag": "'false'",
+        "at": "\"'1970-01-01 00:00:00'\"",
+        "day": "\"'1970-01-01'\"",
+        "clock": "\"'00:00:00'\"",
+        "doc": "\"'{}'\"",
+        "key": "\"'00000000-0000-0000-0000-000000000000'\"",
+        "mood": "\"'happy'\"",
+        "raw": "\"''\"",
+    },
+    "sqlite": {
+        "n": "'0'",
+        "price": "'0'",
+        "label": "\"''\"",
+        "flag": "'0'",
+        "at": "\"'1970-01-01 00:00:00.000000'\"",
+        "day": "\"'1970-01-01'\"",
+        "clock": "\"'00:00:00.000000'\"",
+        "doc": "\"'{}'\"",
+        "key": "\"'00000000000000000000000000000000'\"",
+        "mood": "\"'happy'\"",
+    },
+}
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_each_type_gets_a_placeholder_of_its_own(repo: GitRepo, dialect: str) -> None:
+    models_repo(repo, model_source(TYPED.split("    n:", maxsplit=1)[0])).commit("v1")
+    models_repo(repo, model_source(TYPED))
+
+    run = schemadiff("--format", "alembic", "--dialect", dialect, cwd=repo.path)
+
+    assert run.code == 0, run.err
+    compile(run.out, "revision.py", "exec")
+    found = dict(
+        re.findall(  # the columns the placeholder fills: name -> its server_default
+            r"sa\.Column\('(\w+)', .*server_default=sa\.text\((.+?)\), nullable=False\)", run.out
+        )
+    )
+    assert found == PLACEHOLDERS[dialect]

@@ -6,8 +6,9 @@ with Alembic alone; each can also be invoked, for ``--format sql``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from alembic.autogenerate import renderers
 from alembic.autogenerate.api import AutogenContext
@@ -35,6 +36,38 @@ class ExecuteStepsOp(alembic_ops.MigrateOperation):
 
     def reverse(self) -> ExecuteStepsOp:
         return ExecuteStepsOp(self.down, self.up)
+
+
+Side = Literal["before", "after"]
+
+
+class OneWayOp(alembic_ops.MigrateOperation):
+    """Alembic operations that differ by direction: ``up`` runs here, ``down`` (as given, in
+    its order) in the reverse; either may be empty. A column added with a placeholder default
+    drops the default afterwards; dropped, it needs neither step. ``outside``: in batch mode,
+    run before or after the table's batch, not in it."""
+
+    def __init__(
+        self,
+        up: Sequence[alembic_ops.MigrateOperation] = (),
+        down: Sequence[alembic_ops.MigrateOperation] = (),
+        *,
+        table_key: tuple[str, str] = ("", ""),
+        outside: Side | None = None,
+    ) -> None:
+        self.up = tuple(up)
+        self.down = tuple(down)
+        self.table_key = table_key
+        self.outside = outside
+
+    def reverse(self) -> OneWayOp:
+        flipped: dict[Side | None, Side | None] = {"before": "after", "after": "before", None: None}
+        return OneWayOp(
+            self.down,
+            self.up,
+            table_key=self.table_key,
+            outside=flipped[self.outside],
+        )
 
 
 class NoteOp(alembic_ops.MigrateOperation):
@@ -129,6 +162,15 @@ def _render_steps(context: AutogenContext, op: ExecuteStepsOp) -> list[str]:
     return lines
 
 
+@renderers.dispatch_for(OneWayOp)
+def _render_one_way(context: AutogenContext, op: OneWayOp) -> list[str]:
+    lines: list[str] = []
+    for inner in op.up:
+        rendered = renderers.dispatch(inner)(context, inner)
+        lines += [rendered] if isinstance(rendered, str) else rendered
+    return lines
+
+
 @renderers.dispatch_for(NoteOp)
 def _render_note(context: AutogenContext, op: NoteOp) -> list[str]:
     return [f"# {printable(line)}".rstrip() for line in op.text.splitlines()]
@@ -169,6 +211,12 @@ def _run_steps(operations: Operations, op: ExecuteStepsOp) -> None:
 def _execute(operations: Operations, statements: tuple[str, ...]) -> None:
     for statement in statements:
         operations.execute(statement)
+
+
+@Operations.implementation_for(OneWayOp)
+def _run_one_way(operations: Operations, op: OneWayOp) -> None:
+    for inner in op.up:
+        operations.invoke(inner)
 
 
 @Operations.implementation_for(NoteOp)
