@@ -474,3 +474,21 @@ def test_each_type_gets_a_placeholder_of_its_own(repo: GitRepo, dialect: str) ->
         )
     )
     assert found == PLACEHOLDERS[dialect]
+
+
+def test_format_sql_fills_a_not_null_column_on_sqlite(project: GitRepo) -> None:
+    """The offline batch copies the table as the add before it left it."""
+    db = sqlite3.connect(project.path / "app.db")
+    db.execute("INSERT INTO user (id, name) VALUES (1, 'Ada')")
+    db.commit()
+    project.write("app/models.py", V1 + "    age: Mapped[int]\n")
+    project.commit("v2")
+
+    run = schemadiff("HEAD~1..HEAD", "--format", "sql", "--dialect", "sqlite", cwd=project.path)
+
+    assert run.code == 0, run.err
+    assert "ALTER TABLE user ADD COLUMN age INTEGER DEFAULT 0 NOT NULL;" in run.out
+    db.executescript(run.out)
+    assert db.execute("SELECT id, name, age FROM user").fetchall() == [(1, "Ada", 0)]
+    columns = {row[1]: row[2:5] for row in db.execute("PRAGMA table_info(user)")}
+    assert columns["age"] == ("INTEGER", 1, None)
