@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff
+from tests.test_oracle import Database, execute_script, fresh_postgresql_database
 
 V1 = model_source(
     """
@@ -492,3 +494,49 @@ def test_format_sql_fills_a_not_null_column_on_sqlite(project: GitRepo) -> None:
     assert db.execute("SELECT id, name, age FROM user").fetchall() == [(1, "Ada", 0)]
     columns = {row[1]: row[2:5] for row in db.execute("PRAGMA table_info(user)")}
     assert columns["age"] == ("INTEGER", 1, None)
+
+
+CODE = """
+class Item(Base):
+    __tablename__ = "item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(10))
+"""
+
+
+@pytest.mark.postgres
+def test_a_type_postgresql_cannot_cast_by_itself_gets_using_both_ways(
+    repo: GitRepo, postgres_url: str
+) -> None:
+    models_repo(repo, model_source(CODE)).commit("v1")
+    as_int = CODE.replace("str] = mapped_column(sa.String(10)", "int] = mapped_column(sa.Integer")
+    models_repo(repo, model_source(as_int)).commit("v2")
+    both = ("HEAD~1..HEAD", "--dialect", "postgresql")
+
+    alembic_text = schemadiff(*both, "--format", "alembic", cwd=repo.path)
+    sql = schemadiff(*both, "--format", "sql", cwd=repo.path)
+
+    assert alembic_text.code == 0, alembic_text.err
+    upgrade, downgrade = alembic_text.out.split("def downgrade")
+    indent = "\n" + " " * 15
+    assert (
+        f"type_=sa.Integer(),{indent}existing_nullable=False,"
+        f"{indent}postgresql_using='code::INTEGER')"
+    ) in upgrade
+    assert (
+        f"type_=sa.String(length=10),{indent}existing_nullable=False,"
+        f"{indent}postgresql_using='code::VARCHAR(10)')"
+    ) in downgrade
+    assert sql.code == 0, sql.err
+    assert "ALTER TABLE item ALTER COLUMN code TYPE INTEGER USING code::INTEGER;" in sql.out
+    with fresh_postgresql_database(postgres_url) as url:
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "CREATE TABLE item (id SERIAL PRIMARY KEY, code VARCHAR(10) NOT NULL)"
+            )
+            connection.exec_driver_sql("INSERT INTO item (code) VALUES ('42')")
+        execute_script(Database("postgresql", url, engine), sql.out)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT code FROM item").scalar_one() == 42
+        engine.dispose()

@@ -106,6 +106,22 @@ class RenameColumnOp(alembic_ops.AlterColumnOp):
         )
 
 
+class CastColumnOp(alembic_ops.AlterColumnOp):
+    """``alter_column`` with ``postgresql_using``, for a type PostgreSQL does not cast to by
+    itself (text to integer...); its reverse casts back. Alembic runs the argument but does
+    not render it."""
+
+    def __init__(self, *args: Any, using_back: str = "", **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.using_back = using_back
+
+    def reverse(self) -> CastColumnOp:
+        back = super().reverse()
+        assert isinstance(back, CastColumnOp)
+        back.kw["postgresql_using"], back.using_back = self.using_back, self.kw["postgresql_using"]
+        return back
+
+
 class CreatePrimaryKeyOp(alembic_ops.CreatePrimaryKeyOp):
     """``op.create_primary_key``, which Alembic runs but does not render."""
 
@@ -169,6 +185,26 @@ def _render_one_way(context: AutogenContext, op: OneWayOp) -> list[str]:
         rendered = renderers.dispatch(inner)(context, inner)
         lines += [rendered] if isinstance(rendered, str) else rendered
     return lines
+
+
+@renderers.dispatch_for(CastColumnOp)
+def _render_cast_column(context: AutogenContext, op: CastColumnOp) -> str:
+    plain = alembic_ops.AlterColumnOp(
+        op.table_name,
+        op.column_name,
+        schema=op.schema,
+        existing_type=op.existing_type,
+        existing_server_default=op.existing_server_default,
+        existing_nullable=op.existing_nullable,
+        existing_comment=op.existing_comment,
+        modify_type=op.modify_type,
+        modify_server_default=op.modify_server_default,
+        modify_nullable=op.modify_nullable,
+        modify_comment=op.modify_comment,
+    )
+    text = str(renderers.dispatch(plain)(context, plain))
+    assert text.endswith(")")  # Alembic's call, with one more argument before its end
+    return f"{text[:-1]},\n{' ' * 11}postgresql_using={op.kw['postgresql_using']!r})"
 
 
 @renderers.dispatch_for(NoteOp)

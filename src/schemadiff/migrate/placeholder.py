@@ -56,6 +56,14 @@ def placeholder(recorded: ColumnType, dialect: str) -> str | None:
     return _ZEROS.get(dialect, {}).get(kind)
 
 
+def family(recorded: ColumnType) -> str:
+    """What PostgreSQL converts within by itself: numbers, texts; otherwise the type."""
+    if recorded.enum is not None and recorded.enum.named:
+        return f"enum {recorded.enum.name}"
+    kind = _kind(recorded)
+    return "number" if kind in _NUMBERS else "text" if kind in _STRINGS else kind
+
+
 def _kind(recorded: ColumnType) -> str:
     """The type's family, from its DDL (``VARCHAR(50)`` -> ``VARCHAR``)."""
     ddl = (recorded.ddl or "").upper()

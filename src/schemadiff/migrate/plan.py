@@ -21,6 +21,7 @@ from sqlalchemy.engine import Dialect
 from schemadiff import diff
 from schemadiff.migrate import ddl, objects
 from schemadiff.migrate.customops import (
+    CastColumnOp,
     CreatePrimaryKeyOp,
     ExecuteStepsOp,
     NoteOp,
@@ -31,7 +32,7 @@ from schemadiff.migrate.customops import (
     Step,
 )
 from schemadiff.migrate.order import dependency_order
-from schemadiff.migrate.placeholder import placeholder
+from schemadiff.migrate.placeholder import family, placeholder
 from schemadiff.model import (
     Change,
     ChangeKind,
@@ -652,7 +653,8 @@ def _alter_column(
         modify["modify_server_default"] = objects.default_text(new.server_default)
     if K.MODIFY_COMMENT in kinds:
         modify["modify_comment"] = new.comment
-    return ops.AlterColumnOp(
+    cast = _casts(context, name, old, new) if "modify_type" in modify else {}
+    return (CastColumnOp if cast else ops.AlterColumnOp)(
         key[1],
         name,
         schema=key[0] or None,
@@ -661,7 +663,21 @@ def _alter_column(
         existing_server_default=objects.default(old.server_default),
         existing_comment=old.comment,
         **modify,
+        **cast,
     )
+
+
+def _casts(context: _Context, name: str, old: Column, new: Column) -> dict[str, Any]:
+    """``USING`` both ways, where PostgreSQL would not convert the values by itself."""
+    if context.dialect.name != "postgresql" or family(old.type) == family(new.type):
+        return {}
+    if old.type.ddl is None or new.type.ddl is None:
+        return {}
+    quoted = context.dialect.identifier_preparer.quote(name)
+    return {
+        "postgresql_using": f"{quoted}::{new.type.ddl}",
+        "using_back": f"{quoted}::{old.type.ddl}",
+    }
 
 
 def _recompute(context: _Context, change: Change) -> TableOps:
