@@ -99,11 +99,18 @@ class RenameColumnOp(alembic_ops.AlterColumnOp):
             self.modify_name,
             schema=self.schema,
             modify_name=self.column_name,
-            existing_type=self.existing_type,
-            existing_nullable=self.existing_nullable,
-            existing_server_default=self.existing_server_default,
-            existing_comment=self.existing_comment,
+            **_existing(self),
         )
+
+
+def _existing(op: alembic_ops.AlterColumnOp) -> dict[str, Any]:
+    """The column as it stands, which every ``alter_column`` carries."""
+    return {
+        "existing_type": op.existing_type,
+        "existing_nullable": op.existing_nullable,
+        "existing_server_default": op.existing_server_default,
+        "existing_comment": op.existing_comment,
+    }
 
 
 class CastColumnOp(alembic_ops.AlterColumnOp):
@@ -193,10 +200,7 @@ def _render_cast_column(context: AutogenContext, op: CastColumnOp) -> str:
         op.table_name,
         op.column_name,
         schema=op.schema,
-        existing_type=op.existing_type,
-        existing_server_default=op.existing_server_default,
-        existing_nullable=op.existing_nullable,
-        existing_comment=op.existing_comment,
+        **_existing(op),
         modify_type=op.modify_type,
         modify_server_default=op.modify_server_default,
         modify_nullable=op.modify_nullable,
