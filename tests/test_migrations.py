@@ -540,3 +540,51 @@ def test_a_type_postgresql_cannot_cast_by_itself_gets_using_both_ways(
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT code FROM item").scalar_one() == 42
         engine.dispose()
+
+
+KEYED = """
+class Author(Base):
+    __tablename__ = "author"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+class Book(Base):
+    __tablename__ = "book"
+    __table_args__ = (
+        sa.UniqueConstraint("isbn", name="uq_book_isbn"),
+        sa.CheckConstraint("pages > 0", name="ck_book_pages"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    isbn: Mapped[str] = mapped_column(sa.String(13))
+    pages: Mapped[int]
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("author.id", name="fk_book_author"))
+"""
+
+
+def test_the_downgrade_says_what_rows_make_a_re_added_constraint_fail(repo: GitRepo) -> None:
+    models_repo(repo, model_source(KEYED)).commit("v1")
+    loose = (
+        KEYED.replace('        sa.UniqueConstraint("isbn", name="uq_book_isbn"),\n', "")
+        .replace('        sa.CheckConstraint("pages > 0", name="ck_book_pages"),\n', "")
+        .replace('sa.ForeignKey("author.id", name="fk_book_author")', "")
+        .replace("pages: Mapped[int]", "pages: Mapped[int | None]")
+    )
+    models_repo(repo, model_source(loose)).commit("v2")
+
+    run = schemadiff(
+        "HEAD~1..HEAD", "--format", "alembic", "--dialect", "postgresql", cwd=repo.path
+    )
+
+    assert run.code == 0, run.err
+    upgrade, downgrade = run.out.split("def downgrade")
+    notes = [line.strip() for line in downgrade.splitlines() if "# schemadiff:" in line]
+    assert notes == [
+        "# schemadiff: making book.pages NOT NULL again fails while rows hold NULL:"
+        " fill them first.",
+        "# schemadiff: re-adding ForeignKey fk_book_author on book fails while rows of (author_id)"
+        " refer to no author row.",
+        "# schemadiff: re-adding CheckConstraint ck_book_pages on book fails while rows break it.",
+        "# schemadiff: re-adding UniqueConstraint uq_book_isbn on book fails while rows hold"
+        " duplicates in (isbn).",
+    ]
+    assert "# schemadiff:" not in upgrade
+    compile(run.out, "revision.py", "exec")

@@ -371,8 +371,36 @@ def _members(context: _Context, *, drop: bool) -> TableOps:
         key = change.table_key
         table = context.current(key) if drop else context.new_tables[key]
         member = change.old if drop else change.new
-        found += _keyed(table, _member_op(context, table, member, drop=drop))
+        op = _member_op(context, table, member, drop=drop)
+        found += _keyed(table, op)
+        if drop and op is not None:
+            found += _keyed(table, _readded_note(table, member))
     return found
+
+
+def _readded_note(table: Table, member: object) -> NoteOp | None:
+    """A comment over what the downgrade adds back, on what rows make it fail: nothing can
+    be invented there, but a person should know before running it."""
+    where = table.qualified_name
+    if (isinstance(member, Index) and member.unique) or isinstance(member, UniqueConstraint):
+        columns = member.expressions if isinstance(member, Index) else member.columns
+        found = f"rows hold duplicates in ({', '.join(columns)})"
+    elif isinstance(member, ForeignKey):
+        found = f"rows of ({', '.join(member.columns)}) refer to no {member.referred_table} row"
+    elif isinstance(member, CheckConstraint | ExcludeConstraint):
+        found = "rows break it"
+    else:
+        return None
+    name = member.name or "(unnamed)"
+    return _downgrade_note(
+        f"re-adding {type(member).__name__} {name} on {where} fails while {found}."
+    )
+
+
+def _downgrade_note(text: str) -> NoteOp:
+    """A comment in the downgrade only, over the operation that follows it there (placed
+    after the upgrade's own operation, as the downgrade runs them in reverse)."""
+    return NoteOp("", f"schemadiff: {text}")
 
 
 def _member_op(
@@ -620,10 +648,14 @@ def _alter_columns(context: _Context) -> TableOps:
             continue  # set by the rebuild
         assert change.name is not None
         grouped[(change.table_key, change.name)].append(change)
-    return [
-        (key, _alter_column(context, key, name, changes))
-        for (key, name), changes in grouped.items()
-    ]
+    found: TableOps = []
+    for (key, name), changes in grouped.items():
+        found.append((key, _alter_column(context, key, name, changes)))
+        if any(c.kind is K.MODIFY_NULLABLE and c.new is True for c in changes):
+            where = f"{key[1]}.{name}"
+            text = f"making {where} NOT NULL again fails while rows hold NULL: fill them first."
+            found.append((key, _downgrade_note(text)))
+    return found
 
 
 def _enum_of(context: _Context, change: Change) -> tuple[str | None, str] | None:
