@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff
+from tests.test_oracle import Database, execute_script, fresh_postgresql_database
 
 V1 = model_source(
     """
@@ -337,4 +339,252 @@ def test_a_changed_server_default_is_written_as_sql_text(repo: GitRepo, dialect:
     assert run.code == 0, run.err
     expected = "sa.text('now()')" if dialect == "postgresql" else "sa.text('CURRENT_TIMESTAMP')"
     assert f"server_default={expected}," in run.out
+    compile(run.out, "revision.py", "exec")
+
+
+# --- Migrations that run on tables with rows -------------------------------------------------
+
+V1_WITHOUT_NAME = V1.replace("    name: Mapped[str] = mapped_column(sa.String(50))\n", "")
+
+
+def test_the_downgrade_of_a_dropped_not_null_column_runs_on_rows(project: GitRepo) -> None:
+    """Re-added NOT NULL, the column would fail on the first row: a placeholder fills it."""
+    db = sqlite3.connect(project.path / "app.db")
+    db.execute("INSERT INTO user (id, name) VALUES (1, 'Ada')")
+    db.commit()
+    project.write("app/models.py", V1_WITHOUT_NAME)
+
+    text = revision(project, "-m", "drop name", "--dialect", "sqlite").read_text()
+
+    downgrade = text.split("def downgrade")[1]
+    assert (
+        "    # schemadiff: user.name is re-added NOT NULL: every row gets the placeholder ''"
+        " (its old values are gone), then the default is dropped.\n"
+        "    op.add_column('user', sa.Column('name', sa.String(length=50),"
+        " server_default=sa.text(\"''\"), nullable=False))\n"
+        "    with op.batch_alter_table('user', schema=None) as batch_op:\n"
+        "        batch_op.alter_column('name',\n"
+        "               existing_type=sa.String(length=50),\n"
+        "               server_default=None,\n"
+        "               existing_nullable=False)\n"
+    ) in downgrade
+    assert alembic(project, "upgrade", "head").returncode == 0
+    db.execute("INSERT INTO user (id) VALUES (2)")
+    db.commit()
+    done = alembic(project, "downgrade", "-1")
+    assert done.returncode == 0, done.stderr
+    assert db.execute("SELECT id, name FROM user ORDER BY id").fetchall() == [(1, ""), (2, "")]
+    columns = {row[1]: row[2:5] for row in db.execute("PRAGMA table_info(user)")}
+    assert columns["name"] == ("VARCHAR(50)", 1, None)  # NOT NULL, the placeholder gone
+
+
+def test_a_not_null_column_added_to_a_table_with_rows_gets_a_placeholder(
+    project: GitRepo,
+) -> None:
+    db = sqlite3.connect(project.path / "app.db")
+    db.execute("INSERT INTO user (id, name) VALUES (1, 'Ada')")
+    db.commit()
+    project.write("app/models.py", V1 + "    age: Mapped[int]\n")
+
+    path, err = revised(project, "-m", "age", "--dialect", "sqlite")
+
+    message = (
+        "user.age is added NOT NULL without a server default: the rows it finds get the"
+        " placeholder 0, then the default is dropped. Check that value, or fill the column"
+        " in the migration."
+    )
+    assert f"warning: {message}\n" in err
+    upgrade, downgrade = path.read_text().split("def downgrade")
+    assert (
+        f"    # WARNING schemadiff: {message}\n"
+        "    op.add_column('user', sa.Column('age', sa.Integer(),"
+        " server_default=sa.text('0'), nullable=False))\n"
+    ) in upgrade
+    assert "batch_op.drop_column('age')" in downgrade
+    assert alembic(project, "upgrade", "head").returncode == 0
+    assert db.execute("SELECT id, name, age FROM user").fetchall() == [(1, "Ada", 0)]
+    check = alembic(project, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert alembic(project, "downgrade", "-1").returncode == 0
+    assert db.execute("SELECT id, name FROM user").fetchall() == [(1, "Ada")]
+
+
+TYPED = """
+import enum
+import uuid
+
+class Mood(enum.Enum):
+    happy = "happy"
+    sad = "sad"
+
+class Thing(Base):
+    __tablename__ = "thing"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+    price: Mapped[float] = mapped_column(sa.Numeric(10, 2))
+    label: Mapped[str] = mapped_column(sa.Text)
+    flag: Mapped[bool]
+    at: Mapped[str] = mapped_column(sa.DateTime)
+    day: Mapped[str] = mapped_column(sa.Date)
+    clock: Mapped[str] = mapped_column(sa.Time)
+    doc: Mapped[dict] = mapped_column(sa.JSON)
+    key: Mapped[uuid.UUID]
+    mood: Mapped[Mood]
+    raw: Mapped[bytes] = mapped_column(sa.LargeBinary)
+"""
+PLACEHOLDERS = {
+    "postgresql": {
+        "n": "'0'",
+        "price": "'0'",
+        "label": "\"''\"",
+        "flag": "'false'",
+        "at": "\"'1970-01-01 00:00:00'\"",
+        "day": "\"'1970-01-01'\"",
+        "clock": "\"'00:00:00'\"",
+        "doc": "\"'{}'\"",
+        "key": "\"'00000000-0000-0000-0000-000000000000'\"",
+        "mood": "\"'happy'\"",
+        "raw": "\"''\"",
+    },
+    "sqlite": {
+        "n": "'0'",
+        "price": "'0'",
+        "label": "\"''\"",
+        "flag": "'0'",
+        "at": "\"'1970-01-01 00:00:00.000000'\"",
+        "day": "\"'1970-01-01'\"",
+        "clock": "\"'00:00:00.000000'\"",
+        "doc": "\"'{}'\"",
+        "key": "\"'00000000000000000000000000000000'\"",
+        "mood": "\"'happy'\"",
+    },
+}
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_each_type_gets_a_placeholder_of_its_own(repo: GitRepo, dialect: str) -> None:
+    models_repo(repo, model_source(TYPED.split("    n:", maxsplit=1)[0])).commit("v1")
+    models_repo(repo, model_source(TYPED))
+
+    run = schemadiff("--format", "alembic", "--dialect", dialect, cwd=repo.path)
+
+    assert run.code == 0, run.err
+    compile(run.out, "revision.py", "exec")
+    found = dict(
+        re.findall(  # the columns the placeholder fills: name -> its server_default
+            r"sa\.Column\('(\w+)', .*server_default=sa\.text\((.+?)\), nullable=False\)", run.out
+        )
+    )
+    assert found == PLACEHOLDERS[dialect]
+
+
+def test_format_sql_fills_a_not_null_column_on_sqlite(project: GitRepo) -> None:
+    """The offline batch copies the table as the add before it left it."""
+    db = sqlite3.connect(project.path / "app.db")
+    db.execute("INSERT INTO user (id, name) VALUES (1, 'Ada')")
+    db.commit()
+    project.write("app/models.py", V1 + "    age: Mapped[int]\n")
+    project.commit("v2")
+
+    run = schemadiff("HEAD~1..HEAD", "--format", "sql", "--dialect", "sqlite", cwd=project.path)
+
+    assert run.code == 0, run.err
+    assert "ALTER TABLE user ADD COLUMN age INTEGER DEFAULT 0 NOT NULL;" in run.out
+    db.executescript(run.out)
+    assert db.execute("SELECT id, name, age FROM user").fetchall() == [(1, "Ada", 0)]
+    columns = {row[1]: row[2:5] for row in db.execute("PRAGMA table_info(user)")}
+    assert columns["age"] == ("INTEGER", 1, None)
+
+
+CODE = """
+class Item(Base):
+    __tablename__ = "item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(10))
+"""
+
+
+@pytest.mark.postgres
+def test_a_type_postgresql_cannot_cast_by_itself_gets_using_both_ways(
+    repo: GitRepo, postgres_url: str
+) -> None:
+    models_repo(repo, model_source(CODE)).commit("v1")
+    as_int = CODE.replace("str] = mapped_column(sa.String(10)", "int] = mapped_column(sa.Integer")
+    models_repo(repo, model_source(as_int)).commit("v2")
+    both = ("HEAD~1..HEAD", "--dialect", "postgresql")
+
+    alembic_text = schemadiff(*both, "--format", "alembic", cwd=repo.path)
+    sql = schemadiff(*both, "--format", "sql", cwd=repo.path)
+
+    assert alembic_text.code == 0, alembic_text.err
+    upgrade, downgrade = alembic_text.out.split("def downgrade")
+    indent = "\n" + " " * 15
+    assert (
+        f"type_=sa.Integer(),{indent}existing_nullable=False,"
+        f"{indent}postgresql_using='code::INTEGER')"
+    ) in upgrade
+    assert (
+        f"type_=sa.String(length=10),{indent}existing_nullable=False,"
+        f"{indent}postgresql_using='code::VARCHAR(10)')"
+    ) in downgrade
+    assert sql.code == 0, sql.err
+    assert "ALTER TABLE item ALTER COLUMN code TYPE INTEGER USING code::INTEGER;" in sql.out
+    with fresh_postgresql_database(postgres_url) as url:
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "CREATE TABLE item (id SERIAL PRIMARY KEY, code VARCHAR(10) NOT NULL)"
+            )
+            connection.exec_driver_sql("INSERT INTO item (code) VALUES ('42')")
+        execute_script(Database("postgresql", url, engine), sql.out)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT code FROM item").scalar_one() == 42
+        engine.dispose()
+
+
+KEYED = """
+class Author(Base):
+    __tablename__ = "author"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+class Book(Base):
+    __tablename__ = "book"
+    __table_args__ = (
+        sa.UniqueConstraint("isbn", name="uq_book_isbn"),
+        sa.CheckConstraint("pages > 0", name="ck_book_pages"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    isbn: Mapped[str] = mapped_column(sa.String(13))
+    pages: Mapped[int]
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("author.id", name="fk_book_author"))
+"""
+
+
+def test_the_downgrade_says_what_rows_make_a_re_added_constraint_fail(repo: GitRepo) -> None:
+    models_repo(repo, model_source(KEYED)).commit("v1")
+    loose = (
+        KEYED.replace('        sa.UniqueConstraint("isbn", name="uq_book_isbn"),\n', "")
+        .replace('        sa.CheckConstraint("pages > 0", name="ck_book_pages"),\n', "")
+        .replace('sa.ForeignKey("author.id", name="fk_book_author")', "")
+        .replace("pages: Mapped[int]", "pages: Mapped[int | None]")
+    )
+    models_repo(repo, model_source(loose)).commit("v2")
+
+    run = schemadiff(
+        "HEAD~1..HEAD", "--format", "alembic", "--dialect", "postgresql", cwd=repo.path
+    )
+
+    assert run.code == 0, run.err
+    upgrade, downgrade = run.out.split("def downgrade")
+    notes = [line.strip() for line in downgrade.splitlines() if "# schemadiff:" in line]
+    assert notes == [
+        "# schemadiff: making book.pages NOT NULL again fails while rows hold NULL:"
+        " fill them first.",
+        "# schemadiff: re-adding ForeignKey fk_book_author on book fails while rows of (author_id)"
+        " refer to no author row.",
+        "# schemadiff: re-adding CheckConstraint ck_book_pages on book fails while rows break it.",
+        "# schemadiff: re-adding UniqueConstraint uq_book_isbn on book fails while rows hold"
+        " duplicates in (isbn).",
+    ]
+    assert "# schemadiff:" not in upgrade
     compile(run.out, "revision.py", "exec")

@@ -8,7 +8,9 @@ each step, on SQLite and on PostgreSQL:
 ``compare_metadata`` then finds nothing between the database and the newer models;
 ``alembic downgrade -1`` must bring back the older models just as exactly. What
 ``compare_metadata`` does not look at (primary keys, CHECK constraints, computed columns, enum
-labels, sequences) is read from the database catalogue, and rows must survive the renames.
+labels, sequences) is read from the database catalogue. Before each upgrade and each downgrade
+a row goes into every table, and every table that is kept (under its new name, if renamed) must
+keep all its rows: the migrations run on tables with rows.
 
 The second test runs ``schemadiff --format sql`` output on a database at the older models.
 """
@@ -20,10 +22,12 @@ import subprocess
 import sys
 import types
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import alembic
 import pytest
@@ -320,14 +324,84 @@ def new_revision(repo: GitRepo, old: str, new: str, message: str, dialect: str) 
 ROW = (1, "ada@example.com")
 INSERT_ROW = "INSERT INTO client (id, mail) VALUES (1, 'ada@example.com')"
 ROW_AFTER = {
-    2: ("SELECT id, mail FROM customer", "SELECT id, mail FROM client"),
-    3: ("SELECT id, email FROM customer", "SELECT id, mail FROM customer"),
+    2: ("SELECT id, mail FROM customer WHERE id = 1", "SELECT id, mail FROM client WHERE id = 1"),
+    3: (
+        "SELECT id, email FROM customer WHERE id = 1",
+        "SELECT id, mail FROM customer WHERE id = 1",
+    ),
 }
 
 
 def assert_row(database: Database, query: str, when: str) -> None:
     with database.engine.connect() as connection:
         assert [tuple(r) for r in connection.exec_driver_sql(query)] == [ROW], when
+
+
+# --- Rows in every table ---------------------------------------------------------------------
+
+# Step 2 renames client to customer: its rows are found under the new name after the upgrade.
+RENAMED = {2: {"client": "customer"}}
+
+
+def insert_rows(database: Database, metadata: sa.MetaData, number: int) -> None:
+    """Row ``number`` in every table of the models the database is at: its key is ``number``,
+    every column holds a value the later steps keep (a short unique text, the first label of
+    an enum, ``number`` in a NOT NULL integer, which is also what a foreign key refers to),
+    and a nullable non-text column holds NULL."""
+    with database.engine.begin() as connection:
+        for table in insert_order(metadata):
+            row = {c.name: _value(c, number) for c in table.columns if c.computed is None}
+            connection.execute(table.insert().values(row))
+
+
+def _value(column: sa.Column[Any], number: int) -> object:
+    kind = column.type
+    if isinstance(kind, sa.Enum):
+        return kind.enums[0]
+    if isinstance(kind, sa.String):
+        return f"v{number}"
+    if column.nullable:
+        return None
+    if isinstance(kind, sa.Integer):
+        return number
+    if isinstance(kind, sa.DateTime):
+        return datetime(2000, 1, 1)
+    raise AssertionError(f"no value for {column.table.name}.{column.name} ({kind})")
+
+
+def insert_order(metadata: sa.MetaData) -> list[sa.Table]:
+    """Each table after those its NOT NULL foreign keys refer to (the nullable ones get NULL,
+    which breaks the cycle of step 4)."""
+    waiting = sorted(metadata.tables.values(), key=lambda t: t.name)
+    order: list[sa.Table] = []
+    while waiting:
+        table = next(
+            t
+            for t in waiting
+            if all(fk.parent.nullable or fk.column.table in (t, *order) for fk in t.foreign_keys)
+        )
+        order.append(table)
+        waiting.remove(table)
+    return order
+
+
+def row_counts(database: Database) -> dict[str, int]:
+    with database.engine.connect() as connection:
+        names = set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
+        return {
+            name: connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+            for name in names
+        }
+
+
+def assert_rows_kept(
+    database: Database, before: Mapping[str, int], renamed: Mapping[str, str], when: str
+) -> None:
+    """Every table still there (or renamed) has all the rows it had."""
+    after = row_counts(database)
+    kept = {renamed.get(n, n): count for n, count in before.items() if renamed.get(n, n) in after}
+    assert {name: after[name] for name in kept} == kept, when
+    assert all(kept.values()), f"{when}: some table had no rows to keep"
 
 
 # --- The tests -------------------------------------------------------------------------------
@@ -339,6 +413,15 @@ def test_every_revision_upgrades_and_downgrades_to_the_models(
     commits = build_scenario(repo)
     models = [models_at(repo, commit) for commit in commits]
     dialect = database.dialect
+    rows = iter(range(1, 1000))
+
+    def migrate(step: int, at: sa.MetaData, *args: str, renamed: Mapping[str, str]) -> None:
+        """Alembic, with one more row in every table first; the rows must all be kept."""
+        insert_rows(database, at, next(rows))
+        before = row_counts(database)
+        run_alembic(repo, database, *args)
+        assert_rows_kept(database, before, renamed, f"step {step} {dialect}: {' '.join(args)}")
+
     for step in range(1, len(commits)):
         label = f"step {step} {dialect}"
         assert differences(database, models[step - 1]) == [], f"{label}: before"
@@ -347,19 +430,21 @@ def test_every_revision_upgrades_and_downgrades_to_the_models(
                 connection.exec_driver_sql(INSERT_ROW)
         repo.git("checkout", "-q", commits[step])
         new_revision(repo, commits[step - 1], commits[step], f"step {step}", dialect)
+        renamed = RENAMED.get(step, {})
+        back = {new: old for old, new in renamed.items()}
 
-        run_alembic(repo, database, "upgrade", "head")
+        migrate(step, models[step - 1], "upgrade", "head", renamed=renamed)
         assert differences(database, models[step]) == [], f"{label}: after upgrade"
         if step in ROW_AFTER:
             assert_row(database, ROW_AFTER[step][0], f"{label}: after upgrade")
 
-        run_alembic(repo, database, "downgrade", "-1")
+        migrate(step, models[step], "downgrade", "-1", renamed=back)
         assert differences(database, models[step - 1]) == [], f"{label}: after downgrade"
         if step in ROW_AFTER:
             assert_row(database, ROW_AFTER[step][1], f"{label}: after downgrade")
 
-        run_alembic(repo, database, "upgrade", "head")
-        print(f"{label}: upgrade ok, compare empty, downgrade ok, compare empty")
+        migrate(step, models[step - 1], "upgrade", "head", renamed=renamed)
+        print(f"{label}: upgrade ok, compare empty, downgrade ok, compare empty, rows kept")
     assert differences(database, models[-1]) == []
     assert_row(database, ROW_AFTER[3][0], "at the end")
 

@@ -48,6 +48,7 @@ post = sa.Table(
     sa.Column("title", sa.String(50), nullable=False, index=True),
     sa.Column("body", sa.Text),
     sa.Column("views", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rank", sa.Integer, nullable=False),
 )
 
 old_stuff = sa.Table(

@@ -6,8 +6,9 @@ with Alembic alone; each can also be invoked, for ``--format sql``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from alembic.autogenerate import renderers
 from alembic.autogenerate.api import AutogenContext
@@ -35,6 +36,38 @@ class ExecuteStepsOp(alembic_ops.MigrateOperation):
 
     def reverse(self) -> ExecuteStepsOp:
         return ExecuteStepsOp(self.down, self.up)
+
+
+Side = Literal["before", "after"]
+
+
+class OneWayOp(alembic_ops.MigrateOperation):
+    """Alembic operations that differ by direction: ``up`` runs here, ``down`` (as given, in
+    its order) in the reverse; either may be empty. A column added with a placeholder default
+    drops the default afterwards; dropped, it needs neither step. ``outside``: in batch mode,
+    run before or after the table's batch, not in it."""
+
+    def __init__(
+        self,
+        up: Sequence[alembic_ops.MigrateOperation] = (),
+        down: Sequence[alembic_ops.MigrateOperation] = (),
+        *,
+        table_key: tuple[str, str] = ("", ""),
+        outside: Side | None = None,
+    ) -> None:
+        self.up = tuple(up)
+        self.down = tuple(down)
+        self.table_key = table_key
+        self.outside = outside
+
+    def reverse(self) -> OneWayOp:
+        flipped: dict[Side | None, Side | None] = {"before": "after", "after": "before", None: None}
+        return OneWayOp(
+            self.down,
+            self.up,
+            table_key=self.table_key,
+            outside=flipped[self.outside],
+        )
 
 
 class NoteOp(alembic_ops.MigrateOperation):
@@ -66,11 +99,34 @@ class RenameColumnOp(alembic_ops.AlterColumnOp):
             self.modify_name,
             schema=self.schema,
             modify_name=self.column_name,
-            existing_type=self.existing_type,
-            existing_nullable=self.existing_nullable,
-            existing_server_default=self.existing_server_default,
-            existing_comment=self.existing_comment,
+            **_existing(self),
         )
+
+
+def _existing(op: alembic_ops.AlterColumnOp) -> dict[str, Any]:
+    """The column as it stands, which every ``alter_column`` carries."""
+    return {
+        "existing_type": op.existing_type,
+        "existing_nullable": op.existing_nullable,
+        "existing_server_default": op.existing_server_default,
+        "existing_comment": op.existing_comment,
+    }
+
+
+class CastColumnOp(alembic_ops.AlterColumnOp):
+    """``alter_column`` with ``postgresql_using``, for a type PostgreSQL does not cast to by
+    itself (text to integer...); its reverse casts back. Alembic runs the argument but does
+    not render it."""
+
+    def __init__(self, *args: Any, using_back: str = "", **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.using_back = using_back
+
+    def reverse(self) -> CastColumnOp:
+        back = super().reverse()
+        assert isinstance(back, CastColumnOp)
+        back.kw["postgresql_using"], back.using_back = self.using_back, self.kw["postgresql_using"]
+        return back
 
 
 class CreatePrimaryKeyOp(alembic_ops.CreatePrimaryKeyOp):
@@ -129,6 +185,32 @@ def _render_steps(context: AutogenContext, op: ExecuteStepsOp) -> list[str]:
     return lines
 
 
+@renderers.dispatch_for(OneWayOp)
+def _render_one_way(context: AutogenContext, op: OneWayOp) -> list[str]:
+    lines: list[str] = []
+    for inner in op.up:
+        rendered = renderers.dispatch(inner)(context, inner)
+        lines += [rendered] if isinstance(rendered, str) else rendered
+    return lines
+
+
+@renderers.dispatch_for(CastColumnOp)
+def _render_cast_column(context: AutogenContext, op: CastColumnOp) -> str:
+    plain = alembic_ops.AlterColumnOp(
+        op.table_name,
+        op.column_name,
+        schema=op.schema,
+        **_existing(op),
+        modify_type=op.modify_type,
+        modify_server_default=op.modify_server_default,
+        modify_nullable=op.modify_nullable,
+        modify_comment=op.modify_comment,
+    )
+    text = str(renderers.dispatch(plain)(context, plain))
+    assert text.endswith(")")  # Alembic's call, with one more argument before its end
+    return f"{text[:-1]},\n{' ' * 11}postgresql_using={op.kw['postgresql_using']!r})"
+
+
 @renderers.dispatch_for(NoteOp)
 def _render_note(context: AutogenContext, op: NoteOp) -> list[str]:
     return [f"# {printable(line)}".rstrip() for line in op.text.splitlines()]
@@ -169,6 +251,12 @@ def _run_steps(operations: Operations, op: ExecuteStepsOp) -> None:
 def _execute(operations: Operations, statements: tuple[str, ...]) -> None:
     for statement in statements:
         operations.execute(statement)
+
+
+@Operations.implementation_for(OneWayOp)
+def _run_one_way(operations: Operations, op: OneWayOp) -> None:
+    for inner in op.up:
+        operations.invoke(inner)
 
 
 @Operations.implementation_for(NoteOp)

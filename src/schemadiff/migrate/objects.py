@@ -79,7 +79,13 @@ def enum_type(recorded: ColumnType) -> postgresql.ENUM | None:
     return postgresql.ENUM(*enum.values, name=enum.name, schema=enum.schema, create_type=False)
 
 
-def column(recorded: Column, *, in_primary_key: bool = False) -> sa.Column[Any]:
+class Placeholder(sa.DefaultClause):
+    """A server default that only fills the rows a NOT NULL column is added to."""
+
+
+def column(
+    recorded: Column, *, in_primary_key: bool = False, placeholder: str | None = None
+) -> sa.Column[Any]:
     extras: list[Any] = []
     if recorded.computed is not None:
         extras.append(sa.Computed(recorded.computed.sqltext, recorded.computed.persisted))
@@ -91,7 +97,11 @@ def column(recorded: Column, *, in_primary_key: bool = False) -> sa.Column[Any]:
         sa_type(recorded.type),
         *extras,
         nullable=recorded.nullable,
-        server_default=default(recorded.server_default),
+        server_default=(
+            default(recorded.server_default)
+            if placeholder is None
+            else Placeholder(sa.text(placeholder))
+        ),
         comment=recorded.comment,
         autoincrement=recorded.autoincrement if in_primary_key else "auto",
     )

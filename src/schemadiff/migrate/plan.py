@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic.operations import ops
@@ -21,15 +21,18 @@ from sqlalchemy.engine import Dialect
 from schemadiff import diff
 from schemadiff.migrate import ddl, objects
 from schemadiff.migrate.customops import (
+    CastColumnOp,
     CreatePrimaryKeyOp,
     ExecuteStepsOp,
     NoteOp,
+    OneWayOp,
     RenameColumnOp,
     ReplacePrimaryKeyOp,
     ReversibleRenameTableOp,
     Step,
 )
 from schemadiff.migrate.order import dependency_order
+from schemadiff.migrate.placeholder import family, placeholder
 from schemadiff.model import (
     Change,
     ChangeKind,
@@ -74,6 +77,8 @@ class _Context:
     renamed: dict[Key, tuple[str, dict[str, str]]] = field(default_factory=dict)
     todo: list[ops.MigrateOperation] = field(default_factory=list)
     """What is left for a person: comments at the top of both directions."""
+    prefilled: dict[Key, list[Column]] = field(default_factory=lambda: defaultdict(list))
+    """Columns added before the table's batch (batch mode): its copy has them."""
 
     def by_kind(self, *kinds: ChangeKind) -> list[Change]:
         return [c for c in self.changes if c.kind in kinds]
@@ -116,10 +121,16 @@ def build(
         upgrade = _one_batch_per_table(upgrade)
     deferred = _by_table(created.split)
     tables = {
-        k: _without(context.new_tables[k], deferred[k]) if k in new_keys else context.current(k)
+        k: _without(context.new_tables[k], deferred[k]) if k in new_keys else _before(context, k)
         for k in _modified(upgrade)
     }
     return Plan(ops.UpgradeOps(upgrade), context.warnings, tables)
+
+
+def _before(context: _Context, key: Key) -> Table:
+    """An existing table as its batch finds it."""
+    table = context.current(key)
+    return replace(table, columns=(*table.columns, *context.prefilled[key]))
 
 
 def _without(table: Table, fks: Sequence[ForeignKey]) -> Table:
@@ -284,13 +295,24 @@ def _renames(context: _Context) -> Iterator[ops.MigrateOperation]:
 TableOps = list[tuple[Key, ops.MigrateOperation]]
 
 
-def _table_phase(context: _Context, found: TableOps) -> Iterator[ops.ModifyTableOps]:
-    """One ``ModifyTableOps`` per table, tables in key order, operations in the order found."""
+def _table_phase(context: _Context, found: TableOps) -> Iterator[ops.MigrateOperation]:
+    """One ``ModifyTableOps`` per table, tables in key order, operations in the order found;
+    in batch mode what must run outside the batch comes just before or after it."""
     grouped: dict[Key, list[ops.MigrateOperation]] = defaultdict(list)
     for key, op in found:
         grouped[key].append(op)
     for key in sorted(grouped):
-        yield ops.ModifyTableOps(key[1], grouped[key], schema=key[0] or None)
+        yield from _outside(grouped[key], "before")
+        inside = [op for op in grouped[key] if not _outside([op], None)]
+        yield ops.ModifyTableOps(key[1], inside, schema=key[0] or None)
+        yield from _outside(grouped[key], "after")
+
+
+def _outside(found: Sequence[ops.MigrateOperation], side: str | None) -> list[OneWayOp]:
+    """The operations that run before or after the table's batch (any side: None)."""
+    return [
+        op for op in found if isinstance(op, OneWayOp) and op.outside and side in (None, op.outside)
+    ]
 
 
 def _created_tables(
@@ -349,8 +371,36 @@ def _members(context: _Context, *, drop: bool) -> TableOps:
         key = change.table_key
         table = context.current(key) if drop else context.new_tables[key]
         member = change.old if drop else change.new
-        found += _keyed(table, _member_op(context, table, member, drop=drop))
+        op = _member_op(context, table, member, drop=drop)
+        found += _keyed(table, op)
+        if drop and op is not None:
+            found += _keyed(table, _readded_note(table, member))
     return found
+
+
+def _readded_note(table: Table, member: object) -> NoteOp | None:
+    """A comment over what the downgrade adds back, on what rows make it fail: nothing can
+    be invented there, but a person should know before running it."""
+    where = table.qualified_name
+    if (isinstance(member, Index) and member.unique) or isinstance(member, UniqueConstraint):
+        columns = member.expressions if isinstance(member, Index) else member.columns
+        found = f"rows hold duplicates in ({', '.join(columns)})"
+    elif isinstance(member, ForeignKey):
+        found = f"rows of ({', '.join(member.columns)}) refer to no {member.referred_table} row"
+    elif isinstance(member, CheckConstraint | ExcludeConstraint):
+        found = "rows break it"
+    else:
+        return None
+    name = member.name or "(unnamed)"
+    return _downgrade_note(
+        f"re-adding {type(member).__name__} {name} on {where} fails while {found}."
+    )
+
+
+def _downgrade_note(text: str) -> NoteOp:
+    """A comment in the downgrade only, over the operation that follows it there (placed
+    after the upgrade's own operation, as the downgrade runs them in reverse)."""
+    return NoteOp("", f"schemadiff: {text}")
 
 
 def _member_op(
@@ -479,10 +529,7 @@ def _altered(context: _Context) -> TableOps:
     for change in context.by_kind(K.MODIFY_TABLE_COMMENT):
         found.append((change.table_key, _table_comment(change)))
     for change in context.by_kind(K.REMOVE_COLUMN):
-        assert isinstance(change.old, Column) and change.table is not None
-        column = objects.column(change.old)
-        op = ops.DropColumnOp.from_column_and_tablename(change.schema, change.table, column)
-        found.append((change.table_key, op))
+        found += _drop_column(context, change)
     for change in context.by_kind(K.MODIFY_PRIMARY_KEY):
         found += _primary_key(context, change, drop=False)
     visible: tuple[ChangeKind, ...] = (K.MODIFY_IDENTITY, K.MODIFY_TABLE_OPTIONS)
@@ -494,20 +541,100 @@ def _altered(context: _Context) -> TableOps:
 
 
 def _add_column(context: _Context, change: Change) -> TableOps:
-    assert isinstance(change.new, Column) and change.table is not None
-    column = change.new
-    op = ops.AddColumnOp.from_column_and_tablename(
-        change.schema, change.table, objects.column(column)
-    )
-    if column.nullable or column.server_default or column.computed or column.identity:
-        return [(change.table_key, op)]
+    assert isinstance(change.new, Column)
+    return _column_added(context, change, change.new, dropped=False)
+
+
+def _drop_column(context: _Context, change: Change) -> TableOps:
+    assert isinstance(change.old, Column)
+    return _column_added(context, change, change.old, dropped=True)
+
+
+def _column_added(context: _Context, change: Change, column: Column, *, dropped: bool) -> TableOps:
+    """The column added, or (``dropped``) the reverse of that. A NOT NULL column without a
+    server default gets a placeholder, to be added to a table with rows; when the type has
+    none, a comment says what a person must do."""
+    assert change.table is not None
+    key, where = change.table_key, f"{change.table}.{column.name}"
+    value = _placeholder(context, column)
+    if value is not None:
+        note, message = _placeholder_notes(where, value, dropped=dropped)
+        if not dropped and context.batch:
+            context.prefilled[key].append(replace(column, server_default=value))
+        found = _filled(context, key, column, value, note)
+    else:
+        add = ops.AddColumnOp.from_column_and_tablename(
+            change.schema, change.table, objects.column(column)
+        )
+        message = _unfilled_message(where, change.table, dropped=dropped)
+        note = f"{'TODO' if dropped else 'WARNING'} schemadiff: {message}"
+        found = [(key, NoteOp(note)), (key, add)] if _required(column) else [(key, add)]
+    if message and _required(column):
+        context.warnings.append(message)
+    return [(k, op.reverse()) for k, op in reversed(found)] if dropped else found
+
+
+def _placeholder_notes(where: str, value: str, *, dropped: bool) -> tuple[str, str]:
+    """The comment over the filled column, and the warning (none for a downgrade's)."""
+    if dropped:
+        note = (
+            f"schemadiff: {where} is re-added NOT NULL: every row gets the placeholder "
+            f"{value} (its old values are gone), then the default is dropped."
+        )
+        return note, ""
     message = (
-        f"{change.table}.{column.name} is added NOT NULL without a server default: "
-        f"this fails if {change.table} has rows. Give it a server_default, or add it "
-        "nullable, fill it, then make it NOT NULL."
+        f"{where} is added NOT NULL without a server default: the rows it finds get the "
+        f"placeholder {value}, then the default is dropped. Check that value, or fill the "
+        "column in the migration."
     )
-    context.warnings.append(message)
-    return [(change.table_key, NoteOp(f"WARNING schemadiff: {message}")), (change.table_key, op)]
+    return f"WARNING schemadiff: {message}", message
+
+
+def _unfilled_message(where: str, table: str, *, dropped: bool) -> str:
+    if dropped:
+        return (
+            f"{where} is re-added NOT NULL by the downgrade, with no value for the rows it "
+            "finds: give it a server_default there by hand."
+        )
+    return (
+        f"{where} is added NOT NULL without a server default: this fails if {table} has "
+        "rows. Give it a server_default, or add it nullable, fill it, then make it NOT NULL."
+    )
+
+
+def _required(column: Column) -> bool:
+    """A column the rows of its table cannot fill by themselves."""
+    return not (column.nullable or column.server_default or column.computed or column.identity)
+
+
+def _placeholder(context: _Context, column: Column) -> str | None:
+    if not _required(column) or column.autoincrement:
+        return None
+    return placeholder(column.type, context.dialect.name)
+
+
+def _filled(context: _Context, key: Key, column: Column, value: str, note: str) -> TableOps:
+    """Django's way: add the column with the placeholder as its server default, which fills
+    the rows, then drop the default. In batch mode the add runs before the table's batch,
+    as the batch's copy of the rows would leave the new column out."""
+    table, schema = key[1], key[0] or None
+    added = objects.column(column, placeholder=value)
+    add = ops.AddColumnOp.from_column_and_tablename(schema, table, added)
+    finish = ops.AlterColumnOp(
+        table,
+        column.name,
+        schema=schema,
+        existing_type=objects.sa_type(column.type),
+        existing_nullable=False,
+        existing_server_default=objects.default(value),
+        modify_server_default=None,
+    )
+    drop = ops.DropColumnOp.from_column_and_tablename(schema, table, objects.column(column))
+    outside: Literal["before"] | None = "before" if context.batch else None
+    return [
+        (key, OneWayOp([NoteOp(note), add], [], table_key=key, outside=outside)),
+        (key, OneWayOp([finish], [drop], table_key=key)),
+    ]
 
 
 def _alter_columns(context: _Context) -> TableOps:
@@ -521,10 +648,14 @@ def _alter_columns(context: _Context) -> TableOps:
             continue  # set by the rebuild
         assert change.name is not None
         grouped[(change.table_key, change.name)].append(change)
-    return [
-        (key, _alter_column(context, key, name, changes))
-        for (key, name), changes in grouped.items()
-    ]
+    found: TableOps = []
+    for (key, name), changes in grouped.items():
+        found.append((key, _alter_column(context, key, name, changes)))
+        if any(c.kind is K.MODIFY_NULLABLE and c.new is True for c in changes):
+            where = f"{key[1]}.{name}"
+            text = f"making {where} NOT NULL again fails while rows hold NULL: fill them first."
+            found.append((key, _downgrade_note(text)))
+    return found
 
 
 def _enum_of(context: _Context, change: Change) -> tuple[str | None, str] | None:
@@ -554,7 +685,8 @@ def _alter_column(
         modify["modify_server_default"] = objects.default_text(new.server_default)
     if K.MODIFY_COMMENT in kinds:
         modify["modify_comment"] = new.comment
-    return ops.AlterColumnOp(
+    cast = _casts(context, name, old, new) if "modify_type" in modify else {}
+    return (CastColumnOp if cast else ops.AlterColumnOp)(
         key[1],
         name,
         schema=key[0] or None,
@@ -563,7 +695,21 @@ def _alter_column(
         existing_server_default=objects.default(old.server_default),
         existing_comment=old.comment,
         **modify,
+        **cast,
     )
+
+
+def _casts(context: _Context, name: str, old: Column, new: Column) -> dict[str, Any]:
+    """``USING`` both ways, where PostgreSQL would not convert the values by itself."""
+    if context.dialect.name != "postgresql" or family(old.type) == family(new.type):
+        return {}
+    if old.type.ddl is None or new.type.ddl is None:
+        return {}
+    quoted = context.dialect.identifier_preparer.quote(name)
+    return {
+        "postgresql_using": f"{quoted}::{new.type.ddl}",
+        "using_back": f"{quoted}::{old.type.ddl}",
+    }
 
 
 def _recompute(context: _Context, change: Change) -> TableOps:
@@ -633,22 +779,27 @@ def _not_migrated(context: _Context, change: Change) -> None:
 
 def _one_batch_per_table(upgrade: Sequence[ops.MigrateOperation]) -> list[ops.MigrateOperation]:
     """Each table's changes in one batch (one copy of the table on SQLite), where its last
-    changes were: everything that the batch needs exists by then."""
+    changes were: everything that the batch needs exists by then. What runs outside the batch
+    stays next to it, before or after."""
     merged: dict[Key, ops.ModifyTableOps] = {}
     last: dict[Key, int] = {}
+    around: dict[tuple[Key, str], list[ops.MigrateOperation]] = defaultdict(list)
     for position, op in enumerate(upgrade):
         if isinstance(op, ops.ModifyTableOps):
             key = (op.schema or "", op.table_name)
             merged.setdefault(key, ops.ModifyTableOps(op.table_name, [], schema=op.schema))
             merged[key].ops.extend(op.ops)
             last[key] = position
+        elif isinstance(op, OneWayOp) and op.outside:
+            around[(op.table_key, op.outside)].append(op)
     at = {position: key for key, position in last.items()}
     result: list[ops.MigrateOperation] = []
     for position, op in enumerate(upgrade):
-        if not isinstance(op, ops.ModifyTableOps):
+        if position in at:
+            key = at[position]
+            result += [*around[(key, "before")], merged[key], *around[(key, "after")]]
+        elif not isinstance(op, ops.ModifyTableOps) and not _outside([op], None):
             result.append(op)
-        elif position in at:
-            result.append(merged[at[position]])
     return result
 
 

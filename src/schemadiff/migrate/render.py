@@ -14,7 +14,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Dialect, make_url
 
 from schemadiff.migrate.customops import NoteOp
-from schemadiff.migrate.objects import Recorded, RecordedInteger, RecordedType, enum_type, table
+from schemadiff.migrate.objects import (
+    Placeholder,
+    Recorded,
+    RecordedInteger,
+    RecordedType,
+    enum_type,
+    table,
+)
 from schemadiff.migrate.plan import Plan
 
 _TEMPLATE_IMPORTS = frozenset({"import sqlalchemy as sa", "from alembic import op"})
@@ -38,6 +45,8 @@ def python(plan: Plan, dialect: str, *, batch: bool) -> Python:
             return text
         if kind == "server_default" and isinstance(obj, sa.TextClause):
             return f"sa.text({obj.text!r})"  # Alembic would write the SQL bare, as Python
+        if kind == "server_default" and isinstance(obj, Placeholder):
+            return f"sa.text({str(obj.arg)!r})"  # not in parentheses: SQLite's ADD COLUMN
         return False
 
     def code(container: ops.UpgradeOps | ops.DowngradeOps) -> str:
