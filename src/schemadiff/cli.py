@@ -125,6 +125,16 @@ UserModulePrefix = Annotated[
     typer.Option("--user-module-prefix", help='Prefix for your own types, e.g. "mytypes.".'),
 ]
 
+Confinement = Annotated[
+    str | None,
+    typer.Option(
+        "--sandbox",
+        metavar="default|strict|off",
+        help="Confine the model import: Landlock and limits [default]; strict for untrusted code.",
+        show_default=False,
+    ),
+]
+
 
 def _models(
     metadata: Metadata = None,
@@ -135,6 +145,7 @@ def _models(
     exclude_tables: ExcludeTables = None,
     user_module_prefix: UserModulePrefix = None,
     no_cache: NoCache = False,
+    sandbox: Confinement = None,
     directory: Directory = Path(),
 ) -> api.Options:
     """The options of every command: where the project is and how its models are read. An
@@ -150,6 +161,7 @@ def _models(
         include_schemas=tuple(include_schemas or ()),
         exclude_tables=tuple(exclude_tables or ()),
         user_module_prefix=user_module_prefix,
+        sandbox=sandbox,
     )
     return api.Options(directory.absolute(), overrides, use_cache=not no_cache)
 
