@@ -320,6 +320,9 @@ def no_landlock(mode: str) -> str:
 
 # --- explaining a refusal ------------------------------------------------------------------
 
+_REFLECTING = frozenset({"_autoload", "reflect_table", "reflect"})
+"""SQLAlchemy's functions that read a database for ``autoload_with`` and ``MetaData.reflect``."""
+
 
 def explain(exc: BaseException, message: str) -> Refusal | None:
     """What the confinement refused, when ``exc`` is a refusal (or a limit) it caused."""
@@ -340,21 +343,27 @@ def explain(exc: BaseException, message: str) -> Refusal | None:
             "Raise memory-limit (MiB) under [tool.schemadiff], or run with --sandbox=off.",
         )
     frames = traceback.extract_tb(exc.__traceback__)
-    if any("sqlalchemy" in f.filename and "reflect" in f.name for f in frames):
+    if any("sqlalchemy" in f.filename and f.name in _REFLECTING for f in frames):
+        first = (str(exc).strip().splitlines() or [message])[0]
         return Refusal(
             "refused",
-            f"the sandbox refused the database connection of a reflected table ({message})",
+            f"the sandbox refused the database connection of a reflected table ({first})",
             "A Table with autoload_with=engine reads a database at import: that needs "
             "--sandbox=off.",
         )
     strict = confinement.mode == "strict"
-    if strict and isinstance(exc, KeyError) and frames and frames[-1].filename == os.__file__:
+    if strict and isinstance(exc, KeyError) and frames and _in_os_environ(frames[-1]):
         return Refusal(
             "refused",
             f"the variable {exc} is not passed to the models under --sandbox=strict",
             "Set it under [tool.schemadiff.env] if the models need it.",
         )
     return _refused_access(exc, frames)
+
+
+def _in_os_environ(frame: traceback.FrameSummary) -> bool:
+    """Raised by ``os.environ[...]`` (os is a frozen module: its file is ``<frozen os>``)."""
+    return frame.name == "__getitem__" and frame.filename in (os.__file__, "<frozen os>")
 
 
 def _refused_access(exc: BaseException, frames: traceback.StackSummary) -> Refusal | None:

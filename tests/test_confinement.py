@@ -1,0 +1,280 @@
+"""Hostile models against the confined sandbox (Landlock, limits, --sandbox=strict).
+
+Each model does one thing a pull request from a stranger could try at import time. The run
+must stop with exit 2 and a message naming what was refused, and nothing outside the sandbox
+may change. Landlock applies to root too, so these hold when the tests run as root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff
+
+MODELS = model_source(
+    """
+    class User(Base):
+        __tablename__ = "user"
+        id: Mapped[int] = mapped_column(primary_key=True)
+    """
+)
+ADVICE = "  Add it to sandbox-read under [tool.schemadiff], or run with --sandbox=off."
+
+
+def hostile(repo: GitRepo, prelude: str, pyproject_extra: str = "") -> GitRepo:
+    """A commit of harmless models, then a working tree whose models run ``prelude`` first."""
+    models_repo(repo, MODELS).commit("models")
+    repo.write("app/models.py", prelude + "\n" + MODELS)
+    if pyproject_extra:
+        text = (repo.path / "pyproject.toml").read_text()
+        (repo.path / "pyproject.toml").write_text(text + pyproject_extra)
+    return repo
+
+
+def run(repo: GitRepo, *args: str, **env: str):  # type: ignore[no-untyped-def]
+    return schemadiff("--no-cache", *args, cwd=repo.path, env=clean_env(**env))
+
+
+def lines(err: str) -> list[str]:
+    return err.rstrip("\n").splitlines()
+
+
+def refused(line: int, what: str) -> list[str]:
+    """The two lines of a refused file access at app/models.py:``line``."""
+    return [
+        "schemadiff: error: Importing the models at the working tree failed "
+        f"(app/models.py:{line}): the sandbox refused access to {what}",
+        ADVICE,
+    ]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """The user's HOME, with a private key in it."""
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n")
+    return home
+
+
+def test_reading_a_private_key_in_home_is_refused(repo: GitRepo, home: Path) -> None:
+    key = home / ".ssh" / "id_rsa"
+    hostile(repo, f"stolen = open({str(key)!r}).read()")
+    result = run(repo, HOME=str(home))
+    assert result.code == 2, result.err
+    assert lines(result.err) == refused(1, str(key))
+
+
+def test_reading_a_file_of_the_repository_outside_the_roots_is_refused(repo: GitRepo) -> None:
+    repo.write("secrets/token.txt", "t0ken\n")
+    target = repo.path / "secrets" / "token.txt"
+    hostile(repo, f"token = open({str(target)!r}).read()")
+    result = run(repo)
+    assert result.code == 2, result.err
+    assert lines(result.err) == refused(1, str(target))
+
+
+@pytest.mark.parametrize("where", ["home", "repository"])
+def test_writing_to_home_and_to_the_repository_is_refused(
+    repo: GitRepo, home: Path, where: str
+) -> None:
+    target = home / "planted" if where == "home" else repo.path / "app" / "planted.py"
+    hostile(repo, f"open({str(target)!r}, 'w').write('x')")
+    before = repo.state()
+    result = run(repo, HOME=str(home))
+    assert result.code == 2, result.err
+    assert lines(result.err) == refused(1, str(target))
+    assert not target.exists()
+    assert repo.state() == before
+    assert sorted(p.name for p in home.iterdir()) == [".ssh"]
+
+
+def test_a_tcp_connection_to_localhost_is_refused(repo: GitRepo) -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted: list[socket.socket] = []
+    listener.settimeout(10)
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            accepted.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        hostile(repo, f"import socket\nsocket.create_connection(('127.0.0.1', {port}))")
+        result = run(repo)
+    finally:
+        listener.close()
+        thread.join()
+    assert result.code == 2, result.err
+    assert lines(result.err) == [
+        "schemadiff: error: Importing the models at the working tree failed (app/models.py:2): "
+        "the sandbox refused a TCP connection (or binding a port)",
+        "  Models must not use the network at import; run with --sandbox=off if yours must.",
+    ]
+    assert accepted == []
+
+
+def test_a_forked_daemon_stays_confined(repo: GitRepo, tmp_path: Path, home: Path) -> None:
+    """The daemon outlives the import (ending it is another matter); it stays confined."""
+    witness = tmp_path / "witness"
+    key = home / ".ssh" / "id_rsa"
+    daemon = f"""
+import os, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(0.5)
+        try:
+            data = open({str(key)!r}).read()
+        except OSError as exc:
+            data = "refused: " + type(exc).__name__
+        try:
+            open({str(witness)!r}, "w").write(data)
+        except OSError:
+            pass
+        os._exit(0)
+    os._exit(0)
+"""
+    hostile(repo, daemon)
+    result = run(repo, HOME=str(home))
+    assert result.code == 0, result.err
+    time.sleep(1.5)
+    assert not witness.exists()
+
+
+def test_allocating_without_end_is_stopped_by_the_memory_limit(repo: GitRepo) -> None:
+    hostile(
+        repo,
+        "hoard = []\nwhile True:\n    hoard.append(bytearray(64 << 20))",
+        "memory-limit = 512\n",
+    )
+    result = run(repo)
+    assert result.code == 2, result.err
+    assert lines(result.err) == [
+        "schemadiff: error: Importing the models at the working tree failed (app/models.py:3): "
+        "the import ran out of its 512 MiB of address space (MemoryError)",
+        "  Raise memory-limit (MiB) under [tool.schemadiff], or run with --sandbox=off.",
+    ]
+
+
+def test_spinning_is_stopped_by_the_cpu_limit(repo: GitRepo) -> None:
+    hostile(repo, "while True:\n    pass", "cpu-limit = 1\n")
+    result = run(repo)
+    assert result.code == 2, result.err
+    assert lines(result.err) == [
+        "schemadiff: error: Importing the models at the working tree failed (app/models.py:1): "
+        "the import used more than 1 s of CPU time and was stopped",
+        "  Raise cpu-limit under [tool.schemadiff], or run with --sandbox=off.",
+    ]
+
+
+SECRET_TABLE = model_source(
+    """
+    import os
+
+    class Leak(Base):
+        __tablename__ = os.environ.get("CI_SECRET", "none") + "_" + os.environ.get("PWD", "nopwd")
+        id: Mapped[int] = mapped_column(primary_key=True)
+    """
+)
+
+
+def test_strict_hides_secrets_of_the_environment(repo: GitRepo) -> None:
+    models_repo(repo, MODELS).commit("models")
+    repo.write("app/models.py", SECRET_TABLE)
+    result = run(repo, "--sandbox=strict", "-f", "json", CI_SECRET="hunter2", PWD=str(repo.path))
+    assert result.code == 0, result.err
+    assert "hunter2" not in result.out
+    assert '"none_nopwd"' in result.out
+    assert "Leak" not in result.out or "hunter2" not in result.out
+    default = run(repo, "-f", "json", CI_SECRET="hunter2")
+    assert "hunter2_" in default.out  # without strict, the environment is passed as before
+
+
+def test_strict_wipes_the_inherited_environment_block(repo: GitRepo, tmp_path: Path) -> None:
+    hostile(
+        repo,
+        "import os\nblock = open('/proc/self/environ', 'rb').read()\n"
+        "assert b'hunter2' not in block, 'leaked'\n"
+        "assert 'hunter2' not in repr(__import__('posix').environ), 'leaked posix'",
+    )
+    assert run(repo, "--sandbox=strict", CI_SECRET="hunter2").code == 0
+    leaked = run(repo, CI_SECRET="hunter2")
+    assert leaked.code == 2
+    assert "AssertionError: leaked" in leaked.err
+
+
+def test_strict_names_a_variable_that_is_not_passed(repo: GitRepo) -> None:
+    hostile(repo, "import os\ntoken = os.environ['CI_SECRET']")
+    result = run(repo, "--sandbox=strict", CI_SECRET="hunter2")
+    assert result.code == 2, result.err
+    assert lines(result.err) == [
+        "schemadiff: error: Importing the models at the working tree failed (app/models.py:2): "
+        "the variable 'CI_SECRET' is not passed to the models under --sandbox=strict",
+        "  Set it under [tool.schemadiff.env] if the models need it.",
+    ]
+    allowed = '[tool.schemadiff.env]\nCI_SECRET = "given"\n'
+    (repo.path / "pyproject.toml").write_text((repo.path / "pyproject.toml").read_text() + allowed)
+    assert run(repo, "--sandbox=strict", CI_SECRET="hunter2").code == 0
+
+
+def test_sandbox_read_lets_the_models_read_an_allowed_file(repo: GitRepo, tmp_path: Path) -> None:
+    data = tmp_path / "shared" / "columns.txt"
+    data.parent.mkdir()
+    data.write_text("nickname\n")
+    prelude = f"EXTRA = open({str(data)!r}).read().strip()"
+    hostile(repo, prelude)
+    assert run(repo).code == 2
+    (repo.path / "pyproject.toml").write_text(
+        (repo.path / "pyproject.toml").read_text() + f"sandbox-read = [{str(data.parent)!r}]\n"
+    )
+    result = run(repo)
+    assert result.code == 0, result.err
+
+
+def test_sandbox_off_behaves_as_before(repo: GitRepo, home: Path, tmp_path: Path) -> None:
+    key = home / ".ssh" / "id_rsa"
+    target = tmp_path / "written"
+    hostile(repo, f"open({str(target)!r}, 'w').write(open({str(key)!r}).read())")
+    result = run(repo, "--sandbox=off", HOME=str(home))
+    assert result.code == 0, result.err
+    assert target.read_text() == key.read_text()
+
+
+def test_autoload_from_a_database_needs_sandbox_off(repo: GitRepo, tmp_path: Path) -> None:
+    database = tmp_path / "live.db"
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        connection.execute("create table legacy (id integer primary key)")
+    prelude = (
+        "import sqlalchemy as sa\n"
+        f"engine = sa.create_engine('sqlite:///{database}')\n"
+        "legacy = sa.Table('legacy', sa.MetaData(), autoload_with=engine)"
+    )
+    hostile(repo, prelude)
+    result = run(repo)
+    assert result.code == 2, result.err
+    first, second = lines(result.err)
+    assert "the sandbox refused the database connection of a reflected table" in first
+    assert second == (
+        "  A Table with autoload_with=engine reads a database at import: that needs --sandbox=off."
+    )
+    assert run(repo, "--sandbox=off").code == 0
+
+
+def test_an_unknown_sandbox_mode_is_refused(repo: GitRepo) -> None:
+    hostile(repo, "")
+    result = run(repo, "--sandbox=loose")
+    assert result.code == 2
+    assert lines(result.err) == [
+        "schemadiff: error: --sandbox: sandbox must be one of default, strict, off, not 'loose'."
+    ]
