@@ -278,3 +278,19 @@ def test_an_unknown_sandbox_mode_is_refused(repo: GitRepo) -> None:
     assert lines(result.err) == [
         "schemadiff: error: --sandbox: sandbox must be one of default, strict, off, not 'loose'."
     ]
+
+
+def test_under_strict_the_code_under_review_cannot_loosen_its_confinement(
+    repo: GitRepo, home: Path
+) -> None:
+    """A fork's pull request writes its own pyproject.toml: under --sandbox=strict its
+    sandbox, sandbox-read and limit keys do not count; the command line's do."""
+    key = home / ".ssh" / "id_rsa"
+    loosened = 'sandbox = "off"\nsandbox-read = ["/"]\ncpu-limit = 100000\n'
+    hostile(repo, f"stolen = open({str(key)!r}).read()", loosened)
+    result = run(repo, "--sandbox=strict", HOME=str(home))
+    assert result.code == 2, result.err
+    assert lines(result.err) == refused(1, str(key))
+    allowed = run(repo, "--sandbox=strict", "--sandbox-read", str(key), HOME=str(home))
+    assert allowed.code == 0, allowed.err
+    assert run(repo, HOME=str(home)).code == 0  # without strict, the file's keys apply

@@ -135,6 +135,11 @@ Confinement = Annotated[
     ),
 ]
 
+SandboxRead = Annotated[
+    list[str] | None,
+    typer.Option("--sandbox-read", help="A path the models may also read (repeatable)."),
+]
+
 
 def _models(
     metadata: Metadata = None,
@@ -146,6 +151,7 @@ def _models(
     user_module_prefix: UserModulePrefix = None,
     no_cache: NoCache = False,
     sandbox: Confinement = None,
+    sandbox_read: SandboxRead = None,
     directory: Directory = Path(),
 ) -> api.Options:
     """The options of every command: where the project is and how its models are read. An
@@ -162,6 +168,7 @@ def _models(
         exclude_tables=tuple(exclude_tables or ()),
         user_module_prefix=user_module_prefix,
         sandbox=sandbox,
+        sandbox_read=tuple(sandbox_read or ()),
     )
     return api.Options(directory.absolute(), overrides, use_cache=not no_cache)
 

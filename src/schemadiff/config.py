@@ -56,6 +56,7 @@ class Overrides:
     user_module_prefix: str | None = None
     render_as_batch: bool | None = None
     sandbox: str | None = None
+    sandbox_read: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
     """``--rule RULE=LEVEL``: each overrides that rule's level in ``[tool.schemadiff.check]``."""
 
@@ -112,6 +113,10 @@ class Settings:
 
 
 _KEYS: dict[str, Callable[[object, str], object]] = {}
+
+_LOOSENING = ("sandbox_read", "memory_limit", "cpu_limit")
+"""Keys that loosen the confinement: under strict, the files of the code under review (which
+may be a stranger's) cannot set them; only the command line can."""
 
 
 def _key(name: str) -> Callable[[Callable[[object, str], object]], Callable[[object, str], object]]:
@@ -458,13 +463,16 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
     for key in ("metadata", "dialect", "paths", "script_location", "version_locations"):
         if getattr(hints, key):
             values[key] = getattr(hints, key)
+    given = _given(overrides)
+    if given.get("sandbox", file_values.get("sandbox")) == "strict":
+        file_values = {k: v for k, v in file_values.items() if k not in _LOOSENING}
     values.update(file_values)
-    values.update(_given(overrides))
+    values.update(given)
     if overrides.rules:
         levels: dict[str, str] = dict(values.get("check", ()))
-        given = _rule_options(overrides.rules)
-        _check_levels(given, "--rule")
-        levels.update(given)
+        rules = _rule_options(overrides.rules)
+        _check_levels(rules, "--rule")
+        levels.update(rules)
         values["check"] = tuple(sorted(levels.items()))
     if not values.get("metadata"):
         raise ConfigError(_no_metadata_message(hints, label))
@@ -507,6 +515,7 @@ def _given(overrides: Overrides) -> dict[str, object]:
         "user-module-prefix": overrides.user_module_prefix,
         "render-as-batch": overrides.render_as_batch,
         "sandbox": overrides.sandbox,
+        "sandbox-read": list(overrides.sandbox_read),
     }
     return {
         key.replace("-", "_"): _KEYS[key](value, f"--{key}".replace("paths", "path"))
