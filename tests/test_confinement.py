@@ -116,10 +116,28 @@ def test_a_tcp_connection_to_localhost_is_refused(repo: GitRepo) -> None:
     assert result.code == 2, result.err
     assert lines(result.err) == [
         "schemadiff: error: Importing the models at the working tree failed (app/models.py:2): "
-        "the sandbox refused a TCP connection (or binding a port)",
+        "the sandbox refused a network socket (TCP, UDP or Unix)",
         "  Models must not use the network at import; run with --sandbox=off if yours must.",
     ]
     assert accepted == []
+
+
+def test_a_unix_socket_reached_by_path_is_refused(repo: GitRepo, tmp_path: Path) -> None:
+    """Landlock leaves these open: a Docker socket would hand out the machine."""
+    path = tmp_path / "docker.sock"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.listen()
+    try:
+        prelude = f"import socket\nsocket.socket(socket.AF_UNIX).connect({str(path)!r})"
+        hostile(repo, prelude)
+        result = run(repo)
+    finally:
+        listener.close()
+    assert result.code == 2, result.err
+    assert lines(result.err)[0].endswith(
+        "(app/models.py:2): the sandbox refused a network socket (TCP, UDP or Unix)"
+    )
 
 
 def test_a_forked_daemon_stays_confined(repo: GitRepo, tmp_path: Path, home: Path) -> None:
@@ -204,7 +222,10 @@ def test_strict_wipes_the_inherited_environment_block(repo: GitRepo, tmp_path: P
         repo,
         "import os\nblock = open('/proc/self/environ', 'rb').read()\n"
         "assert b'hunter2' not in block, 'leaked'\n"
-        "assert 'hunter2' not in repr(__import__('posix').environ), 'leaked posix'",
+        "assert 'hunter2' not in repr(__import__('posix').environ), 'leaked posix'\n"
+        "assert os.environ['HOME'].endswith('/home'), os.environ.get('HOME')\n"
+        "assert os.environ['TMPDIR'].endswith('/tmp'), os.environ.get('TMPDIR')\n"
+        "open(os.path.join(os.environ['TMPDIR'], 'scratch'), 'w').write('ok')",
     )
     assert run(repo, "--sandbox=strict", CI_SECRET="hunter2").code == 0
     leaked = run(repo, CI_SECRET="hunter2")
@@ -294,3 +315,28 @@ def test_under_strict_the_code_under_review_cannot_loosen_its_confinement(
     allowed = run(repo, "--sandbox=strict", "--sandbox-read", str(key), HOME=str(home))
     assert allowed.code == 0, allowed.err
     assert run(repo, HOME=str(home)).code == 0  # without strict, the file's keys apply
+
+
+@pytest.mark.postgres
+def test_autoload_from_postgresql_needs_sandbox_off(repo: GitRepo, postgres_url: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("create table if not exists legacy (id integer primary key)"))
+    engine.dispose()
+    prelude = (
+        "import sqlalchemy as sa\n"
+        f"engine = sa.create_engine({postgres_url!r})\n"
+        "legacy = sa.Table('legacy', sa.MetaData(), autoload_with=engine)"
+    )
+    hostile(repo, prelude)
+    result = run(repo)
+    assert result.code == 2, result.err
+    first, second = lines(result.err)
+    assert first.startswith(
+        "schemadiff: error: Importing the models at the working tree failed (app/models.py:3): "
+        "the sandbox refused the database connection of a reflected table ("
+    )
+    assert second.endswith("reads a database at import: that needs --sandbox=off.")
+    assert run(repo, "--sandbox=off").code == 0

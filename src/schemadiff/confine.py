@@ -223,6 +223,57 @@ def _add_path(libc: ctypes.CDLL, ruleset: int, path: str, access: int) -> None:
         os.close(fd)
 
 
+# --- no sockets: seccomp -------------------------------------------------------------------
+
+_AUDIT_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+"""The seccomp architecture and the number of socket(2), where we know them."""
+_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
+_RET_ALLOW, _RET_ERRNO = 0x7FFF0000, 0x00050000
+_X32_BIT = 0x40000000
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [
+        ("code", ctypes.c_uint16),
+        ("jt", ctypes.c_uint8),
+        ("jf", ctypes.c_uint8),
+        ("k", ctypes.c_uint32),
+    ]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def _forbid_sockets() -> bool:
+    """socket(2) fails with EACCES from now on: Landlock leaves UDP, Unix sockets reached by
+    path (a Docker socket) and, below ABI 4, TCP open. The socket to the parent exists
+    already, and socketpair(2) stays allowed. False where the architecture is not known."""
+    arch, socket_nr = _AUDIT_ARCH.get(os.uname().machine, (0, 0))
+    if not arch:
+        return False
+    ld_w_abs, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    program = [
+        (ld_w_abs, 0, 0, 4),  # seccomp_data.arch
+        (jeq, 1, 0, arch),
+        (ret, 0, 0, _RET_ERRNO | errno.EACCES),  # another ABI (i386, x32): refuse everything
+        (ld_w_abs, 0, 0, 0),  # seccomp_data.nr
+        (jge, 2, 0, _X32_BIT),
+        (jeq, 1, 0, socket_nr),
+        (ret, 0, 0, _RET_ALLOW),
+        (ret, 0, 0, _RET_ERRNO | errno.EACCES),
+    ]
+    filters = (_SockFilter * len(program))(*(_SockFilter(*i) for i in program))
+    fprog = _SockFprog(len(program), filters)
+    libc = _libc()
+    _check(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+    _check(
+        libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
+        "prctl(SECCOMP)",
+    )
+    return True
+
+
 # --- what the child may touch --------------------------------------------------------------
 
 
@@ -260,11 +311,13 @@ def enter(confinement: Confinement, directory: Path, repository: Path) -> None:
     _ACTIVE.append(confinement)
     tmp = directory / "tmp"
     tmp.mkdir(exist_ok=True)
-    os.environ["TMPDIR"] = str(tmp)
-    tempfile.tempdir = None  # the fork server may have settled on the shared one
     if confinement.mode == "strict":
         _allow_listed_environment()
+    private = str(directory / "home")
+    os.environ.update(HOME=private, USERPROFILE=private, TMPDIR=str(tmp))
+    tempfile.tempdir = None  # the fork server may have settled on the shared one
     _limit(confinement)
+    _forbid_sockets()
     abi = available()
     if abi == 0:
         if confinement.mode == "strict":
@@ -380,7 +433,7 @@ def _refused_access(exc: BaseException, frames: traceback.StackSummary) -> Refus
     ):
         return Refusal(
             "refused",
-            "the sandbox refused a TCP connection (or binding a port)",
+            "the sandbox refused a network socket (TCP, UDP or Unix)",
             "Models must not use the network at import; run with --sandbox=off if yours must.",
         )
     return Refusal(
