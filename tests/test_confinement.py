@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -271,21 +272,32 @@ def test_sandbox_off_behaves_as_before(repo: GitRepo, home: Path, tmp_path: Path
 
 
 def test_autoload_from_a_database_needs_sandbox_off(repo: GitRepo, tmp_path: Path) -> None:
-    database = tmp_path / "live.db"
-    import sqlite3
+    import sqlalchemy as sa
 
-    with sqlite3.connect(database) as connection:
-        connection.execute("create table legacy (id integer primary key)")
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    assert_autoload_needs_sandbox_off(repo, sa.create_engine(url), url)
+
+
+def assert_autoload_needs_sandbox_off(repo: GitRepo, engine: Any, url: str) -> None:
+    """A model reflecting the table ``legacy`` of ``url`` (made here) at import."""
+    import sqlalchemy as sa
+
+    with engine.begin() as connection:
+        connection.execute(sa.text("create table if not exists legacy (id integer primary key)"))
+    engine.dispose()
     prelude = (
         "import sqlalchemy as sa\n"
-        f"engine = sa.create_engine('sqlite:///{database}')\n"
+        f"engine = sa.create_engine({url!r})\n"
         "legacy = sa.Table('legacy', sa.MetaData(), autoload_with=engine)"
     )
     hostile(repo, prelude)
     result = run(repo)
     assert result.code == 2, result.err
     first, second = lines(result.err)
-    assert "the sandbox refused the database connection of a reflected table" in first
+    assert first.startswith(
+        "schemadiff: error: Importing the models at the working tree failed (app/models.py:3): "
+        "the sandbox refused the database connection of a reflected table ("
+    )
     assert second == (
         "  A Table with autoload_with=engine reads a database at import: that needs --sandbox=off."
     )
@@ -321,22 +333,52 @@ def test_under_strict_the_code_under_review_cannot_loosen_its_confinement(
 def test_autoload_from_postgresql_needs_sandbox_off(repo: GitRepo, postgres_url: str) -> None:
     import sqlalchemy as sa
 
-    engine = sa.create_engine(postgres_url)
-    with engine.begin() as connection:
-        connection.execute(sa.text("create table if not exists legacy (id integer primary key)"))
-    engine.dispose()
-    prelude = (
-        "import sqlalchemy as sa\n"
-        f"engine = sa.create_engine({postgres_url!r})\n"
-        "legacy = sa.Table('legacy', sa.MetaData(), autoload_with=engine)"
+    assert_autoload_needs_sandbox_off(repo, sa.create_engine(postgres_url), postgres_url)
+
+
+NO_LANDLOCK = """
+import errno, os, sys
+from schemadiff import confine
+# The kernel's own answer where Landlock is absent: ENOSYS (seccomp survives the exec).
+confine.refuse_syscalls({n: errno.ENOSYS for n in (444, 445, 446)})
+os.execv(sys.executable, [sys.executable, "-m", "schemadiff", *sys.argv[1:]])
+"""
+
+
+def without_landlock(repo: GitRepo, *args: str, **env: str):  # type: ignore[no-untyped-def]
+    """schemadiff on a kernel that says it has no Landlock."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", NO_LANDLOCK, "--no-cache", *args],
+        cwd=repo.path,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    hostile(repo, prelude)
-    result = run(repo)
-    assert result.code == 2, result.err
-    first, second = lines(result.err)
-    assert first.startswith(
-        "schemadiff: error: Importing the models at the working tree failed (app/models.py:3): "
-        "the sandbox refused the database connection of a reflected table ("
-    )
-    assert second.endswith("reads a database at import: that needs --sandbox=off.")
-    assert run(repo, "--sandbox=off").code == 0
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_without_landlock_default_says_so_once_and_goes_on(repo: GitRepo, home: Path) -> None:
+    key = home / ".ssh" / "id_rsa"
+    hostile(repo, f"stolen = open({str(key)!r}).read()")
+    code, _, err = without_landlock(repo, "HEAD", HOME=str(home))
+    assert code == 0, err
+    assert lines(err) == [
+        "note: this kernel has no Landlock: the model import is not confined (files and network "
+        "are open to it). Use --sandbox=strict to make that an error.",
+        "No schema changes between HEAD and the working tree.",
+    ]
+
+
+def test_without_landlock_strict_is_an_error(repo: GitRepo) -> None:
+    hostile(repo, "")
+    code, out, err = without_landlock(repo, "--sandbox=strict")
+    assert (code, out) == (2, "")
+    assert lines(err) == [
+        "schemadiff: error: This kernel has no Landlock (Linux 5.13+ with landlock in its lsm= "
+        "list), so --sandbox=strict cannot confine the model import. Run on a runner whose "
+        "kernel has it, or use --sandbox=default to import unconfined."
+    ]

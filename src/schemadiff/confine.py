@@ -31,7 +31,7 @@ import sys
 import sysconfig
 import tempfile
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -249,20 +249,29 @@ def _forbid_sockets() -> bool:
     """socket(2) fails with EACCES from now on: Landlock leaves UDP, Unix sockets reached by
     path (a Docker socket) and, below ABI 4, TCP open. The socket to the parent exists
     already, and socketpair(2) stays allowed. False where the architecture is not known."""
-    arch, socket_nr = _AUDIT_ARCH.get(os.uname().machine, (0, 0))
+    socket_nr = _AUDIT_ARCH.get(os.uname().machine, (0, 0))[1]
+    return bool(socket_nr) and refuse_syscalls({socket_nr: errno.EACCES})
+
+
+def refuse_syscalls(refused: Mapping[int, int]) -> bool:
+    """Make each system call (by number) fail with its errno, in this process and all it
+    starts (seccomp survives exec). Calls of another ABI (i386, x32) all fail with EACCES.
+    False where the architecture is not known."""
+    arch = _AUDIT_ARCH.get(os.uname().machine, (0, 0))[0]
     if not arch:
         return False
     ld_w_abs, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
     program = [
         (ld_w_abs, 0, 0, 4),  # seccomp_data.arch
         (jeq, 1, 0, arch),
-        (ret, 0, 0, _RET_ERRNO | errno.EACCES),  # another ABI (i386, x32): refuse everything
+        (ret, 0, 0, _RET_ERRNO | errno.EACCES),
         (ld_w_abs, 0, 0, 0),  # seccomp_data.nr
-        (jge, 2, 0, _X32_BIT),
-        (jeq, 1, 0, socket_nr),
-        (ret, 0, 0, _RET_ALLOW),
+        (jge, 0, 1, _X32_BIT),
         (ret, 0, 0, _RET_ERRNO | errno.EACCES),
     ]
+    for number, code in refused.items():
+        program += [(jeq, 0, 1, number), (ret, 0, 0, _RET_ERRNO | code)]
+    program.append((ret, 0, 0, _RET_ALLOW))
     filters = (_SockFilter * len(program))(*(_SockFilter(*i) for i in program))
     fprog = _SockFprog(len(program), filters)
     libc = _libc()

@@ -212,12 +212,11 @@ class Session:
     def _confinement(self, settings: config.Settings) -> confine.Confinement:
         """How the import is confined; the note, once, when the kernel cannot do it."""
         note = confine.no_landlock(settings.sandbox)
-        if (
-            settings.sandbox == "default"
-            and not confine.available()
-            and note not in self.cache.notes
-        ):
-            self.cache.notes.append(note)
+        if settings.sandbox != "off" and not confine.available():
+            if settings.sandbox == "strict":
+                raise ModelLoadError(note)
+            if note not in self.cache.notes:
+                self.cache.notes.append(note)
         read = tuple(str(self.project / os.path.expanduser(p)) for p in settings.sandbox_read)
         return confine.Confinement(
             settings.sandbox, read, settings.memory_limit, settings.cpu_limit
