@@ -382,3 +382,24 @@ def test_without_landlock_strict_is_an_error(repo: GitRepo) -> None:
         "list), so --sandbox=strict cannot confine the model import. Run on a runner whose "
         "kernel has it, or use --sandbox=default to import unconfined."
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            'sandbox = "none"',
+            "sandbox must be one of default, strict, off, not 'none'.",
+        ),
+        ('sandbox-read = "/data"', "sandbox-read must be a list of strings, not '/data'."),
+        ("memory-limit = 10", "memory-limit must be a whole number of MiB, at least 64, not 10."),
+        ("cpu-limit = 0", "cpu-limit must be a positive number of seconds, not 0."),
+    ],
+)
+def test_bad_confinement_keys_are_refused(repo: GitRepo, line: str, message: str) -> None:
+    hostile(repo, "", line + "\n")
+    result = run(repo)
+    assert result.code == 2
+    assert lines(result.err) == [
+        f"schemadiff: error: pyproject.toml at the working tree: {message}"
+    ]

@@ -79,8 +79,12 @@ _SYSTEM_READ = (
     "/dev/random",
     "/dev/zero",
     "/proc/self",
+    "/proc/cpuinfo",
+    "/proc/meminfo",
+    "/sys/devices/system/cpu",
 )
-"""What Python, its ssl and time zones read; ``/proc/self`` is this process's own."""
+"""What Python, its ssl and time zones read; ``/proc/self`` is this process's own; the CPU
+and memory figures are what glibc and numerical libraries size their threads by."""
 
 _STRICT_ENV = re.compile(
     r"PATH|LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|PYTHONHASHSEED|PYTHONIOENCODING|PYTHONUTF8"
