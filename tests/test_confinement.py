@@ -403,3 +403,21 @@ def test_bad_confinement_keys_are_refused(repo: GitRepo, line: str, message: str
     assert lines(result.err) == [
         f"schemadiff: error: pyproject.toml at the working tree: {message}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("expression", "shown"),
+    [
+        ("'/proc/self/root' + KEY", "/proc/self/root{key}"),  # a magic link out of /proc/self
+        ("'/proc/%d/environ' % os.getppid()", None),  # the fork server's environment
+    ],
+)
+def test_proc_is_no_way_around(repo: GitRepo, home: Path, expression: str, shown: str) -> None:
+    key = home / ".ssh" / "id_rsa"
+    hostile(repo, f"import os\nKEY = {str(key)!r}\nopen({expression}, 'rb').read()")
+    result = run(repo, HOME=str(home))
+    assert result.code == 2, result.err
+    first = lines(result.err)[0]
+    assert "(app/models.py:3): the sandbox refused access to /proc/" in first
+    if shown:
+        assert first.endswith(shown.format(key=key))
