@@ -8,6 +8,7 @@ may change. Landlock applies to root too, so these hold when the tests run as ro
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -421,3 +422,19 @@ def test_proc_is_no_way_around(repo: GitRepo, home: Path, expression: str, shown
     assert "(app/models.py:3): the sandbox refused access to /proc/" in first
     if shown:
         assert first.endswith(shown.format(key=key))
+
+
+def test_a_pythonpath_around_home_does_not_open_it(repo: GitRepo, home: Path) -> None:
+    """sys.path entries are readable, but not one that holds the whole home (or the repository)."""
+    import pwd
+
+    real_home = pwd.getpwuid(os.getuid()).pw_dir
+    secret = Path(real_home) / ".schemadiff-test-secret"
+    secret.write_text("s3cret\n")
+    try:
+        hostile(repo, f"open({str(secret)!r}).read()")
+        result = run(repo, PYTHONPATH=f"{real_home}:{repo.path.parent}")
+    finally:
+        secret.unlink()
+    assert result.code == 2, result.err
+    assert lines(result.err) == refused(1, str(secret))

@@ -23,6 +23,7 @@ import ctypes
 import errno
 import os
 import posix
+import pwd
 import re
 import resource
 import signal
@@ -298,8 +299,13 @@ def _environment_paths(repository: Path) -> list[str]:
     found.update(v for k, v in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib"))
     found.update(v for k, v in sysconfig.get_paths().items() if k in ("purelib", "platlib"))
     found.add(str(Path(__file__).parent))
-    for entry in sys.path:
-        if entry and not Path(os.path.abspath(entry)).is_relative_to(repository):
+    home = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    for entry in filter(None, sys.path):
+        path = Path(os.path.abspath(entry))
+        # A PYTHONPATH of "/", of a home or of a folder around the repository would open them
+        # whole; ~/.local's site-packages stays.
+        around = repository.is_relative_to(path) or home.is_relative_to(path)
+        if not around and not path.is_relative_to(repository):
             found.add(entry)
     return sorted(os.path.abspath(p) for p in found if p)
 
