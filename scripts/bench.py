@@ -37,6 +37,10 @@ and with both sides cached.
 it, then 29 that each add a column), against one cold import of that model: the time
 should follow the schema-changing commits, not the commits.
 
+``confinement`` times the cold ``schemadiff HEAD~1..HEAD`` with confinement on (the
+default: Landlock, seccomp, limits) and under ``--sandbox=strict`` against
+``--sandbox=off``: what confining the import costs.
+
 ``memory`` reports the peak memory (MiB) of the parent process and of the largest import
 child of a cold ``schemadiff HEAD~1..HEAD`` at the largest size, beside that of a plain
 ``python -c "import models"``.
@@ -95,6 +99,9 @@ LOG_IMPORT = f"one cold python -c 'import models' ({LOG_TABLES} tables, HEAD)"
 PARENT_PEAK = "schemadiff HEAD~1..HEAD --debug: parent peak"
 CHILD_PEAK = "schemadiff HEAD~1..HEAD --debug: largest import child peak"
 IMPORT_PEAK = "python -c 'import models' (HEAD): peak"
+CONFINED = "schemadiff HEAD~1..HEAD (confined: --sandbox=default)"
+STRICT = "schemadiff HEAD~1..HEAD --sandbox=strict"
+UNCONFINED = "schemadiff HEAD~1..HEAD --sandbox=off"
 
 # ---------------------------------------------------------------------------------------
 # Results and the benchmark registry
@@ -566,6 +573,25 @@ def bench_diff_vs_floor(settings: Settings) -> list[Row]:
     return rows
 
 
+def bench_confinement(settings: Settings) -> list[Row]:
+    rows: list[Row] = []
+    for size in settings.sizes:
+        _, repo = prepared(settings, "confinement", size)
+        commands = [
+            Command(CONFINED, lambda repo=repo: run_schemadiff(repo)),
+            Command(
+                STRICT, lambda repo=repo: run_schemadiff(repo, False, None, "--sandbox=strict")
+            ),
+            Command(
+                UNCONFINED, lambda repo=repo: run_schemadiff(repo, False, None, "--sandbox=off")
+            ),
+        ]
+        progress(f"confinement N={size}: warm-up + {settings.repeat} rounds")
+        samples = measure(commands, settings.repeat)
+        rows.extend(ratio_rows("confinement", size, samples, baseline=UNCONFINED))
+    return rows
+
+
 def run_with_old_cached(repo: Path, prepared: Path) -> float:
     """A run whose cache holds HEAD~1 only: a fresh copy of ``prepared`` each time."""
     with tempfile.TemporaryDirectory(prefix="schemadiff-bench-cache-") as scratch:
@@ -1014,6 +1040,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "incumbent": bench_incumbent,
     "log": bench_log,
     "memory": bench_memory,
+    "confinement": bench_confinement,
 }
 
 TARGETS = (

@@ -118,10 +118,36 @@ def test_the_comment_script_is_valid_javascript(tmp_path: Path) -> None:
 
 def test_the_shell_steps_are_valid_bash() -> None:
     scripts = [s["run"] for s in steps() if "run" in s]
-    scripts += [s["run"] for block in yaml_blocks("ci.md")[1:] for s in block if "run" in s]
+    scripts += [s["run"] for block in yaml_blocks("ci.md")[1:] for s in _steps(block) if "run" in s]
     for script in scripts:
         checked = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True)
         assert checked.returncode == 0, (script, checked.stderr)
+
+
+def _steps(block: Any) -> list[dict[str, Any]]:
+    """The steps of a snippet: a list of steps, or a whole workflow."""
+    if isinstance(block, list):
+        return block
+    return [step for job in block["jobs"].values() for step in job["steps"]]
+
+
+def test_the_fork_workflow_confines_the_forks_code_and_keeps_secrets_out() -> None:
+    (workflow,) = [
+        b for b in yaml_blocks("ci.md") if isinstance(b, dict) and b["name"].endswith("(forks)")
+    ]
+    assert list(workflow[True]) == ["pull_request_target"]  # YAML 1.1 reads `on` as true
+    steps = _steps(workflow)
+    checkouts = [s for s in steps if s.get("uses", "").startswith("actions/checkout")]
+    assert all(s["with"]["persist-credentials"] is False for s in checkouts)
+    fork = [s for s in checkouts if "ref" in s["with"]]
+    assert [s["with"]["ref"] for s in fork] == ["${{ github.event.pull_request.head.sha }}"]
+    running = [s for s in steps if re.search(r"^\s*schemadiff ", s.get("run", ""), re.M)]
+    assert running
+    for step in running:
+        assert "--sandbox=strict" in step["run"]
+        assert "secrets." not in str(step.get("env", {})) and "token" not in str(step.get("env"))
+    install = next(s for s in steps if s.get("name") == "Install")
+    assert "pr/" not in install["run"]  # the fork's requirements would run unconfined
 
 
 def pre_commit_configs() -> list[dict[str, Any]]:

@@ -356,7 +356,8 @@ def test_commits_that_change_no_schema_pass_and_the_fast_path_imports_nothing(
         alembic_template,
         SCHEMADIFF_CACHE_DIR=str(tmp_path / "cache"),  # no cache entry may stand in for an import
     )
-    repo.write("pyproject.toml", PYPROJECT + 'paths = ["src"]\n')
+    # The marker is written outside the sandbox: only an unconfined import may.
+    repo.write("pyproject.toml", PYPROJECT + 'paths = ["src"]\nsandbox = "off"\n')
     ini = repo.path / "alembic.ini"
     ini.write_text(re.sub(r"(?m)^prepend_sys_path = .*$", r"\g<0>/src", ini.read_text()))
     repo.write("src/app/__init__.py", "")

@@ -39,7 +39,7 @@ from typing import Any, NoReturn
 
 import sqlalchemy as sa
 
-from schemadiff import extract, snapshot, snapshotfile
+from schemadiff import confine, extract, snapshot, snapshotfile
 from schemadiff.config import DEFAULT_DIALECT
 from schemadiff.errors import ModelLoadError
 from schemadiff.extract import origins
@@ -54,6 +54,7 @@ class LoadFailure(Exception):
         super().__init__(message)
         self.kind, self.message, self.file, self.line = kind, message, file, line
         self.traceback = ""
+        self.advice = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +63,7 @@ class LoadFailure(Exception):
             "file": self.file,
             "line": self.line,
             "traceback": self.traceback,
+            "advice": self.advice,
         }
 
 
@@ -216,6 +218,7 @@ def load(request: dict[str, Any]) -> dict[str, snapshot.Packed]:
     if request.get("database"):
         return {"database": snapshot.Packed.of(_reflected(request))}
     tree = Path(request["tree"])
+    _confine(request)
     _prepare(request, tree)
     recorder = origins.Recorder(tree)
     recorder.install()
@@ -240,6 +243,15 @@ def _reflected(request: dict[str, Any]) -> dict[str, Any]:
         request["database"], request["timeout"], request.get("include_schemas", ())
     )
     return snapshot.schema_to_json(schema)
+
+
+def _confine(request: dict[str, Any]) -> None:
+    """Landlock and limits (schemadiff.confine), before any of the user's code runs."""
+    confinement = confine.Confinement.from_json(request.get("confinement"))
+    try:
+        confine.enter(confinement, Path(request["directory"]), Path(request["repository"]))
+    except (confine.ConfinementError, OSError) as exc:
+        raise LoadFailure("confine", str(exc)) from None
 
 
 def _prepare(request: dict[str, Any], tree: Path) -> None:
@@ -316,6 +328,12 @@ def _user_failure(exc: BaseException, tree: Path) -> LoadFailure:
     message = text[-1] if text else type(exc).__name__
     where = (_relative(last.filename, tree), last.lineno) if last else (None, None)
     failure = LoadFailure("import", message, *where)
+    if refusal := confine.explain(exc, message):
+        failure.kind, failure.message, failure.advice = (
+            refusal.kind,
+            refusal.message,
+            refusal.advice,
+        )
     failure.traceback = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return failure
 

@@ -126,6 +126,21 @@ UserModulePrefix = Annotated[
     typer.Option("--user-module-prefix", help='Prefix for your own types, e.g. "mytypes.".'),
 ]
 
+Confinement = Annotated[
+    str | None,
+    typer.Option(
+        "--sandbox",
+        metavar="default|strict|off",
+        help="Confine the model import: Landlock and limits [default]; strict for untrusted code.",
+        show_default=False,
+    ),
+]
+
+SandboxRead = Annotated[
+    list[str] | None,
+    typer.Option("--sandbox-read", help="A path the models may also read (repeatable)."),
+]
+
 
 def _models(
     metadata: Metadata = None,
@@ -136,6 +151,8 @@ def _models(
     exclude_tables: ExcludeTables = None,
     user_module_prefix: UserModulePrefix = None,
     no_cache: NoCache = False,
+    sandbox: Confinement = None,
+    sandbox_read: SandboxRead = None,
     directory: Directory = Path(),
 ) -> api.Options:
     """The options of every command: where the project is and how its models are read. An
@@ -151,6 +168,8 @@ def _models(
         include_schemas=tuple(include_schemas or ()),
         exclude_tables=tuple(exclude_tables or ()),
         user_module_prefix=user_module_prefix,
+        sandbox=sandbox,
+        sandbox_read=tuple(sandbox_read or ()),
     )
     return api.Options(directory.absolute(), overrides, use_cache=not no_cache)
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from schemadiff import confine
 from schemadiff.errors import ConfigError
 from schemadiff.model import Level, Rule
 
@@ -54,6 +55,8 @@ class Overrides:
     ignore_python_only: bool | None = None
     user_module_prefix: str | None = None
     render_as_batch: bool | None = None
+    sandbox: str | None = None
+    sandbox_read: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
     """``--rule RULE=LEVEL``: each overrides that rule's level in ``[tool.schemadiff.check]``."""
 
@@ -86,6 +89,14 @@ class Settings:
     """Where Alembic's revision files are, relative to the project directory."""
     check: tuple[tuple[str, str], ...] = ()
     """``[tool.schemadiff.check]``: rule name -> level, for the rules given a level."""
+    sandbox: str = confine.DEFAULT_MODE
+    """How the model import is confined: default, strict or off."""
+    sandbox_read: tuple[str, ...] = ()
+    """Paths (absolute, or relative to the project directory) the models may also read."""
+    memory_limit: int = confine.DEFAULT_MEMORY_LIMIT
+    """MiB of address space for one import."""
+    cpu_limit: float = confine.DEFAULT_CPU_LIMIT
+    """Seconds of CPU time for one import."""
 
     def level(self, rule: Rule) -> Level:
         given = dict(self.check).get(rule.value)
@@ -102,6 +113,10 @@ class Settings:
 
 
 _KEYS: dict[str, Callable[[object, str], object]] = {}
+
+_LOOSENING = ("sandbox_read", "memory_limit", "cpu_limit")
+"""Keys that loosen the confinement: under strict, the files of the code under review (which
+may be a stranger's) cannot set them; only the command line can."""
 
 
 def _key(name: str) -> Callable[[Callable[[object, str], object]], Callable[[object, str], object]]:
@@ -160,6 +175,38 @@ def _check_env(value: object, where: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ConfigError(f'{where}: env must be a table of strings, e.g. env = {{ DEBUG = "0" }}.')
     return tuple(sorted(value.items()))
+
+
+@_key("sandbox")
+def _check_sandbox(value: object, where: str) -> str:
+    if value not in confine.MODES:
+        raise ConfigError(
+            f"{where}: sandbox must be one of {', '.join(confine.MODES)}, not {value!r}."
+        )
+    return str(value)
+
+
+@_key("sandbox-read")
+def _check_sandbox_read(value: object, where: str) -> tuple[str, ...]:
+    return _string_list(value, "sandbox-read", where)
+
+
+@_key("memory-limit")
+def _check_memory_limit(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 64:
+        raise ConfigError(
+            f"{where}: memory-limit must be a whole number of MiB, at least 64, not {value!r}."
+        )
+    return value
+
+
+@_key("cpu-limit")
+def _check_cpu_limit(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e6:
+        raise ConfigError(
+            f"{where}: cpu-limit must be a positive number of seconds, not {value!r}."
+        )
+    return float(value)
 
 
 @_key("include-schemas")
@@ -416,13 +463,16 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
     for key in ("metadata", "dialect", "paths", "script_location", "version_locations"):
         if getattr(hints, key):
             values[key] = getattr(hints, key)
+    given = _given(overrides)
+    if given.get("sandbox", file_values.get("sandbox")) == "strict":
+        file_values = {k: v for k, v in file_values.items() if k not in _LOOSENING}
     values.update(file_values)
-    values.update(_given(overrides))
+    values.update(given)
     if overrides.rules:
         levels: dict[str, str] = dict(values.get("check", ()))
-        given = _rule_options(overrides.rules)
-        _check_levels(given, "--rule")
-        levels.update(given)
+        rules = _rule_options(overrides.rules)
+        _check_levels(rules, "--rule")
+        levels.update(rules)
         values["check"] = tuple(sorted(levels.items()))
     if not values.get("metadata"):
         raise ConfigError(_no_metadata_message(hints, label))
@@ -464,6 +514,8 @@ def _given(overrides: Overrides) -> dict[str, object]:
         "ignore-python-only": overrides.ignore_python_only,
         "user-module-prefix": overrides.user_module_prefix,
         "render-as-batch": overrides.render_as_batch,
+        "sandbox": overrides.sandbox,
+        "sandbox-read": list(overrides.sandbox_read),
     }
     return {
         key.replace("-", "_"): _KEYS[key](value, f"--{key}".replace("paths", "path"))

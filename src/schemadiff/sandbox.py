@@ -26,12 +26,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import schemadiff
+from schemadiff.confine import Confinement
 from schemadiff.errors import ModelLoadError, ModelTimeoutError
 
 _BOOT = "import sys; sys.path.insert(0, {root!r}); from schemadiff._child import serve; serve({fd})"
@@ -63,6 +64,7 @@ class Request:
     database: str | None = None
     """A database URL to reflect instead of importing models."""
     include_schemas: tuple[str, ...] = ()
+    confinement: Confinement = field(default_factory=Confinement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,7 @@ class Sandbox:
             "database": request.database,
             "timeout": request.timeout,
             "include_schemas": list(request.include_schemas),
+            "confinement": request.confinement.to_json(),
         }
         self._socket = self._server.fork()
         with contextlib.suppress(OSError):  # the child died early; wait() reports how
@@ -346,7 +349,7 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
     advice = {
         "syntax": "Fix the syntax error, or compare another ref.",
         "import": "Set what it needs under [tool.schemadiff.env], or run with --debug.",
-    }.get(kind, "")
+    }.get(kind, error.get("advice") or "")
     if request.skipped:
         advice = (
             f"{len(request.skipped)} file(s) are absent from this partial clone and could not be "

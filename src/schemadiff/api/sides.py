@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import schemadiff
-from schemadiff import cache, config, gitrefs, revisions, sandbox, snapshotfile
+from schemadiff import cache, config, confine, gitrefs, revisions, sandbox, snapshotfile
 from schemadiff.errors import ModelLoadError
 from schemadiff.escape import printable
 from schemadiff.model import Side, Source
@@ -211,6 +211,20 @@ class Session:
             env=job.settings.env,
             user_module_prefix=job.settings.user_module_prefix,
             skipped=skipped,
+            confinement=self._confinement(job.settings),
+        )
+
+    def _confinement(self, settings: config.Settings) -> confine.Confinement:
+        """How the import is confined; the note, once, when the kernel cannot do it."""
+        note = confine.no_landlock(settings.sandbox)
+        if settings.sandbox != "off" and not confine.available():
+            if settings.sandbox == "strict":
+                raise ModelLoadError(note)
+            if note not in self.cache.notes:
+                self.cache.notes.append(note)
+        read = tuple(str(self.project / os.path.expanduser(p)) for p in settings.sandbox_read)
+        return confine.Confinement(
+            settings.sandbox, read, settings.memory_limit, settings.cpu_limit
         )
 
     def _key(self, job: Job, entries: Sequence[gitrefs.Entry]) -> str:
@@ -224,6 +238,7 @@ class Session:
                 "env": job.settings.env,
                 "dialect": job.dialect,
                 "user_module_prefix": job.settings.user_module_prefix,
+                **({"sandbox": "strict"} if job.settings.sandbox == "strict" else {}),
                 **_environment(),
             }
         )
