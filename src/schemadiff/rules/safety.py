@@ -86,7 +86,10 @@ def _values_removed(change: Change, context: Context) -> Iterator[str]:
 
 def _required_column(change: Change, context: Context) -> Iterator[str]:
     if _required(change):
-        yield "NOT NULL column added without a server default: fails on a table that has rows"
+        yield (
+            "NOT NULL column added without a server default: existing rows need a value"
+            " (a generated migration gives them a placeholder)"
+        )
 
 
 def _made_not_null(change: Change, context: Context) -> Iterator[str]:
