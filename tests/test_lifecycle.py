@@ -4,9 +4,18 @@ written, a time limit that makes no sense, and children that crash or never answ
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 import pytest
 
-from tests.conftest import GitRepo, model_source, models_repo, schemadiff
+from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff
 
 GOOD = model_source(
     """
@@ -49,4 +58,232 @@ def test_the_same_in_pyproject(committed: GitRepo, given: str) -> None:
     assert run.err == (
         "schemadiff: error: pyproject.toml at the working tree: timeout must be a positive "
         f"number of seconds, at most 86400 (a day), not {given}.\n"
+    )
+
+
+# --- What the models start, and how the import ends ------------------------------------------
+
+MARK = "sdlifecycle"
+"""The name (``/proc/PID/comm``) of the processes the models below start, so a test can find
+them wherever the sandbox lets them write."""
+
+NAMED = f"""
+import ctypes
+import os
+import time
+
+
+def named_sleeper():
+    ctypes.CDLL(None).prctl(15, b"{MARK}")  # PR_SET_NAME
+    time.sleep(600)
+    os._exit(0)
+"""
+
+DAEMON = (
+    NAMED
+    + f"""
+ready, told = os.pipe()
+if os.fork() == 0:
+    os.setsid()  # a daemon: out of the child's process group and session
+    if os.fork() == 0:
+        ctypes.CDLL(None).prctl(15, b"{MARK}")
+        os.write(told, b"x")
+        time.sleep(600)
+    os._exit(0)
+os.wait()
+os.read(ready, 1)  # it runs, and has its name
+"""
+)
+
+
+def marked() -> list[int]:
+    """The live processes the models started (zombies are gone: only their entry is left)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit() or (proc / "comm").read_text().strip() != MARK:
+                continue
+            if (proc / "stat").read_text().rpartition(")")[2].split()[0] not in "ZX":
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def no_strays() -> Iterator[None]:
+    """Whatever a test leaves behind is killed, so a failure does not leak sleepers."""
+    yield
+    for pid in marked():
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc, prctl")
+
+
+@linux
+def test_a_daemon_the_models_start_is_gone_when_schemadiff_exits(
+    committed: GitRepo, tmp_path: Path, no_strays: None
+) -> None:
+    models_repo(committed, GOOD + DAEMON).commit("starts a daemon")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    run = schemadiff(
+        "HEAD~1..HEAD", "--no-cache", cwd=committed.path, env=clean_env(TMPDIR=str(tmp))
+    )
+    assert run.code == 0, run.err
+    assert run.err == "No schema changes between HEAD~1 and HEAD.\n"
+    assert wait_for(lambda: not marked(), 10), "the daemon outlived schemadiff"
+    assert list(tmp.iterdir()) == []
+
+
+@linux
+def test_kill_9_takes_the_daemon_and_the_temporary_directory_along(
+    committed: GitRepo, tmp_path: Path, no_strays: None
+) -> None:
+    models_repo(committed, GOOD + DAEMON + "time.sleep(600)\n").commit("daemon, then hangs")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD", "--no-cache"],
+        cwd=committed.path,
+        env=clean_env(TMPDIR=str(tmp)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_for(marked, 60), "the models never started their daemon"
+    finally:
+        process.kill()
+        process.wait()
+    assert wait_for(lambda: not marked(), 10), "the daemon outlived schemadiff"
+    assert wait_for(lambda: list(tmp.iterdir()) == [], 10), list(tmp.iterdir())
+
+
+@linux
+def test_a_process_holding_the_socket_after_the_answer_is_not_a_timeout(
+    committed: GitRepo, no_strays: None
+) -> None:
+    # Forked without exec: it holds the child's socket open until it is killed.
+    source = GOOD + NAMED + "if os.fork() == 0:\n    named_sleeper()\n"
+    models_repo(committed, source).commit("a child that sleeps")
+    run = schemadiff("HEAD~1..HEAD", "--no-cache", "--timeout", "30", cwd=committed.path)
+    assert (run.code, run.err) == (0, "No schema changes between HEAD~1 and HEAD.\n")
+    assert wait_for(lambda: not marked(), 10)
+
+
+@linux
+def test_a_process_holding_the_socket_after_the_child_died_is_not_a_timeout(
+    committed: GitRepo, no_strays: None
+) -> None:
+    source = GOOD + NAMED + "if os.fork() == 0:\n    named_sleeper()\nos._exit(3)\n"
+    models_repo(committed, source).commit("exits without an answer")
+    run = schemadiff("HEAD~1..HEAD", "--no-cache", "--timeout", "30", cwd=committed.path)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        "schemadiff: error: The model import at HEAD exited with status 3 before it answered: "
+        "something it imports ended the process (os._exit(), or exit() in C). Run with --debug "
+        "to see its whole output.\n"
+    )
+    assert wait_for(lambda: not marked(), 10)
+
+
+RAISING_REPR = """
+
+class Money(sa.types.TypeDecorator):
+    impl = sa.Integer
+    cache_ok = True
+
+    def __repr__(self):
+        raise RuntimeError("no repr for you")
+
+
+class Account(Base):
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    balance = sa.Column(Money())
+"""
+
+
+def test_a_type_whose_repr_raises_is_named_with_its_line(committed: GitRepo) -> None:
+    models_repo(committed, GOOD + RAISING_REPR).commit("a type that cannot be shown")
+    line = (GOOD + RAISING_REPR).splitlines().index('        raise RuntimeError("no repr for you")')
+    run = schemadiff("HEAD~1..HEAD", "--no-cache", cwd=committed.path)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        f"schemadiff: error: Reading the models at HEAD failed (app/models.py:{line + 1}): "
+        "RuntimeError: no repr for you\n"
+        "  Your code raised it while schemadiff read the MetaData it built (a type's __repr__, "
+        "a default); run with --debug to see the traceback.\n"
+    )
+    debug = schemadiff("HEAD~1..HEAD", "--no-cache", "--debug", cwd=committed.path)
+    assert debug.code == 2
+    shown = debug.err.partition("--- output of the model import ---")[2]
+    assert f'app/models.py", line {line + 1}, in __repr__' in shown
+    assert "RuntimeError: no repr for you" in shown
+
+
+def test_a_segfault_is_named_with_its_line(committed: GitRepo) -> None:
+    models_repo(committed, GOOD + "\nimport ctypes\nctypes.string_at(0)\n").commit("segfault")
+    line = len((GOOD + "\nimport ctypes\n").splitlines()) + 1
+    run = schemadiff("HEAD~1..HEAD", "--no-cache", cwd=committed.path)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        "schemadiff: error: The model import at HEAD crashed with SIGSEGV "
+        f"(app/models.py:{line}).\n"
+        "  Code it runs in C (an extension module, ctypes) failed; run with --debug to see the "
+        "Python stack.\n"
+    )
+    debug = schemadiff("HEAD~1..HEAD", "--no-cache", "--debug", cwd=committed.path)
+    assert "Fatal Python error: Segmentation fault" in debug.err
+
+
+C_STACK_OVERFLOW = """
+import sys
+
+sys.setrecursionlimit(10**6)
+
+
+class Deep:
+    def __getattr__(self, name):
+        return getattr(self, name)
+
+
+Deep().anything
+"""
+
+
+def test_a_c_stack_overflow_is_named_a_recursion(committed: GitRepo) -> None:
+    models_repo(committed, GOOD + C_STACK_OVERFLOW).commit("recurses through C")
+    line = (GOOD + C_STACK_OVERFLOW).splitlines().index("        return getattr(self, name)") + 1
+    run = schemadiff("HEAD~1..HEAD", "--no-cache", "--timeout", "30", cwd=committed.path)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        f"schemadiff: error: The model import at HEAD crashed with SIGSEGV (app/models.py:{line}): "
+        "a recursion that does not end overflowed the C stack.\n"
+        "  Look for a call that calls itself without end; run with --debug to see the Python "
+        "stack.\n"
+    )
+
+
+def test_a_recursion_error_is_named_with_its_advice(committed: GitRepo) -> None:
+    source = GOOD + "\n\ndef down(n):\n    return down(n + 1)\n\n\ndown(0)\n"
+    models_repo(committed, source).commit("recurses")
+    line = source.splitlines().index("    return down(n + 1)") + 1
+    run = schemadiff("HEAD~1..HEAD", "--no-cache", cwd=committed.path)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        f"schemadiff: error: Importing the models at HEAD failed (app/models.py:{line}): "
+        "RecursionError: maximum recursion depth exceeded\n"
+        "  A call there recurses without end; run with --debug to see the traceback.\n"
     )

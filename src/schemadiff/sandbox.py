@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -34,7 +35,14 @@ from typing import Any
 import schemadiff
 from schemadiff.errors import ModelLoadError, ModelTimeoutError
 
-_BOOT = "import sys; sys.path.insert(0, {root!r}); from schemadiff._child import serve; serve({fd})"
+# The reaper first: the server is answerable for what it starts before SQLAlchemy is in.
+_BOOT = (
+    "import sys; sys.path.insert(0, {root!r}); from schemadiff import _reaper; "
+    "_reaper.guard_server({parent}, {directory!r}); "
+    "from schemadiff._child import serve; serve({fd}, {directory!r})"
+)
+_STOPPING = 5.0
+"""Seconds the server gets to kill what is left below it and remove its directory."""
 _DROPPED_ENV = ("PYTHONINSPECT", "PYTHONSTARTUP", "PYTHONHOME")
 _CHUNK = 1 << 20
 _log = logging.getLogger(__name__)
@@ -91,9 +99,10 @@ class Server:
 
     def _spawn(self, fd: int) -> subprocess.Popen[bytes]:
         root = str(Path(schemadiff.__file__).parents[1])
+        boot = _BOOT.format(root=root, parent=os.getpid(), directory=str(self.directory), fd=fd)
         with open(self.directory / "server-output", "wb") as output:
             return subprocess.Popen(
-                [sys.executable, "-c", _BOOT.format(root=root, fd=fd)],
+                [sys.executable, "-c", boot],
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=output,
@@ -126,9 +135,23 @@ class Server:
         said = _tail((self.directory / "server-output").read_bytes())
         return f"The import sandbox could not start. {said}Run with --debug for more."
 
+    def ended(self, pid: int) -> int | None:
+        """How the child ``pid`` ended, as the server recorded it: its exit status, or minus
+        the signal that killed it; None when it has not ended."""
+        try:
+            return int((self.directory / f"exit-{pid}").read_text())
+        except (OSError, ValueError):
+            return None
+
     def close(self) -> None:
-        self._control.close()  # the server leaves on its own when it sees this
-        if self._process.poll() is None:
+        """Stop the server; it kills every process below it (what the models started
+        included) and removes its directory, or is killed if it does not in time."""
+        self._control.close()
+        with contextlib.suppress(ProcessLookupError):
+            self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(_STOPPING)
+        except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait()
@@ -145,6 +168,7 @@ class Sandbox:
         self._socket: socket.socket | None = None
         self._received = bytearray()
         self._pid: int | None = None
+        self._expected: int | None = None
         self._ended = False
         self.deadline = 0.0
         self.figures: Figures | None = None
@@ -205,9 +229,25 @@ class Sandbox:
             self._received += chunk
             if self._pid is None and b"\n" in self._received:
                 self._pid = json.loads(bytes(self._received.partition(b"\n")[0]))["pid"]
-            return False
+            # Done once the answer is all here: a process the models started may hold the
+            # socket open after the child has left.
+            self._ended = self._complete()
+            return self._ended
         self._ended = True
         return True
+
+    def _complete(self) -> bool:
+        if self._expected is None:
+            first = self._received.find(b"\n")
+            second = self._received.find(b"\n", first + 1) if first >= 0 else -1
+            if second < 0:
+                return False
+            try:
+                size = json.loads(bytes(self._received[first + 1 : second]))["size"]
+            except (ValueError, KeyError, TypeError):
+                return False
+            self._expected = second + 1 + int(size)
+        return len(self._received) >= self._expected
 
     def result(self, request: Request) -> bytes:
         """The answer, once ``receive()`` said the child is done."""
@@ -238,10 +278,8 @@ class Sandbox:
 
     def _no_answer(self, request: Request) -> ModelLoadError:
         err = self._output()
-        failure = ModelLoadError(
-            f"The model import at {request.label} ended without an answer. "
-            f"{_tail(err)}Run with --debug to see its whole output."
-        )
+        code = self._server.ended(self._pid) if self._pid is not None else None
+        failure = ModelLoadError(_ended_without_answer(request.label, code, err, self.tree))
         failure.detail = err.decode("utf-8", "replace")
         return failure
 
@@ -342,11 +380,12 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
     absent_code = [path for path in request.skipped if path.endswith(".py")]
     if kind == "module_missing" and not absent_code:
         return ModuleMissingError(f"{message.rstrip('.')} at {request.label}.")
+    if kind == "internal":  # raised while reading, by no code of the user's
+        raise SandboxBug(f"{message} (reading the models at {request.label})") from RemoteError(
+            error.get("traceback") or ""
+        )
     where = f" ({error['file']}:{error['line']})" if error.get("file") else ""
-    advice = {
-        "syntax": "Fix the syntax error, or compare another ref.",
-        "import": "Set what it needs under [tool.schemadiff.env], or run with --debug.",
-    }.get(kind, "")
+    advice = _ADVICE.get(kind, "")
     if request.skipped:
         advice = (
             f"{len(request.skipped)} file(s) are absent from this partial clone and could not be "
@@ -354,9 +393,75 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
             "Check that the remote is reachable, or clone without --filter."
         )
     second = f"\n  {advice}" if advice else ""
-    return ModelLoadError(
-        f"Importing the models at {request.label} failed{where}: {message}{second}"
+    doing = "Reading" if kind == "read" else "Importing"
+    return ModelLoadError(f"{doing} the models at {request.label} failed{where}: {message}{second}")
+
+
+_ADVICE = {
+    "syntax": "Fix the syntax error, or compare another ref.",
+    "import": "Set what it needs under [tool.schemadiff.env], or run with --debug.",
+    "recursion": "A call there recurses without end; run with --debug to see the traceback.",
+    "read": "Your code raised it while schemadiff read the MetaData it built (a type's "
+    "__repr__, a default); run with --debug to see the traceback.",
+}
+
+
+class SandboxBug(Exception):
+    """The child failed in schemadiff's own code: a bug of ours (exit 3)."""
+
+
+class RemoteError(Exception):
+    """The child's traceback, chained to ``SandboxBug`` so that ``--debug`` shows it."""
+
+    def __str__(self) -> str:
+        return f"\n{self.args[0]}" if self.args else ""
+
+
+_FRAME = re.compile(r'^  File "(.*)", line (\d+) in ', re.MULTILINE)
+
+
+def _ended_without_answer(label: str, code: int | None, err: bytes, tree: Path) -> str:
+    """What to say when the child ended without an answer, by how it ended (``code`` as
+    ``Server.ended`` gives it) and what it printed (Python's fault handler's dump, on a crash)."""
+    if code is None:
+        return (
+            f"The model import at {label} ended without an answer. "
+            f"{_tail(err)}Run with --debug to see its whole output."
+        )
+    if code >= 0:
+        return (
+            f"The model import at {label} exited with status {code} before it answered: "
+            "something it imports ended the process (os._exit(), or exit() in C). "
+            f"{_tail(err)}Run with --debug to see its whole output."
+        )
+    name = _signal_name(-code)
+    if -code == signal.SIGKILL:
+        return (
+            f"The model import at {label} was killed by SIGKILL: the system ran out of memory, "
+            "or another program stopped it. Run with --debug to see its output."
+        )
+    text = err.decode("utf-8", "replace")
+    frames = [(f, n) for f, n in _FRAME.findall(text) if Path(f).is_relative_to(tree)]
+    where = f" ({Path(frames[0][0]).relative_to(tree).as_posix()}:{frames[0][1]})" if frames else ""
+    # The fault handler prints at most 100 frames, then "  ...": a stack that deep is a
+    # recursion that overflowed the C stack.
+    if "\n  ...\n" in text:
+        return (
+            f"The model import at {label} crashed with {name}{where}: a recursion that does not "
+            "end overflowed the C stack.\n  Look for a call that calls itself without end; run "
+            "with --debug to see the Python stack."
+        )
+    return (
+        f"The model import at {label} crashed with {name}{where}.\n  Code it runs in C (an "
+        "extension module, ctypes) failed; run with --debug to see the Python stack."
     )
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 def _tail(err: bytes) -> str:
