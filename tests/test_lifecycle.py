@@ -287,3 +287,65 @@ def test_a_recursion_error_is_named_with_its_advice(committed: GitRepo) -> None:
         "RecursionError: maximum recursion depth exceeded\n"
         "  A call there recurses without end; run with --debug to see the traceback.\n"
     )
+
+
+# --- Signals ---------------------------------------------------------------------------------
+
+# Files in the sandbox server's own directory (above the load's working directory), which only
+# the clean-up at exit removes: it takes long enough for a signal to land in it.
+SLOW_TO_CLEAN = """
+from pathlib import Path
+
+junk = Path.cwd().parent.parent / "junk"
+junk.mkdir()
+for n in range(20000):
+    (junk / str(n)).touch()
+"""
+
+
+@linux
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
+)
+def test_a_signal_during_the_clean_up_at_exit(
+    committed: GitRepo, tmp_path: Path, signum: int, code: int, said: str
+) -> None:
+    models_repo(committed, GOOD + SLOW_TO_CLEAN).commit("slow to clean up")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD", "--no-cache"],
+        cwd=committed.path,
+        env=clean_env(TMPDIR=str(tmp)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    assert process.stderr.readline() == "No schema changes between HEAD~1 and HEAD.\n"
+    process.send_signal(signum)  # the work is done: this lands in the clean-up
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out, err) == (code, "", f"schemadiff: {said}\n")
+    assert list(tmp.iterdir()) == []
+
+
+@linux
+def test_sigterm_while_importing(committed: GitRepo, tmp_path: Path) -> None:
+    models_repo(committed, GOOD + "import time\ntime.sleep(600)\n").commit("hangs")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD", "--no-cache"],
+        cwd=committed.path,
+        env=clean_env(TMPDIR=str(tmp)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert wait_for(lambda: any(tmp.glob("schemadiff-*/*/cwd")), 60)
+    time.sleep(1)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out, err) == (143, "", "schemadiff: terminated\n")
+    assert list(tmp.iterdir()) == []
