@@ -119,6 +119,25 @@ def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
     return False
 
 
+def private_tmp(tmp_path: Path) -> Path:
+    """A TMPDIR of the test's own, to see what schemadiff leaves in it."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    return tmp
+
+
+def background(repo: GitRepo, tmp: Path) -> subprocess.Popen[str]:
+    """``schemadiff HEAD~1..HEAD`` running, with ``tmp`` as its TMPDIR."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD", "--no-cache"],
+        cwd=repo.path,
+        env=clean_env(TMPDIR=str(tmp)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 @pytest.fixture
 def no_strays() -> Iterator[None]:
     """Whatever a test leaves behind is killed, so a failure does not leak sleepers."""
@@ -136,8 +155,7 @@ def test_a_daemon_the_models_start_is_gone_when_schemadiff_exits(
     committed: GitRepo, tmp_path: Path, no_strays: None
 ) -> None:
     models_repo(committed, GOOD + DAEMON).commit("starts a daemon")
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+    tmp = private_tmp(tmp_path)
     run = schemadiff(
         "HEAD~1..HEAD", "--no-cache", cwd=committed.path, env=clean_env(TMPDIR=str(tmp))
     )
@@ -152,15 +170,8 @@ def test_kill_9_takes_the_daemon_and_the_temporary_directory_along(
     committed: GitRepo, tmp_path: Path, no_strays: None
 ) -> None:
     models_repo(committed, GOOD + DAEMON + "time.sleep(600)\n").commit("daemon, then hangs")
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD", "--no-cache"],
-        cwd=committed.path,
-        env=clean_env(TMPDIR=str(tmp)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    tmp = private_tmp(tmp_path)
+    process = background(committed, tmp)
     try:
         assert wait_for(marked, 60), "the models never started their daemon"
     finally:
@@ -312,16 +323,8 @@ def test_a_signal_during_the_clean_up_at_exit(
     committed: GitRepo, tmp_path: Path, signum: int, code: int, said: str
 ) -> None:
     models_repo(committed, GOOD + SLOW_TO_CLEAN).commit("slow to clean up")
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD", "--no-cache"],
-        cwd=committed.path,
-        env=clean_env(TMPDIR=str(tmp)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    tmp = private_tmp(tmp_path)
+    process = background(committed, tmp)
     assert process.stderr is not None
     assert process.stderr.readline() == "No schema changes between HEAD~1 and HEAD.\n"
     process.send_signal(signum)  # the work is done: this lands in the clean-up
@@ -333,16 +336,8 @@ def test_a_signal_during_the_clean_up_at_exit(
 @linux
 def test_sigterm_while_importing(committed: GitRepo, tmp_path: Path) -> None:
     models_repo(committed, GOOD + "import time\ntime.sleep(600)\n").commit("hangs")
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "schemadiff", "HEAD~1..HEAD", "--no-cache"],
-        cwd=committed.path,
-        env=clean_env(TMPDIR=str(tmp)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    tmp = private_tmp(tmp_path)
+    process = background(committed, tmp)
     assert wait_for(lambda: any(tmp.glob("schemadiff-*/*/cwd")), 60)
     time.sleep(1)
     process.send_signal(signal.SIGTERM)
