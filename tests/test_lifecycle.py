@@ -344,3 +344,63 @@ def test_sigterm_while_importing(committed: GitRepo, tmp_path: Path) -> None:
     out, err = process.communicate(timeout=60)
     assert (process.returncode, out, err) == (143, "", "schemadiff: terminated\n")
     assert list(tmp.iterdir()) == []
+
+
+# --- The temporary directory -----------------------------------------------------------------
+
+
+def mounted(directory: Path, request: pytest.FixtureRequest, options: str) -> Path:
+    """A tmpfs at ``directory`` (root ignores permissions, not a read-only or full mount),
+    unmounted when the test ends."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    directory.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(directory)], check=True)
+    request.addfinalizer(lambda: subprocess.run(["umount", "-l", str(directory)], check=False))
+    return directory
+
+
+def changed(repo: GitRepo) -> GitRepo:
+    """A second commit with a large file under the roots, so that both sides need importing and
+    the tree takes more than a few blocks."""
+    models_repo(repo, GOOD + "\n# " + "x" * 200_000 + "\n").commit("large")
+    return repo
+
+
+@pytest.mark.parametrize(
+    ("options", "cause", "advice"),
+    [
+        ("ro,size=1m", "Read-only file system", "Point TMPDIR at a directory that can be written."),
+        (
+            "size=64k",
+            "No space left on device",
+            "Free some space there, or point TMPDIR at a directory with room.",
+        ),
+    ],
+)
+def test_a_temporary_directory_that_cannot_be_written(
+    committed: GitRepo,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    options: str,
+    cause: str,
+    advice: str,
+) -> None:
+    tmp = mounted(tmp_path / "tmp", request, options)
+    assert refusal(changed(committed), tmp) == f"{cause}. {advice}\n"
+    assert list(tmp.iterdir()) == []
+
+
+def test_a_temporary_directory_that_does_not_exist(committed: GitRepo, tmp_path: Path) -> None:
+    assert refusal(changed(committed), tmp_path / "nowhere") == (
+        "No such file or directory. Create it, or point TMPDIR at a directory that exists.\n"
+    )
+
+
+def refusal(repo: GitRepo, tmp: Path) -> str:
+    """What follows the path, when a diff with ``tmp`` as TMPDIR is refused as it must be."""
+    run = schemadiff("HEAD~1..HEAD", "--no-cache", cwd=repo.path, env=clean_env(TMPDIR=str(tmp)))
+    assert (run.code, run.out) == (2, "")
+    said = "schemadiff: error: Cannot write the import sandbox's files in the temporary directory "
+    assert run.err.startswith(f"{said}{tmp} (TMPDIR): "), run.err
+    return run.err.removeprefix(f"{said}{tmp} (TMPDIR): ")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -26,14 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import schemadiff
-from schemadiff.errors import ModelLoadError, ModelTimeoutError
+from schemadiff.errors import ModelLoadError, ModelTimeoutError, SchemadiffError
 
 # The reaper first: the server is answerable for what it starts before SQLAlchemy is in.
 _BOOT = (
@@ -50,6 +51,45 @@ _log = logging.getLogger(__name__)
 
 class ModuleMissingError(ModelLoadError):
     """The locator's module does not exist at that side (the models came later)."""
+
+
+class TemporaryDirectoryError(SchemadiffError):
+    """The temporary directory cannot take the sandbox's files: full, read-only, missing."""
+
+
+_T = TypeVar("_T")
+_ADVICE_FOR_TMP = {
+    errno.ENOSPC: "Free some space there, or point TMPDIR at a directory with room.",
+    errno.EDQUOT: "Free some space there, or point TMPDIR at a directory with room.",
+    errno.EROFS: "Point TMPDIR at a directory that can be written.",
+    errno.EACCES: "Point TMPDIR at a directory you can write to.",
+    errno.EPERM: "Point TMPDIR at a directory you can write to.",
+    errno.ENOENT: "Create it, or point TMPDIR at a directory that exists.",
+    errno.ENOTDIR: "Point TMPDIR at a directory.",
+}
+
+
+def _temporary_root() -> Path:
+    # TMPDIR as the user set it: tempfile would quietly fall back to /tmp when it cannot be
+    # written, and put the sandbox where they did not want it.
+    return Path(os.environ.get("TMPDIR") or tempfile.gettempdir()).absolute()
+
+
+@contextlib.contextmanager
+def _writing(root: Path) -> Iterator[None]:
+    """Failures to write below ``root`` are the user's environment's, said as such."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is not None and not Path(error.filename).is_relative_to(root):
+            raise  # not a file of ours: reading the working tree, say
+        named = f"{root} (TMPDIR)" if os.environ.get("TMPDIR") else str(root)
+        cause = os.strerror(error.errno) if error.errno else str(error)
+        advice = _ADVICE_FOR_TMP.get(error.errno or 0, "Point TMPDIR at another directory.")
+        raise TemporaryDirectoryError(
+            f"Cannot write the import sandbox's files in the temporary directory {named}: "
+            f"{cause}. {advice}"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +127,13 @@ class Server:
     """The fork server: one warm process, its private directory, and the control socket."""
 
     def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="schemadiff-"))
+        self.root = _temporary_root()
+        with _writing(self.root):
+            self.directory = Path(tempfile.mkdtemp(prefix="schemadiff-", dir=self.root))
         self._count = 0
         try:
             self._control, theirs = socket.socketpair()
-            with theirs:
+            with theirs, _writing(self.root):
                 self._process = self._spawn(theirs.fileno())
         except BaseException:  # Ctrl-C included: the directory is ours to remove
             shutil.rmtree(self.directory, ignore_errors=True)
@@ -116,8 +158,9 @@ class Server:
         """A new private directory for one load, with its tree, home and working directory."""
         self._count += 1
         directory = self.directory / str(self._count)
-        for name in ("tree", "home", "cwd"):
-            (directory / name).mkdir(parents=True)
+        with _writing(self.root):
+            for name in ("tree", "home", "cwd"):
+                (directory / name).mkdir(parents=True)
         return directory
 
     def fork(self) -> socket.socket:
@@ -193,6 +236,12 @@ class Sandbox:
         if self._socket is not None:
             self._socket.close()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+    def fill(self, write: Callable[[Path], _T]) -> _T:
+        """``write(tree)``: put the files to import in the tree; a temporary directory that
+        is full or read-only is said to be."""
+        with _writing(self._server.root):
+            return write(self.tree)
 
     def fileno(self) -> int:
         assert self._socket is not None, "send() first"
@@ -325,7 +374,8 @@ _SERVER: list[Server] = []
 
 def prestart() -> None:
     """Start the fork server before the CLI's own imports, so its warm-up overlaps them."""
-    _server()
+    with contextlib.suppress(SchemadiffError):  # said when a load needs it, by the CLI
+        _server()
 
 
 def _server() -> Server:
