@@ -404,3 +404,59 @@ def refusal(repo: GitRepo, tmp: Path) -> str:
     said = "schemadiff: error: Cannot write the import sandbox's files in the temporary directory "
     assert run.err.startswith(f"{said}{tmp} (TMPDIR): "), run.err
     return run.err.removeprefix(f"{said}{tmp} (TMPDIR): ")
+
+
+# --- Standard output -------------------------------------------------------------------------
+
+MANY = GOOD + "".join(
+    f"\n\nclass T{n}(Base):\n    __tablename__ = 't{n}'\n"
+    "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    for n in range(60)
+)
+"""Models whose snapshot is larger than a pipe's or a stream's buffer."""
+
+
+def to_stdout(repo: GitRepo, *args: str, closed: bool) -> subprocess.CompletedProcess[str]:
+    """schemadiff with its standard output on /dev/full, or closed (``>&-``)."""
+    with open("/dev/full", "w") as full:
+        return subprocess.run(
+            [sys.executable, "-m", "schemadiff", *args],
+            cwd=repo.path,
+            env=clean_env(),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            timeout=120,
+            preexec_fn=(lambda: os.close(1)) if closed else None,
+        )
+
+
+FULL = (
+    "schemadiff: error: Cannot write to standard output (/dev/full): No space left on device. "
+    "Free some space, or send the output elsewhere.\n"
+)
+CLOSED = (
+    "schemadiff: error: Cannot write to standard output: it is closed (or not open for "
+    "writing), so the output would be lost. Send it to a terminal, a file or a pipe.\n"
+)
+
+
+@linux
+@pytest.mark.parametrize("args", [("HEAD~1..HEAD",), ("snapshot",), ("HEAD~1..HEAD", "-f", "json")])
+@pytest.mark.parametrize(("closed", "said"), [(False, FULL), (True, CLOSED)])
+def test_output_that_cannot_be_written_is_never_a_success(
+    committed: GitRepo, args: tuple[str, ...], closed: bool, said: str
+) -> None:
+    models_repo(committed, MANY).commit("many tables")
+    run = to_stdout(committed, *args, "--no-cache", closed=closed)
+    assert (run.returncode, run.stderr) == (2, said)
+
+
+@linux
+def test_a_command_that_prints_nothing_does_not_need_stdout(committed: GitRepo) -> None:
+    run = to_stdout(committed, "HEAD", "--no-cache", closed=True)
+    assert (run.returncode, run.stderr) == (
+        0,
+        "No schema changes between HEAD and the working tree.\n",
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from schemadiff import stopping
+from schemadiff import stdio, stopping
 from schemadiff.errors import EXIT_INTERRUPTED
 
 _NO_MODELS = {"-h", "--help", "--version"}
@@ -21,6 +21,7 @@ _OFTEN_NO_MODELS = {"--hook"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    stdio.take()  # before any file is opened: a closed stdout would be the first one's
     stopping.install()
     args = list(sys.argv[1:] if argv is None else argv)
     try:

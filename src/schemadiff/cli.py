@@ -588,7 +588,9 @@ def _progress_bar(label: str) -> Iterator[Progress | None]:
 def _boundary(run: Callable[[], int], debug: bool) -> int:
     """The one place where failures become exit codes."""
     try:
-        return run()
+        code = run()
+        sys.stdout.flush()  # a full device or a closed stdout fails here, not at exit
+        return code
     except SchemadiffError as error:
         if debug:
             traceback.print_exc()
