@@ -230,7 +230,7 @@ def _answer(request: dict[str, Any]) -> bytes:
     except ModelLoadError as exc:
         answer = _error(LoadFailure("database" if request.get("database") else "invalid", str(exc)))
     except BaseException as exc:  # raised while reading the MetaData: by the user's code?
-        answer = _error(_user_failure(exc, Path(request.get("tree") or "/nonexistent"), "read"))
+        answer = _error(_user_failure(exc, Path(request["tree"]), "read"))
     figures = {
         "seconds": round(time.perf_counter() - start, 4),
         "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,

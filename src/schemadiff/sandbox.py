@@ -7,7 +7,9 @@ directory; ``send()`` has the server fork a child for it, which pays only for th
 modules; ``ready()`` waits for one or several and collects their schema documents.
 Each child runs in its own process group with a private HOME and working directory; every
 directory is removed and every process killed on every exit path, errors and Ctrl-C
-included, and on Linux the kernel kills them if schemadiff itself is killed.
+included. On Linux the server and its children are subreapers (``_reaper``), so what the
+models start (a daemon that left their process group included) is killed with them, and the
+server cleans up by itself when schemadiff is killed.
 """
 
 from __future__ import annotations
