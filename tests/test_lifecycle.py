@@ -309,7 +309,7 @@ from pathlib import Path
 
 junk = Path.cwd().parent.parent / "junk"
 junk.mkdir()
-for n in range(20000):
+for n in range(40000):
     (junk / str(n)).touch()
 """
 
@@ -329,7 +329,11 @@ def test_a_signal_during_the_clean_up_at_exit(
     assert process.stderr.readline() == "No schema changes between HEAD~1 and HEAD.\n"
     process.send_signal(signum)  # the work is done: this lands in the clean-up
     out, err = process.communicate(timeout=60)
-    assert (process.returncode, out, err) == (code, "", f"schemadiff: {said}\n")
+    # Or, when the clean-up was over before the signal came, death by it: a shell says `code`.
+    assert (process.returncode, out, err) in (
+        (code, "", f"schemadiff: {said}\n"),
+        (-signum, "", ""),
+    )
     assert list(tmp.iterdir()) == []
 
 
