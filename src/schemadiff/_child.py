@@ -18,7 +18,7 @@ directory. Nothing here is imported by the parent process.
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import faulthandler
 import gc
 import importlib
 import importlib.abc
@@ -39,12 +39,10 @@ from typing import Any, NoReturn
 
 import sqlalchemy as sa
 
-from schemadiff import confine, extract, snapshot, snapshotfile
+from schemadiff import _reaper, confine, extract, snapshot, snapshotfile
 from schemadiff.config import DEFAULT_DIALECT
 from schemadiff.errors import ModelLoadError
 from schemadiff.extract import origins
-
-_PR_SET_PDEATHSIG = 1
 
 
 class LoadFailure(Exception):
@@ -103,13 +101,6 @@ class RepositoryGuard(importlib.abc.MetaPathFinder):
         return None
 
 
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to kill this child if schemadiff itself is killed (-9)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def _prewarm() -> None:
     """Pay once, in the server, what nearly every load needs."""
     importlib.import_module("sqlalchemy.orm")
@@ -117,14 +108,14 @@ def _prewarm() -> None:
     extract.warm_compiler(DEFAULT_DIALECT)
 
 
-def serve(control_fd: int) -> None:
+def serve(control_fd: int, directory: str) -> None:
     """The fork server: warm up once, then fork one child per load the parent asks for.
 
     The parent sends, over the control socket, one byte with one end of a socket pair; the
     child forked for it talks to the parent on that socket alone. The server leaves when the
-    control socket closes (the parent is done, or gone).
+    control socket closes (the parent is done, or gone), killing what is left below it
+    (``_reaper.guard_server`` did the rest before SQLAlchemy was imported).
     """
-    _die_with_parent()
     # Short-lived processes that build a large object graph once: the cyclic collector would
     # only rescan it (measured: a quarter to a third of a large import). Memory is freed at
     # exit. Frozen, the warm objects are never touched again, so forks share their pages.
@@ -132,8 +123,11 @@ def serve(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
     _prewarm()
     gc.freeze()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the children
     server = os.getpid()
+    # Our copy of each live child's socket, closed once it is reaped and its end recorded:
+    # the parent's end of file then means the record is there to read.
+    held: dict[int, int] = {}
+    signal.signal(signal.SIGCHLD, lambda signum, frame: _reap(held, server, directory))
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 1, 1)
@@ -141,20 +135,54 @@ def serve(control_fd: int) -> None:
             break
         if not message or not fds:
             break
-        if os.fork() == 0:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # held knows it first
+        pid = os.fork()
+        if pid == 0:
             control.close()
+            for fd in held.values():
+                os.close(fd)
             _child(socket.socket(fileno=fds[0]), server)
-        os.close(fds[0])
-    os._exit(0)
+        held[pid] = fds[0]
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+    _reaper.leave_server()
+
+
+def _reap(held: dict[int, int], server: int, directory: str) -> None:
+    """Collect the children that ended: record how (``exit-PID`` in the server's directory,
+    read by the parent when no answer came), kill what they left running (it is ours now,
+    as their subreaper was), and close our copy of their socket."""
+    ended = []
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+        if pid in held:
+            ended.append(held.pop(pid))
+            _record_end(Path(directory) / f"exit-{pid}", os.waitstatus_to_exitcode(status))
+    if ended:
+        _reaper.kill_descendants(server, keep=held.__contains__)
+    for fd in ended:
+        os.close(fd)
+
+
+def _record_end(path: Path, code: int) -> None:
+    with contextlib.suppress(OSError):  # the parent removed the directory: nobody asks
+        path.write_text(str(code))
 
 
 def _child(connection: socket.socket, server: int) -> NoReturn:
     """One load: say our pid, read the request, answer with its schema documents."""
     code = 1
     try:
+        for signum in (signal.SIGTERM, signal.SIGCHLD):  # the server's handlers are not ours
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         os.setsid()  # our own process group: the parent can stop us and what we start
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        _die_with_parent()
+        _reaper.become_subreaper()  # and what leaves the group (a daemon) stays ours
+        _reaper.die_with_parent(signal.SIGKILL)
         if os.getppid() != server:  # it died before we asked to die with it: nobody to answer
             raise ConnectionAbortedError
         connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
@@ -172,6 +200,7 @@ def _child(connection: socket.socket, server: int) -> NoReturn:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
+        _reaper.kill_descendants(os.getpid())  # nothing the models started outlives them
         os._exit(code)
 
 
@@ -189,6 +218,7 @@ def _isolate(directory: Path) -> None:
     os.dup2(devnull, 0)
     os.close(devnull)
     sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - closed at exit
+    faulthandler.enable()  # a crash in C leaves the Python stack in the output file
 
 
 def _answer(request: dict[str, Any]) -> bytes:
@@ -201,6 +231,8 @@ def _answer(request: dict[str, Any]) -> bytes:
         answer = _error(failure)
     except ModelLoadError as exc:
         answer = _error(LoadFailure("database" if request.get("database") else "invalid", str(exc)))
+    except BaseException as exc:  # raised while reading the MetaData: by the user's code?
+        answer = _error(_user_failure(exc, Path(request["tree"]), "read"))
     figures = {
         "seconds": round(time.perf_counter() - start, 4),
         "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -320,14 +352,19 @@ def _attribute(value: object, part: str, locator: str, tree: Path) -> object:
     raise LoadFailure("locator", f"{locator}: {part!r} is not defined there.")
 
 
-def _user_failure(exc: BaseException, tree: Path) -> LoadFailure:
-    """The exception and the last frame of the user's own code that raised it."""
+def _user_failure(exc: BaseException, tree: Path, kind: str = "import") -> LoadFailure:
+    """The exception and the last frame of the user's own code that raised it. Raised while
+    reading (``kind`` "read") with no frame of theirs, it is a bug of ours ("internal")."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if _relative(f.filename, tree)]
     last = frames[-1] if frames else None
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
     message = text[-1] if text else type(exc).__name__
     where = (_relative(last.filename, tree), last.lineno) if last else (None, None)
-    failure = LoadFailure("import", message, *where)
+    if isinstance(exc, RecursionError):
+        kind = "recursion"
+    elif kind == "read" and last is None:
+        kind = "internal"
+    failure = LoadFailure(kind, message, *where)
     if refusal := confine.explain(exc, message):
         failure.kind, failure.message, failure.advice = (
             refusal.kind,

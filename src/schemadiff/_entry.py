@@ -2,14 +2,17 @@
 
 The CLI's own imports (typer, rich, GitPython) take a fifth of a second; a server started
 before them has SQLAlchemy imported by the time git has named the files to load.
+
+It is also where the process ends: the sandbox is stopped here, after the command, with
+Ctrl-C and SIGTERM held (``stopping``), so the clean-up runs to its end whenever they come.
 """
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Sequence
 
+from schemadiff import stdio, stopping
 from schemadiff.errors import EXIT_INTERRUPTED
 
 _NO_MODELS = {"-h", "--help", "--version"}
@@ -18,6 +21,8 @@ _OFTEN_NO_MODELS = {"--hook"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    stdio.take()  # before any file is opened: a closed stdout would be the first one's
+    stopping.install()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if not (_NO_MODELS | _OFTEN_NO_MODELS).intersection(args):
@@ -28,7 +33,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         code = cli_main(args)
     except KeyboardInterrupt:  # Ctrl-C before the CLI could take it
-        print("schemadiff: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the clean-up at exit must run to its end
+    with stopping.held():
+        if "schemadiff.sandbox" in sys.modules:  # else nothing was started
+            sys.modules["schemadiff.sandbox"].stop()
+        code, said = stopping.outcome(code)
+        if said:
+            print(said, file=sys.stderr)
+    stopping.release()
     return code

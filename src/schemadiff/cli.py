@@ -15,15 +15,13 @@ import functools
 import inspect
 import logging
 import os
-import signal
 import sys
 import traceback
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -610,7 +608,9 @@ def _progress_bar(label: str) -> Iterator[Progress | None]:
 def _boundary(run: Callable[[], int], debug: bool) -> int:
     """The one place where failures become exit codes."""
     try:
-        return run()
+        code = run()
+        sys.stdout.flush()  # a full device or a closed stdout fails here, not at exit
+        return code
     except SchemadiffError as error:
         if debug:
             traceback.print_exc()
@@ -619,7 +619,7 @@ def _boundary(run: Callable[[], int], debug: bool) -> int:
         _say(f"schemadiff: error: {error}")
         return EXIT_USER
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED  # main() says so, for this and Typer's own 130
+        return EXIT_INTERRUPTED  # _entry says so once clean, and makes it 143 for SIGTERM
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
@@ -664,12 +664,7 @@ def _default_command(argv: Sequence[str], commands: Mapping[str, Any]) -> list[s
     return ["diff", *argv]
 
 
-def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _terminate)
     command = typer.main.get_command(app)
     commands: Mapping[str, Any] = getattr(command, "commands", {})
     args = _default_command(list(sys.argv[1:] if argv is None else argv), commands)
@@ -680,8 +675,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except typer.TyperException as error:  # a usage error: Click's own message and code 2
         error.show()  # type: ignore[attr-defined]
         return EXIT_USER
-    except (typer.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):  # our boundary's, or Typer's own Ctrl-C
         result = EXIT_INTERRUPTED
-    if result == EXIT_INTERRUPTED:  # however it came: our boundary, or Typer's own Ctrl-C
-        _say("schemadiff: interrupted")
     return result if isinstance(result, int) else EXIT_OK

@@ -163,10 +163,22 @@ def _check_dialect(value: object, where: str) -> str:
     return value
 
 
+MAX_TIMEOUT = 86400.0
+"""A day: longer is a mistake, and ``inf``, ``nan`` or ``1e18`` would break the waits."""
+
+
 @_key("timeout")
 def _check_timeout(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"{where}: timeout must be a positive number of seconds, not {value!r}.")
+    # `not 0 < value <= MAX` also refuses nan, which every comparison calls false.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value <= MAX_TIMEOUT
+    ):
+        raise ConfigError(
+            f"{where}: timeout must be a positive number of seconds, at most {MAX_TIMEOUT:g} "
+            f"(a day), not {value!r}."
+        )
     return float(value)
 
 

@@ -15,7 +15,7 @@ EXIT_USER = 2
 EXIT_BUG = 3
 """A bug in schemadiff itself."""
 EXIT_INTERRUPTED = 130
-"""Stopped with Ctrl-C (SIGINT) or SIGTERM."""
+"""Stopped with Ctrl-C (SIGINT); SIGTERM makes it 143 (``stopping``: 128 + the signal)."""
 EXIT_BROKEN_PIPE = 141
 """The reader of stdout went away (``schemadiff log | head``): 128 + SIGPIPE, as a shell
 reports git stopped the same way. Nothing is said."""

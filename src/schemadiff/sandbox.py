@@ -7,16 +7,20 @@ directory; ``send()`` has the server fork a child for it, which pays only for th
 modules; ``ready()`` waits for one or several and collects their schema documents.
 Each child runs in its own process group with a private HOME and working directory; every
 directory is removed and every process killed on every exit path, errors and Ctrl-C
-included, and on Linux the kernel kills them if schemadiff itself is killed.
+included. On Linux the server and its children are subreapers (``_reaper``), so what the
+models start (a daemon that left their process group included) is killed with them, and the
+server cleans up by itself when schemadiff is killed.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import json
 import logging
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -25,17 +29,24 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import schemadiff
 from schemadiff.confine import Confinement
-from schemadiff.errors import ModelLoadError, ModelTimeoutError
+from schemadiff.errors import ModelLoadError, ModelTimeoutError, SchemadiffError
 
-_BOOT = "import sys; sys.path.insert(0, {root!r}); from schemadiff._child import serve; serve({fd})"
+# The reaper first: the server is answerable for what it starts before SQLAlchemy is in.
+_BOOT = (
+    "import sys; sys.path.insert(0, {root!r}); from schemadiff import _reaper; "
+    "_reaper.guard_server({parent}, {directory!r}); "
+    "from schemadiff._child import serve; serve({fd}, {directory!r})"
+)
+_STOPPING = 5.0
+"""Seconds the server gets to kill what is left below it and remove its directory."""
 _DROPPED_ENV = ("PYTHONINSPECT", "PYTHONSTARTUP", "PYTHONHOME")
 _CHUNK = 1 << 20
 _log = logging.getLogger(__name__)
@@ -43,6 +54,45 @@ _log = logging.getLogger(__name__)
 
 class ModuleMissingError(ModelLoadError):
     """The locator's module does not exist at that side (the models came later)."""
+
+
+class TemporaryDirectoryError(SchemadiffError):
+    """The temporary directory cannot take the sandbox's files: full, read-only, missing."""
+
+
+_T = TypeVar("_T")
+_ADVICE_FOR_TMP = {
+    errno.ENOSPC: "Free some space there, or point TMPDIR at a directory with room.",
+    errno.EDQUOT: "Free some space there, or point TMPDIR at a directory with room.",
+    errno.EROFS: "Point TMPDIR at a directory that can be written.",
+    errno.EACCES: "Point TMPDIR at a directory you can write to.",
+    errno.EPERM: "Point TMPDIR at a directory you can write to.",
+    errno.ENOENT: "Create it, or point TMPDIR at a directory that exists.",
+    errno.ENOTDIR: "Point TMPDIR at a directory.",
+}
+
+
+def _temporary_root() -> Path:
+    # TMPDIR as the user set it: tempfile would quietly fall back to /tmp when it cannot be
+    # written, and put the sandbox where they did not want it.
+    return Path(os.environ.get("TMPDIR") or tempfile.gettempdir()).absolute()
+
+
+@contextlib.contextmanager
+def _writing(root: Path) -> Iterator[None]:
+    """Failures to write below ``root`` are the user's environment's, said as such."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is not None and not Path(error.filename).is_relative_to(root):
+            raise  # not a file of ours: reading the working tree, say
+        named = f"{root} (TMPDIR)" if os.environ.get("TMPDIR") else str(root)
+        cause = os.strerror(error.errno) if error.errno else str(error)
+        advice = _ADVICE_FOR_TMP.get(error.errno or 0, "Point TMPDIR at another directory.")
+        raise TemporaryDirectoryError(
+            f"Cannot write the import sandbox's files in the temporary directory {named}: "
+            f"{cause}. {advice}"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +131,13 @@ class Server:
     """The fork server: one warm process, its private directory, and the control socket."""
 
     def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="schemadiff-"))
+        self.root = _temporary_root()
+        with _writing(self.root):
+            self.directory = Path(tempfile.mkdtemp(prefix="schemadiff-", dir=self.root))
         self._count = 0
         try:
             self._control, theirs = socket.socketpair()
-            with theirs:
+            with theirs, _writing(self.root):
                 self._process = self._spawn(theirs.fileno())
         except BaseException:  # Ctrl-C included: the directory is ours to remove
             shutil.rmtree(self.directory, ignore_errors=True)
@@ -93,9 +145,10 @@ class Server:
 
     def _spawn(self, fd: int) -> subprocess.Popen[bytes]:
         root = str(Path(schemadiff.__file__).parents[1])
+        boot = _BOOT.format(root=root, parent=os.getpid(), directory=str(self.directory), fd=fd)
         with open(self.directory / "server-output", "wb") as output:
             return subprocess.Popen(
-                [sys.executable, "-c", _BOOT.format(root=root, fd=fd)],
+                [sys.executable, "-c", boot],
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=output,
@@ -109,8 +162,9 @@ class Server:
         """A new private directory for one load, with its tree, home and working directory."""
         self._count += 1
         directory = self.directory / str(self._count)
-        for name in ("tree", "home", "cwd"):
-            (directory / name).mkdir(parents=True)
+        with _writing(self.root):
+            for name in ("tree", "home", "cwd"):
+                (directory / name).mkdir(parents=True)
         return directory
 
     def fork(self) -> socket.socket:
@@ -128,9 +182,23 @@ class Server:
         said = _tail((self.directory / "server-output").read_bytes())
         return f"The import sandbox could not start. {said}Run with --debug for more."
 
+    def ended(self, pid: int) -> int | None:
+        """How the child ``pid`` ended, as the server recorded it: its exit status, or minus
+        the signal that killed it; None when it has not ended."""
+        try:
+            return int((self.directory / f"exit-{pid}").read_text())
+        except (OSError, ValueError):
+            return None
+
     def close(self) -> None:
-        self._control.close()  # the server leaves on its own when it sees this
-        if self._process.poll() is None:
+        """Stop the server; it kills every process below it (what the models started
+        included) and removes its directory, or is killed if it does not in time."""
+        self._control.close()
+        with contextlib.suppress(ProcessLookupError):
+            self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(_STOPPING)
+        except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait()
@@ -147,6 +215,7 @@ class Sandbox:
         self._socket: socket.socket | None = None
         self._received = bytearray()
         self._pid: int | None = None
+        self._expected: int | None = None
         self._ended = False
         self.deadline = 0.0
         self.figures: Figures | None = None
@@ -171,6 +240,12 @@ class Sandbox:
         if self._socket is not None:
             self._socket.close()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+    def fill(self, write: Callable[[Path], _T]) -> _T:
+        """``write(tree)``: put the files to import in the tree; a temporary directory that
+        is full or read-only is said to be."""
+        with _writing(self._server.root):
+            return write(self.tree)
 
     def fileno(self) -> int:
         assert self._socket is not None, "send() first"
@@ -208,9 +283,25 @@ class Sandbox:
             self._received += chunk
             if self._pid is None and b"\n" in self._received:
                 self._pid = json.loads(bytes(self._received.partition(b"\n")[0]))["pid"]
-            return False
+            # Done once the answer is all here: a process the models started may hold the
+            # socket open after the child has left.
+            self._ended = self._complete()
+            return self._ended
         self._ended = True
         return True
+
+    def _complete(self) -> bool:
+        if self._expected is None:
+            first = self._received.find(b"\n")
+            second = self._received.find(b"\n", first + 1) if first >= 0 else -1
+            if second < 0:
+                return False
+            try:
+                size = json.loads(bytes(self._received[first + 1 : second]))["size"]
+            except (ValueError, KeyError, TypeError):
+                return False
+            self._expected = second + 1 + int(size)
+        return len(self._received) >= self._expected
 
     def result(self, request: Request) -> bytes:
         """The answer, once ``receive()`` said the child is done."""
@@ -241,10 +332,8 @@ class Sandbox:
 
     def _no_answer(self, request: Request) -> ModelLoadError:
         err = self._output()
-        failure = ModelLoadError(
-            f"The model import at {request.label} ended without an answer. "
-            f"{_tail(err)}Run with --debug to see its whole output."
-        )
+        code = self._server.ended(self._pid) if self._pid is not None else None
+        failure = ModelLoadError(_ended_without_answer(request.label, code, err, self.tree))
         failure.detail = err.decode("utf-8", "replace")
         return failure
 
@@ -290,7 +379,8 @@ _SERVER: list[Server] = []
 
 def prestart() -> None:
     """Start the fork server before the CLI's own imports, so its warm-up overlaps them."""
-    _server()
+    with contextlib.suppress(SchemadiffError):  # said when a load needs it, by the CLI
+        _server()
 
 
 def _server() -> Server:
@@ -345,11 +435,12 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
     absent_code = [path for path in request.skipped if path.endswith(".py")]
     if kind == "module_missing" and not absent_code:
         return ModuleMissingError(f"{message.rstrip('.')} at {request.label}.")
+    if kind == "internal":  # raised while reading, by no code of the user's
+        raise SandboxBug(f"{message} (reading the models at {request.label})") from RemoteError(
+            error.get("traceback") or ""
+        )
     where = f" ({error['file']}:{error['line']})" if error.get("file") else ""
-    advice = {
-        "syntax": "Fix the syntax error, or compare another ref.",
-        "import": "Set what it needs under [tool.schemadiff.env], or run with --debug.",
-    }.get(kind, error.get("advice") or "")
+    advice = _ADVICE.get(kind, error.get("advice") or "")
     if request.skipped:
         advice = (
             f"{len(request.skipped)} file(s) are absent from this partial clone and could not be "
@@ -357,11 +448,79 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
             "Check that the remote is reachable, or clone without --filter."
         )
     second = f"\n  {advice}" if advice else ""
+    doing = "Reading" if kind == "read" else "Importing"
     failure = ModelLoadError(
-        f"Importing the models at {request.label} failed{where}: {message}{second}"
+        f"{doing} the models at {request.label} failed{where}: {message}{second}"
     )
     failure.file = error.get("file")
     return failure
+
+
+_ADVICE = {
+    "syntax": "Fix the syntax error, or compare another ref.",
+    "import": "Set what it needs under [tool.schemadiff.env], or run with --debug.",
+    "recursion": "A call there recurses without end; run with --debug to see the traceback.",
+    "read": "Your code raised it while schemadiff read the MetaData it built (a type's "
+    "__repr__, a default); run with --debug to see the traceback.",
+}
+
+
+class SandboxBug(Exception):
+    """The child failed in schemadiff's own code: a bug of ours (exit 3)."""
+
+
+class RemoteError(Exception):
+    """The child's traceback, chained to ``SandboxBug`` so that ``--debug`` shows it."""
+
+    def __str__(self) -> str:
+        return f"\n{self.args[0]}" if self.args else ""
+
+
+_FRAME = re.compile(r'^  File "(.*)", line (\d+) in ', re.MULTILINE)
+
+
+def _ended_without_answer(label: str, code: int | None, err: bytes, tree: Path) -> str:
+    """What to say when the child ended without an answer, by how it ended (``code`` as
+    ``Server.ended`` gives it) and what it printed (Python's fault handler's dump, on a crash)."""
+    if code is None:
+        return (
+            f"The model import at {label} ended without an answer. "
+            f"{_tail(err)}Run with --debug to see its whole output."
+        )
+    if code >= 0:
+        return (
+            f"The model import at {label} exited with status {code} before it answered: "
+            "something it imports ended the process (os._exit(), or exit() in C). "
+            f"{_tail(err)}Run with --debug to see its whole output."
+        )
+    name = _signal_name(-code)
+    if -code == signal.SIGKILL:
+        return (
+            f"The model import at {label} was killed by SIGKILL: the system ran out of memory, "
+            "or another program stopped it. Run with --debug to see its output."
+        )
+    text = err.decode("utf-8", "replace")
+    frames = [(f, n) for f, n in _FRAME.findall(text) if Path(f).is_relative_to(tree)]
+    where = f" ({Path(frames[0][0]).relative_to(tree).as_posix()}:{frames[0][1]})" if frames else ""
+    # The fault handler prints at most 100 frames, then "  ...": a stack that deep is a
+    # recursion that overflowed the C stack.
+    if "\n  ...\n" in text:
+        return (
+            f"The model import at {label} crashed with {name}{where}: a recursion that does not "
+            "end overflowed the C stack.\n  Look for a call that calls itself without end; run "
+            "with --debug to see the Python stack."
+        )
+    return (
+        f"The model import at {label} crashed with {name}{where}.\n  Code it runs in C (an "
+        "extension module, ctypes) failed; run with --debug to see the Python stack."
+    )
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 def _tail(err: bytes) -> str:

@@ -180,7 +180,8 @@ class Session:
             request = _database_request(job)
             box.send(request)
             return box, request, False
-        skipped = self.repo.materialize(job.side, self._entries(job), box.tree)
+        entries = self._entries(job)
+        skipped = box.fill(lambda tree: self.repo.materialize(job.side, entries, tree))
         request = self._request(job, tuple(skipped))
         box.send(request)
         return box, request, not skipped
