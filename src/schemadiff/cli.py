@@ -38,7 +38,8 @@ from schemadiff.errors import (
     ConfigError,
     SchemadiffError,
 )
-from schemadiff.render import Format, HistoryFormat, render
+from schemadiff.escape import printable
+from schemadiff.render import Format, HistoryFormat, formats_of, render
 
 if TYPE_CHECKING:
     from schemadiff import api
@@ -119,7 +120,26 @@ FallbackDb = Annotated[
         help="Reflect this database when git, the cache and snapshots cannot give the older side.",
     ),
 ]
-OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _format_option(command: str) -> Any:
+    """``--format``, offering only the formats ``command`` renders (``Format.commands``)."""
+    names = formats_of(command)
+
+    def parse(value: str | Format) -> Format:
+        if isinstance(value, Format):  # the default
+            return value
+        if value not in names:
+            listed = ", ".join(repr(n) for n in names)
+            raise typer.BadParameter(f"'{printable(value)}' is not one of {listed}.")
+        return Format(value)
+
+    metavar = f"[{'|'.join(names)}]"
+    return typer.Option("--format", "-f", parser=parse, metavar=metavar, help="Output format.")
+
+
+OutputFormat = Annotated[Format, _format_option("diff")]
+CheckFormat = Annotated[Format, _format_option("check")]
 UserModulePrefix = Annotated[
     str | None,
     typer.Option("--user-module-prefix", help='Prefix for your own types, e.g. "mytypes.".'),
@@ -324,7 +344,7 @@ def check_command(
         list[str] | None,
         typer.Option("--rule", metavar="RULE=LEVEL", help="error, warn or off (repeatable)."),
     ] = None,
-    output_format: OutputFormat = Format.TEXT,
+    output_format: CheckFormat = Format.TEXT,
 ) -> int:
     """Check the schema changes against the rules; exit 1 when one fails (default: HEAD and
     the working tree)."""

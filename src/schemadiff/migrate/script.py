@@ -45,18 +45,31 @@ class _AtomicScriptDirectory(ScriptDirectory):
 
     def _generate_template(self, src: Path, dest: Path, **kw: Any) -> None:
         """Render next to ``dest``, then link it into place: a reader never sees half a file,
-        and an existing file stays as it is."""
-        handle, temporary = tempfile.mkstemp(prefix=".schemadiff-", dir=dest.parent)
-        os.close(handle)
+        and an existing file stays as it is. The temporary file is made inside the clean-up
+        scope, so no exception (Ctrl-C, SIGTERM, a full disk) leaves it behind."""
+        temporary: str | None = None
         try:
+            handle, temporary = tempfile.mkstemp(prefix=".schemadiff-", dir=dest.parent)
+            os.close(handle)
             alembic_util.template_to_file(src, temporary, self.output_encoding, **kw)
             os.chmod(temporary, 0o666 & ~_umask())  # as a plain open() would have made it
             with open(temporary, "rb") as written:
                 os.fsync(written.fileno())
             _link(Path(temporary), dest)
             self.written = dest
+        except OSError as error:
+            raise _unwritable(dest, error) from None
         finally:
-            os.unlink(temporary)
+            if temporary is not None:
+                os.unlink(temporary)
+
+
+def _unwritable(dest: Path, error: OSError) -> RevisionError:
+    """The user's disk, not our bug: a read-only, full or forbidden versions directory."""
+    return RevisionError(
+        f"Cannot write the revision {dest} in {dest.parent}: {error.strerror or error}. "
+        "Make the versions directory writable, or free space on its device."
+    )
 
 
 def _link(source: Path, dest: Path) -> None:
@@ -67,8 +80,6 @@ def _link(source: Path, dest: Path) -> None:
             f"{dest} already exists; schemadiff does not overwrite it. "
             "Choose another --rev-id or message."
         ) from None
-    except OSError as error:
-        raise RevisionError(f"Cannot write {dest}: {error.strerror}.") from None
 
 
 def _umask() -> int:
@@ -99,6 +110,12 @@ def write(target: RevisionTarget, code: Python) -> Written:
         except (alembic_util.CommandError, RevisionMapError) as error:
             _remove(scripts)  # Alembic refuses some revisions only once their file is written
             raise RevisionError(f"Alembic refused the new revision: {error}") from None
+        except OSError as error:  # Alembic's own mkdir of the versions directory
+            _remove(scripts)
+            where = error.filename or "the versions directory"
+            raise RevisionError(
+                f"Cannot write the revision in {where}: {error.strerror or error}."
+            ) from None
         except BaseException:
             _remove(scripts)
             raise
