@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GitRepo, committed, model_source, schemadiff, started
+from tests.conftest import GitRepo, clean_env, committed, model_source, schemadiff, started
 from tests.test_migrations import V2, alembic, alembic_project, revision
 
 SNAPSHOT = "migrations/schemadiff.snapshot.json"
@@ -194,8 +194,10 @@ def slow_rendering(project: GitRepo, seconds: float) -> None:
     mako.write_text(SLOW_TEMPLATE.format(seconds=seconds) + "\n" + mako.read_text())
 
 
-def start_revision(project: GitRepo, message: str) -> subprocess.Popen[str]:
-    return started("revision", "-m", message, "--dialect", "sqlite", cwd=project.path)
+def start_revision(
+    project: GitRepo, message: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    return started("revision", "-m", message, "--dialect", "sqlite", cwd=project.path, env=env)
 
 
 def wait_for(found: Callable[[], object], process: subprocess.Popen[str]) -> None:
@@ -213,7 +215,9 @@ def test_a_signal_while_writing_leaves_no_temporary_file(project: GitRepo, signu
     versions = project.path / VERSIONS
     before = listing(versions)
     snapshot = (project.path / SNAPSHOT).read_bytes()
-    running = start_revision(project, "add age")
+    tmp = project.path.parent / "tmp"  # Alembic would leave a traceback file here
+    tmp.mkdir()
+    running = start_revision(project, "add age", clean_env(TMPDIR=str(tmp)))
     wait_for(lambda: list(versions.glob(".schemadiff-*")), running)
 
     running.send_signal(signum)
@@ -226,6 +230,7 @@ def test_a_signal_while_writing_leaves_no_temporary_file(project: GitRepo, signu
     assert not list(project.path.rglob(".schemadiff-*"))
     assert not list(project.path.rglob("*.tmp"))
     assert (project.path / SNAPSHOT).read_bytes() == snapshot
+    assert [p.name for p in tmp.iterdir() if p.suffix == ".txt"] == []
 
 
 # --- two runs at once ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from alembic import util as alembic_util
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError as RevisionMapError
+from mako.template import Template  # type: ignore[import-untyped]
 
 from schemadiff.errors import SchemadiffError
 from schemadiff.migrate.render import Python
@@ -51,7 +52,7 @@ class _AtomicScriptDirectory(ScriptDirectory):
         try:
             handle, temporary = tempfile.mkstemp(prefix=".schemadiff-", dir=dest.parent)
             os.close(handle)
-            alembic_util.template_to_file(src, temporary, self.output_encoding, **kw)
+            Path(temporary).write_bytes(_rendered(src, self.output_encoding, kw))
             os.chmod(temporary, 0o666 & ~_umask())  # as a plain open() would have made it
             with open(temporary, "rb") as written:
                 os.fsync(written.fileno())
@@ -62,6 +63,19 @@ class _AtomicScriptDirectory(ScriptDirectory):
         finally:
             if temporary is not None:
                 os.unlink(temporary)
+
+
+def _rendered(template: Path, encoding: str, values: dict[str, Any]) -> bytes:
+    """The revision file's text, as Alembic's ``template_to_file`` renders it, but without
+    its bare ``except:``, which turns Ctrl-C into "Template rendering failed" and leaves a
+    traceback file in the system temporary directory."""
+    try:
+        text: str = Template(filename=str(template)).render_unicode(**values)  # noqa: S702
+    except Exception as error:  # the project's own script.py.mako (Python source, not HTML)
+        raise RevisionError(
+            f"Alembic's template {template} failed to render: {type(error).__name__}: {error}"
+        ) from None
+    return text.encode(encoding)
 
 
 def _unwritable(dest: Path, error: OSError) -> RevisionError:
