@@ -142,7 +142,7 @@ def test_a_rerun_after_a_failed_refresh_writes_one_revision(project: GitRepo, mo
 
 
 def _rev(path: Path) -> str:
-    found = re.search(r"^revision: str = '(\w+)'", path.read_text(), re.M)
+    found = re.search(r"^revision: str = '([\w.]+)'", path.read_text(), re.M)
     assert found is not None, path.read_text()
     return found.group(1)
 
