@@ -337,6 +337,9 @@ def test_check_offers_only_the_formats_it_renders(repo: GitRepo, name: str) -> N
         "'markdown', 'github'."
     )
     assert "[text|json|markdown|github]" in schemadiff("check", "--help", cwd=repo.path).out
+    shown = schemadiff("check", "HEAD", "HEAD", "-f", "json", cwd=repo.path)
+    assert shown.code == 0, shown.err
+    assert shown.json()["changes"] == []
 
 
 # --- snapshot --write and -o --------------------------------------------------------------

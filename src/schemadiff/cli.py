@@ -126,13 +126,13 @@ def _format_option(command: str) -> Any:
     """``--format``, offering only the formats ``command`` renders (``Format.commands``)."""
     names = formats_of(command)
 
-    def parse(value: str | Format) -> Format:
-        if isinstance(value, Format):  # the default
-            return value
-        if value not in names:
+    def parse(value: str | Format) -> str:
+        """The name, checked; Typer's own convertor then makes it a ``Format``."""
+        name = value.value if isinstance(value, Format) else value  # the default is a Format
+        if name not in names:
             listed = ", ".join(repr(n) for n in names)
-            raise typer.BadParameter(f"'{printable(value)}' is not one of {listed}.")
-        return Format(value)
+            raise typer.BadParameter(f"'{printable(name)}' is not one of {listed}.")
+        return name
 
     metavar = f"[{'|'.join(names)}]"
     return typer.Option("--format", "-f", parser=parse, metavar=metavar, help="Output format.")
