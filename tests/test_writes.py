@@ -237,7 +237,7 @@ def test_a_signal_while_writing_leaves_no_temporary_file(project: GitRepo, signu
 # --- two runs at once ---------------------------------------------------------------------
 
 
-def test_two_revisions_at_once_are_written_one_after_the_other(project: GitRepo) -> None:
+def test_two_revisions_at_once_write_the_change_once(project: GitRepo) -> None:
     slow_rendering(project, 2)  # both would read the same head before either file is in place
     versions = project.path / VERSIONS
     (first,) = versions.glob("*.py")
@@ -245,14 +245,34 @@ def test_two_revisions_at_once_are_written_one_after_the_other(project: GitRepo)
     results = [run.communicate(timeout=300) for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], results
-    written = [Path(out.strip()) for out, _ in results]
-    heads = alembic(project, "heads").stdout.splitlines()
-    assert len(heads) == 1, heads  # the second follows the first: no sibling heads
-    earlier, later = sorted(written, key=lambda p: _down(p) != _rev(first))
-    assert _down(earlier) == _rev(first)
-    assert _down(later) == _rev(earlier)
+    (out,) = [o for o, _ in results if o]
+    (waited_err,) = [e for o, e in results if not o]
+    path = Path(out.strip())
+    assert sorted(versions.glob("*.py")) == sorted([first, path])
+    assert _down(path) == _rev(first)
+    assert alembic(project, "heads").stdout.splitlines() == [f"{_rev(path)} (head)"]
+    assert waited_err.strip().splitlines()[-1] == (
+        f"The changes between HEAD and the working tree are already in revision {_rev(path)} "
+        "(its snapshot matches them); no revision written."
+    )
     entries = json.loads((project.path / SNAPSHOT).read_text())["entries"]
-    assert [e["revision"] for e in entries] == [_rev(later), _rev(earlier)]
+    assert [e["revision"] for e in entries] == [_rev(path), _rev(first)]
+
+
+def test_a_rerun_finds_the_revision_it_wrote(project: GitRepo) -> None:
+    path = revision(project, "-m", "add age", "--dialect", "sqlite")
+
+    run = schemadiff("revision", "-m", "add age", "--dialect", "sqlite", cwd=project.path)
+
+    assert run.code == 0, run.err
+    assert run.out == ""
+    assert run.err.strip().splitlines()[-1] == (
+        f"The changes between HEAD and the working tree are already in revision {_rev(path)} "
+        "(its snapshot matches them); no revision written."
+    )
+    assert len(list((project.path / VERSIONS).glob("*.py"))) == 2
+    path.unlink()  # deleted to be generated again: written again
+    assert revision(project, "-m", "add age", "--dialect", "sqlite").is_file()
 
 
 def test_a_held_lock_is_waited_for_then_named(tmp_path: Path) -> None:

@@ -419,6 +419,13 @@ def revision_command(
     for warning in written.warnings:
         _say(f"warning: {warning}")
     result = written.result
+    if written.already is not None:
+        _say(
+            f"The changes between {result.old.label} and {result.new.label} are already in "
+            f"revision {printable(written.already)} (its snapshot matches them); "
+            "no revision written."
+        )
+        return EXIT_OK
     if written.path is None:
         _say(
             f"No schema changes between {result.old.label} and {result.new.label}; "

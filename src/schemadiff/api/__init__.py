@@ -25,7 +25,7 @@ from schemadiff.api.log import LogQuery, log
 from schemadiff.api.sides import Job, Session, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import DiffResult, RevisionTarget, Side, Source
-from schemadiff.snapshot import JSONDict, SnapshotFormatError, write_document
+from schemadiff.snapshot import JSONDict, SnapshotFormatError, dumps, write_document
 
 __all__ = [
     "Compared",
@@ -54,6 +54,8 @@ class Revision:
     warnings: tuple[str, ...]
     snapshot: Path | None = None
     """The snapshot file refreshed with the new revision."""
+    already: str | None = None
+    """The revision that already has the changes (another run wrote it); nothing written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,9 @@ def revision(
     # run follows the first's revision instead of writing a sibling of it.
     with lock.held(git_dir / LOCK_NAME, "writing a revision"):
         previous = _entries(snapshot_path)  # a snapshot we cannot update stops us before writing
+        already = _already(previous, done.new.plain(), target.head or _one(migrate.heads(located)))
+        if already is not None:
+            return Revision(result, None, (), already=already)
         written = migrate.write_revision(located, found)
         refreshed = None
         try:
@@ -95,6 +100,19 @@ def revision(
             _unwrite(written.path)  # the revision goes with its snapshot, or not at all
             raise
     return Revision(result, written.path, found.warnings, refreshed)
+
+
+def _already(entries: Sequence[snapshotfile.Entry], new: JSONDict, head: str | None) -> str | None:
+    """``head`` when the snapshot holds exactly the newer side for it: a run that held the
+    lock before us (or an earlier run) wrote these changes' revision already."""
+    entry = snapshotfile.find(entries, head) if head is not None else None
+    if entry is None or dumps(dict(entry.metadata)) != dumps(new):
+        return None
+    return head
+
+
+def _one(heads: Sequence[str]) -> str | None:
+    return heads[0] if len(heads) == 1 else None
 
 
 LOCK_NAME = "schemadiff.lock"

@@ -139,6 +139,14 @@ def write(target: RevisionTarget, code: Python) -> Written:
     return Written(Path(script.path), script.revision, parents)
 
 
+def heads(target: RevisionTarget) -> tuple[str, ...]:
+    """The heads of the project's revisions, as the new revision would see them now."""
+    assert target.config is not None
+    _exists(target.config)
+    with _inside(target.config.parent), _stdout_to_stderr():
+        return tuple(_scripts(target.config).get_heads())
+
+
 def _remove(scripts: ScriptDirectory) -> None:
     written = getattr(scripts, "written", None)
     if written is not None:
