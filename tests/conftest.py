@@ -181,6 +181,19 @@ def schemadiff(
     return Run(result.returncode, result.stdout, result.stderr)
 
 
+def started(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """The real command line started in its own process, its output piped, not waited for."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "schemadiff", *args],
+        cwd=cwd,
+        env=env or clean_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 BASE = """
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import GitRepo, Run, clean_env, model_source, models_repo, new_repo, schemadiff
+from tests.conftest import (
+    GitRepo,
+    Run,
+    clean_env,
+    model_source,
+    models_repo,
+    new_repo,
+    schemadiff,
+    started,
+)
 
 # --- models -------------------------------------------------------------------------------------
 
@@ -386,15 +394,7 @@ def closed_early(where: Story, *args: str) -> tuple[int, str]:
     """Run schemadiff with its stdout a pipe that nothing reads any more, as after ``| head -1``
     has its line. The pipe is closed before schemadiff writes anything (it writes once every
     schema is loaded), so the outcome does not depend on timing."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "schemadiff", *args],
-        cwd=where.path,
-        env=clean_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = started(*args, cwd=where.path)
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()
     err = process.stderr.read()

@@ -167,6 +167,7 @@ def test_an_existing_file_is_never_overwritten(project: GitRepo) -> None:
     path = revision(project, "-m", "same", "--rev-id", "a1", "--dialect", "sqlite")
     path.write_text(path.read_text() + "# edited by hand\n")
     before = path.read_text()
+    project.write("app/models.py", V2.replace("age: Mapped[int]", "age: Mapped[str | None]"))
 
     run = schemadiff("revision", "-m", "same", "--rev-id", "a2", cwd=project.path)
 

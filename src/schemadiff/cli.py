@@ -37,7 +37,7 @@ from schemadiff.errors import (
     SchemadiffError,
 )
 from schemadiff.escape import printable
-from schemadiff.render import Format, HistoryFormat, render
+from schemadiff.render import Format, HistoryFormat, formats_of, render
 
 if TYPE_CHECKING:
     from schemadiff import api
@@ -118,7 +118,26 @@ FallbackDb = Annotated[
         help="Reflect this database when git, the cache and snapshots cannot give the older side.",
     ),
 ]
-OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _format_option(command: str) -> Any:
+    """``--format``, offering only the formats ``command`` renders (``Format.commands``)."""
+    names = formats_of(command)
+
+    def parse(value: str | Format) -> str:
+        """The name, checked; Typer's own convertor then makes it a ``Format``."""
+        name = value.value if isinstance(value, Format) else value  # the default is a Format
+        if name not in names:
+            listed = ", ".join(repr(n) for n in names)
+            raise typer.BadParameter(f"'{printable(name)}' is not one of {listed}.")
+        return name
+
+    metavar = f"[{'|'.join(names)}]"
+    return typer.Option("--format", "-f", parser=parse, metavar=metavar, help="Output format.")
+
+
+OutputFormat = Annotated[Format, _format_option("diff")]
+CheckFormat = Annotated[Format, _format_option("check")]
 UserModulePrefix = Annotated[
     str | None,
     typer.Option("--user-module-prefix", help='Prefix for your own types, e.g. "mytypes.".'),
@@ -342,7 +361,7 @@ def check_command(
         list[str] | None,
         typer.Option("--rule", metavar="RULE=LEVEL", help="error, warn or off (repeatable)."),
     ] = None,
-    output_format: OutputFormat = Format.TEXT,
+    output_format: CheckFormat = Format.TEXT,
 ) -> int:
     """Check the schema changes against the rules; exit 1 when one fails (default: HEAD and
     the working tree)."""
@@ -417,6 +436,13 @@ def revision_command(
     for warning in written.warnings:
         _say(f"warning: {warning}")
     result = written.result
+    if written.already is not None:
+        _say(
+            f"The changes between {result.old.label} and {result.new.label} are already in "
+            f"revision {printable(written.already)} (its snapshot matches them); "
+            "no revision written."
+        )
+        return EXIT_OK
     if written.path is None:
         _say(
             f"No schema changes between {result.old.label} and {result.new.label}; "

@@ -156,6 +156,8 @@ class Repository:
         self.top = Path(self._repo.working_tree_dir)
         self.prefix = _project_prefix(directory, self.top)
         """The project directory relative to ``top``, as POSIX text ("" at the top)."""
+        self.common_dir = Path(self._repo.common_dir)
+        """The git directory shared by all worktrees (``.git`` in a plain clone)."""
         self._missing: dict[str, frozenset[str]] = {}
         self._batch: Any = None
         self._repo.git.update_environment(

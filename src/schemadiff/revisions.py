@@ -7,8 +7,18 @@ how the snapshot file's entries are matched to the revision a side is at.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+
+from schemadiff.errors import ConfigError
+from schemadiff.escape import printable
+
+_REV_ID = re.compile(r"\w[\w.]*")
+"""What a revision id given with ``--rev-id`` may be. Alembic refuses only ``@ - + :`` (they
+mean something in its revision syntax), but the id is also part of the revision file's name:
+no separator, no leading dot (``..``), nothing a shell or a reader would take for another
+thing. Generated ids (12 hex digits) always match."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +84,14 @@ def _revisions(value: object) -> tuple[str, ...]:
     if isinstance(value, tuple | list):
         return tuple(v for v in value if isinstance(v, str))
     return ()
+
+
+def check_rev_id(rev_id: str | None) -> None:
+    """Refuse a ``--rev-id`` that Alembic would refuse, or that would name a file outside
+    the versions directory."""
+    if rev_id is not None and not _REV_ID.fullmatch(rev_id):
+        raise ConfigError(
+            f"--rev-id '{printable(rev_id)}' is not a usable revision id: it names the "
+            "revision file, so it takes letters, digits, '_' and '.' (not first). "
+            "Choose another, or leave --rev-id out for a generated one."
+        )

@@ -14,6 +14,7 @@ import enum
 import functools
 import json
 import os
+import stat
 import tempfile
 import types
 import typing
@@ -291,35 +292,65 @@ class OutputError(SchemadiffError):
     """A file schemadiff was asked to write cannot be written."""
 
 
-def write_document(path: Path, document: object) -> None:
-    """Write atomically; replace only a file that is itself a schemadiff document."""
-    if path.is_dir():
-        raise OutputError(
-            f"{path} is a directory: name the file to write, e.g. {path}/schema.json."
-        )
-    if path.exists() and not _is_ours(path):
-        raise OutputError(
-            f"{path} exists and is not a {FORMAT} document; schemadiff will not overwrite it. "
-            "Remove it or choose another path."
-        )
+def write_document(path: Path, document: JSONDict) -> None:
+    """Write atomically; replace only a regular file that is itself a schemadiff document of
+    a version no newer than ``document``'s."""
+    _refuse_foreign(path, document)
     try:
         _replace(path, dumps(document))
     except OSError as exc:
         raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
 
+def _refuse_foreign(path: Path, document: JSONDict) -> None:
+    """Stop before writing over anything schemadiff did not write: a link (dangling or not),
+    a directory, a FIFO, another program's file, or a snapshot of a newer schemadiff."""
+    try:
+        found = path.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(found.st_mode):
+        raise OutputError(
+            f"{path} is a directory: name the file to write, e.g. {path}/schema.json."
+        )
+    if stat.S_ISLNK(found.st_mode) or not stat.S_ISREG(found.st_mode):
+        kind = "a symbolic link" if stat.S_ISLNK(found.st_mode) else "not a regular file"
+        raise OutputError(
+            f"{path} is {kind}; schemadiff will not write over it. "
+            "Remove it or choose another path."
+        )
+    existing = _read_ours(path)
+    if existing is None:
+        raise OutputError(
+            f"{path} exists and is not a {FORMAT} document; schemadiff will not overwrite it. "
+            "Remove it or choose another path."
+        )
+    theirs, ours = existing.get("version"), document.get("version")
+    if isinstance(theirs, int) and isinstance(ours, int) and theirs > ours:
+        raise OutputError(
+            f"{path} is {FORMAT} version {theirs}, newer than this schemadiff's version {ours}; "
+            "writing it would lose what the newer version keeps. Upgrade schemadiff."
+        )
+
+
 def _replace(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
+    temporary: str | None = None
+    try:  # the temporary file is made inside the clean-up scope: nothing is left behind
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        temporary = None
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
 
 
 def _umask() -> int:
@@ -328,9 +359,12 @@ def _umask() -> int:
     return current
 
 
-def _is_ours(path: Path) -> bool:
+def _read_ours(path: Path) -> JSONDict | None:
+    """The document at ``path`` when it is a schemadiff one (any version), else None."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(document, dict) and document.get("format") == FORMAT
+        return None
+    if isinstance(document, dict) and document.get("format") == FORMAT:
+        return document
+    return None

@@ -63,10 +63,13 @@ def parse(data: bytes, where: str) -> tuple[Entry, ...]:
         raise SnapshotFormatError(f"{where} is not JSON ({exc}). {REGENERATE}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise SnapshotFormatError(f"{where} is not a {FORMAT} file. {REGENERATE}")
-    if document.get("version") != VERSION:
+    version = document.get("version")
+    if version != VERSION:
+        # A newer file is not ours to regenerate: --write would lose what that version keeps.
+        newer = isinstance(version, int) and version > VERSION
         raise SnapshotFormatError(
-            f"{where} is {FORMAT} version {document.get('version')!r}; this schemadiff reads "
-            f"version {VERSION}. {REGENERATE}"
+            f"{where} is {FORMAT} version {version!r}; this schemadiff reads "
+            f"version {VERSION}. {'Upgrade schemadiff.' if newer else REGENERATE}"
         )
     try:
         return tuple(_entry(e) for e in document["entries"])

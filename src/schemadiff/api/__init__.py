@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from schemadiff import config, gitrefs, snapshotfile
+from schemadiff import config, gitrefs, lock, snapshotfile
+from schemadiff import revisions as revisions_module
 from schemadiff.api import older
 from schemadiff.api.blame import blame
 from schemadiff.api.check import check
@@ -23,7 +25,7 @@ from schemadiff.api.log import LogQuery, log
 from schemadiff.api.sides import Job, Session, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import DiffResult, RevisionTarget, Side, Source
-from schemadiff.snapshot import JSONDict, SnapshotFormatError, write_document
+from schemadiff.snapshot import JSONDict, SnapshotFormatError, dumps, write_document
 
 __all__ = [
     "Compared",
@@ -52,6 +54,8 @@ class Revision:
     warnings: tuple[str, ...]
     snapshot: Path | None = None
     """The snapshot file refreshed with the new revision."""
+    already: str | None = None
+    """The revision that already has the changes (another run wrote it); nothing written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,36 +70,72 @@ def revision(
     options: Options, target: RevisionTarget, revisions: Sequence[str] = (), staged: bool = False
 ) -> Revision:
     """``schemadiff revision [RANGE]``: the Alembic revision file for the changes, written,
-    and the snapshot file refreshed with the new revision's schema."""
+    and the snapshot file refreshed with the new revision's schema: both, or neither."""
+    revisions_module.check_rev_id(target.rev_id)  # before the models are imported
     done = compared_range(options, range_spec(options, revisions, staged))
     result = done.result
     if not result.changes:
         return Revision(result, None, ())
     snapshot_path = done.project / done.settings.snapshot_path
-    previous = _entries(snapshot_path)  # a snapshot we cannot update stops us before writing
     from schemadiff import migrate  # noqa: PLC0415  (SQLAlchemy only when asked for)
 
     assert result.schemas is not None
     found = migrate.migration(*result.schemas, result.changes, batch=result.render_as_batch)
-    written = migrate.write_revision(_located(options, target), found)
-    refreshed = None
-    if done.new.documents is not None:
-        entry = snapshotfile.Entry(written.revision, written.parents, done.new.plain())
-        _write_snapshot(snapshot_path, previous, entry)
-        refreshed = snapshot_path
+    located, git_dir = _located(options, target)
+    # From reading the Alembic head to the refreshed snapshot, one run at a time: a second
+    # run follows the first's revision instead of writing a sibling of it.
+    with lock.held(git_dir / LOCK_NAME, "writing a revision"):
+        previous = _entries(snapshot_path)  # a snapshot we cannot update stops us before writing
+        already = _already(previous, done.new.plain(), target.head or _one(migrate.heads(located)))
+        if already is not None:
+            return Revision(result, None, (), already=already)
+        written = migrate.write_revision(located, found)
+        refreshed = None
+        try:
+            if done.new.documents is not None:
+                entry = snapshotfile.Entry(written.revision, written.parents, done.new.plain())
+                _write_snapshot(snapshot_path, previous, entry)
+                refreshed = snapshot_path
+        except BaseException:
+            _unwrite(written.path)  # the revision goes with its snapshot, or not at all
+            raise
     return Revision(result, written.path, found.warnings, refreshed)
 
 
-def _located(options: Options, target: RevisionTarget) -> RevisionTarget:
-    """The Alembic configuration: as given (from the directory), or the project's alembic.ini."""
-    if target.config is not None:
-        return replace(target, config=options.directory / target.config)
+def _already(entries: Sequence[snapshotfile.Entry], new: JSONDict, head: str | None) -> str | None:
+    """``head`` when the snapshot holds exactly the newer side for it: a run that held the
+    lock before us (or an earlier run) wrote these changes' revision already."""
+    entry = snapshotfile.find(entries, head) if head is not None else None
+    if entry is None or dumps(dict(entry.metadata)) != dumps(new):
+        return None
+    return head
+
+
+def _one(heads: Sequence[str]) -> str | None:
+    return heads[0] if len(heads) == 1 else None
+
+
+LOCK_NAME = "schemadiff.lock"
+"""The lock file in the git directory (``.git/schemadiff.lock``)."""
+
+
+def _unwrite(path: Path) -> None:
+    """Remove a revision file we wrote, and the bytecode Alembic's loading of it left."""
+    path.unlink(missing_ok=True)
+    Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
+
+
+def _located(options: Options, target: RevisionTarget) -> tuple[RevisionTarget, Path]:
+    """The Alembic configuration (as given, from the directory, or the project's alembic.ini),
+    and the git directory."""
     repo = gitrefs.Repository(options.directory)
     try:
-        project = repo.top / repo.prefix
+        project, git_dir = repo.top / repo.prefix, repo.common_dir
     finally:
         repo.close()
-    return replace(target, config=project / "alembic.ini")
+    if target.config is not None:
+        return replace(target, config=options.directory / target.config), git_dir
+    return replace(target, config=project / "alembic.ini"), git_dir
 
 
 def _entries(path: Path) -> tuple[snapshotfile.Entry, ...]:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from schemadiff.extract.sql import load_dialect
 from schemadiff.migrate import render, script
 from schemadiff.migrate.plan import Plan, build
-from schemadiff.migrate.script import RevisionError
+from schemadiff.migrate.script import RevisionError, heads
 from schemadiff.model import Change, RevisionTarget, Schema
 
-__all__ = ["Migration", "RevisionError", "migration", "write_revision"]
+__all__ = ["Migration", "RevisionError", "heads", "migration", "write_revision"]
 
 
 @dataclass(frozen=True, slots=True)

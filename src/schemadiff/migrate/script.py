@@ -22,6 +22,7 @@ from alembic import util as alembic_util
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError as RevisionMapError
+from mako.template import Template  # type: ignore[import-untyped]
 
 from schemadiff.errors import SchemadiffError
 from schemadiff.migrate.render import Python
@@ -45,18 +46,44 @@ class _AtomicScriptDirectory(ScriptDirectory):
 
     def _generate_template(self, src: Path, dest: Path, **kw: Any) -> None:
         """Render next to ``dest``, then link it into place: a reader never sees half a file,
-        and an existing file stays as it is."""
-        handle, temporary = tempfile.mkstemp(prefix=".schemadiff-", dir=dest.parent)
-        os.close(handle)
+        and an existing file stays as it is. The temporary file is made inside the clean-up
+        scope, so no exception (Ctrl-C, SIGTERM, a full disk) leaves it behind."""
+        temporary: str | None = None
         try:
-            alembic_util.template_to_file(src, temporary, self.output_encoding, **kw)
+            handle, temporary = tempfile.mkstemp(prefix=".schemadiff-", dir=dest.parent)
+            os.close(handle)
+            Path(temporary).write_bytes(_rendered(src, self.output_encoding, kw))
             os.chmod(temporary, 0o666 & ~_umask())  # as a plain open() would have made it
             with open(temporary, "rb") as written:
                 os.fsync(written.fileno())
             _link(Path(temporary), dest)
             self.written = dest
+        except OSError as error:
+            raise _unwritable(dest, error) from None
         finally:
-            os.unlink(temporary)
+            if temporary is not None:
+                os.unlink(temporary)
+
+
+def _rendered(template: Path, encoding: str, values: dict[str, Any]) -> bytes:
+    """The revision file's text, as Alembic's ``template_to_file`` renders it, but without
+    its bare ``except:``, which turns Ctrl-C into "Template rendering failed" and leaves a
+    traceback file in the system temporary directory."""
+    try:
+        text: str = Template(filename=str(template)).render_unicode(**values)  # noqa: S702
+    except Exception as error:  # the project's own script.py.mako (Python source, not HTML)
+        raise RevisionError(
+            f"Alembic's template {template} failed to render: {type(error).__name__}: {error}"
+        ) from None
+    return text.encode(encoding)
+
+
+def _unwritable(dest: Path, error: OSError) -> RevisionError:
+    """The user's disk, not our bug: a read-only, full or forbidden versions directory."""
+    return RevisionError(
+        f"Cannot write the revision {dest} in {dest.parent}: {error.strerror or error}. "
+        "Make the versions directory writable, or free space on its device."
+    )
 
 
 def _link(source: Path, dest: Path) -> None:
@@ -67,8 +94,6 @@ def _link(source: Path, dest: Path) -> None:
             f"{dest} already exists; schemadiff does not overwrite it. "
             "Choose another --rev-id or message."
         ) from None
-    except OSError as error:
-        raise RevisionError(f"Cannot write {dest}: {error.strerror}.") from None
 
 
 def _umask() -> int:
@@ -99,6 +124,12 @@ def write(target: RevisionTarget, code: Python) -> Written:
         except (alembic_util.CommandError, RevisionMapError) as error:
             _remove(scripts)  # Alembic refuses some revisions only once their file is written
             raise RevisionError(f"Alembic refused the new revision: {error}") from None
+        except OSError as error:  # Alembic's own mkdir of the versions directory
+            _remove(scripts)
+            where = error.filename or "the versions directory"
+            raise RevisionError(
+                f"Cannot write the revision in {where}: {error.strerror or error}."
+            ) from None
         except BaseException:
             _remove(scripts)
             raise
@@ -106,6 +137,14 @@ def write(target: RevisionTarget, code: Python) -> Written:
     down = script.down_revision
     parents = (down,) if isinstance(down, str) else tuple(down or ())
     return Written(Path(script.path), script.revision, parents)
+
+
+def heads(target: RevisionTarget) -> tuple[str, ...]:
+    """The heads of the project's revisions, as the new revision would see them now."""
+    assert target.config is not None
+    _exists(target.config)
+    with _inside(target.config.parent), _stdout_to_stderr():
+        return tuple(_scripts(target.config).get_heads())
 
 
 def _remove(scripts: ScriptDirectory) -> None:

@@ -26,6 +26,19 @@ class Format(str, enum.Enum):
         """Whether the format shows what the rules found, so they must be run for it."""
         return self in (Format.MARKDOWN, Format.GITHUB)
 
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """The commands that render this format. A migration has no place for ``check``'s
+        findings and verdict, so the migration formats are ``diff``'s alone."""
+        if self in (Format.ALEMBIC, Format.SQL):
+            return ("diff",)
+        return ("diff", "check")
+
+
+def formats_of(command: str) -> list[str]:
+    """The format names ``command`` offers, in declaration order."""
+    return [f.value for f in Format if command in f.commands]
+
 
 class HistoryFormat(str, enum.Enum):
     """The formats of ``log`` and ``blame``."""
