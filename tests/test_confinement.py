@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -438,3 +440,76 @@ def test_a_pythonpath_around_home_does_not_open_it(repo: GitRepo, home: Path) ->
         secret.unlink()
     assert result.code == 2, result.err
     assert lines(result.err) == refused(1, str(secret))
+
+
+# --- what the model could turn against the parent -----------------------------------------
+
+
+def test_the_output_file_swapped_for_a_link_is_not_read(repo: GitRepo, tmp_path: Path) -> None:
+    """The child may replace the file its output goes to; schemadiff's own process, which
+    reads it to quote the last line, must not follow a link to a secret."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=hunter2\n")
+    hostile(
+        repo,
+        "import os\n"
+        "out = os.path.join(os.environ['TMPDIR'], '..', 'output')\n"
+        f"os.unlink(out); os.symlink({str(secret)!r}, out); os._exit(1)",
+    )
+    result = run(repo, "--sandbox=strict")
+    assert result.code == 2
+    assert "hunter2" not in result.err
+    assert lines(result.err)[0].startswith(
+        "schemadiff: error: The model import at the working tree exited with status 1"
+    )
+
+
+def test_the_output_file_swapped_for_a_fifo_does_not_hang(repo: GitRepo) -> None:
+    hostile(
+        repo,
+        "import os\n"
+        "out = os.path.join(os.environ['TMPDIR'], '..', 'output')\n"
+        "os.unlink(out); os.mkfifo(out); os._exit(1)",
+    )
+    result = run(repo, "--timeout", "20")
+    assert result.code == 2
+    assert "exited with status 1" in result.err
+
+
+def test_io_uring_is_refused_as_absent(repo: GitRepo) -> None:
+    """io_uring makes sockets without socket(2): it answers as a kernel without it (ENOSYS)."""
+    hostile(
+        repo,
+        "import ctypes\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "params = ctypes.create_string_buffer(120)\n"
+        "got = libc.syscall(425, 1, params)\n"
+        "TABLE = f'uring_{ctypes.get_errno() if got < 0 else 0}'",
+    )
+    text = (repo.path / "app" / "models.py").read_text()
+    (repo.path / "app" / "models.py").write_text(text.replace('"user"', "TABLE"))
+    result = run(repo, "-f", "json")
+    assert result.code == 0, result.err
+    assert '"uring_38"' in result.out  # ENOSYS
+
+
+def test_a_hard_memory_limit_of_the_environment_is_kept(repo: GitRepo) -> None:
+    """A CI runner's ``ulimit -v`` is a hard limit: confinement stays below it, no exit 3."""
+    models_repo(repo, MODELS).commit("models")
+    result = subprocess.run(
+        [
+            "bash",
+            "-c",
+            'ulimit -v 3000000 && exec "$0" -m schemadiff --no-cache HEAD',
+            sys.executable,
+        ],
+        cwd=repo.path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (result.returncode, result.stderr) == (
+        0,
+        "No schema changes between HEAD and the working tree.\n",
+    )

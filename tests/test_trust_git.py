@@ -386,3 +386,36 @@ def test_a_trusted_repositorys_fsmonitor_never_runs(repo: GitRepo, tmp_path: Pat
         run = schemadiff(*args, cwd=repo.path, env=env)
         assert (run.code, run.err) == (0, NONE.format("HEAD", new))
     assert not canary.exists()
+
+
+def test_a_link_whose_target_holds_a_nul_byte_is_left_out(repo: GitRepo) -> None:
+    committed(repo, ONE)
+    _crafted_branch(repo, [("120000", "nul", _blob(repo, "app\0/etc/passwd"))])
+    run = schemadiff("HEAD..evil", cwd=repo.path)
+    assert (run.code, run.out, run.err) == (0, "", NONE.format("HEAD", "evil"))
+
+
+def test_a_name_longer_than_a_file_system_holds_is_named(repo: GitRepo) -> None:
+    committed(repo, ONE)
+    long = "x" * 300
+    _crafted_branch(repo, [("100644", long, _blob(repo, ""))])
+    run = schemadiff("HEAD..evil", cwd=repo.path)
+    assert run.code == 2
+    assert run.err == (
+        f"schemadiff: error: evil holds a file at '{long}' with a name longer than the 255 "
+        "bytes a file system allows: git cannot check it out either. Inspect that commit "
+        "(git ls-tree -r) before trusting it.\n"
+    )
+
+
+@needs_root
+def test_config_the_environment_passes_to_git_is_kept(repo: GitRepo, tmp_path: Path) -> None:
+    """A CI container trusts the checkout with GIT_CONFIG_COUNT; schemadiff adds its own
+    settings after it instead of replacing it."""
+    committed(repo, ONE)
+    canary = tmp_path / "fsmonitor-ran"
+    _foreign(repo, canary)
+    env = clean_env(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="safe.directory", GIT_CONFIG_VALUE_0="*")
+    run = schemadiff("HEAD", "HEAD", cwd=repo.path, env=env)
+    assert (run.code, run.err) == (0, NONE.format("HEAD", "HEAD"))
+    assert not canary.exists()

@@ -639,7 +639,7 @@ def _boundary(run: Callable[[], int], debug: bool) -> int:
         return code
     except SchemadiffError as error:
         if debug:
-            traceback.print_exc()
+            _say(traceback.format_exc().rstrip())
             if error.detail:
                 _say(f"--- output of the model import ---\n{error.detail.rstrip()}\n---")
         _say(f"schemadiff: error: {error}")
@@ -651,7 +651,7 @@ def _boundary(run: Callable[[], int], debug: bool) -> int:
         return EXIT_BROKEN_PIPE
     except Exception as error:
         if debug:
-            traceback.print_exc()
+            _say(traceback.format_exc().rstrip())
         _say(
             f"schemadiff: internal error: {type(error).__name__}: {error}\n"
             "  This is a bug in schemadiff. Run again with --debug and report the traceback."

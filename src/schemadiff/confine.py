@@ -232,6 +232,8 @@ def _add_path(libc: ctypes.CDLL, ruleset: int, path: str, access: int) -> None:
 
 _AUDIT_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
 """The seccomp architecture and the number of socket(2), where we know them."""
+_IO_URING = (425, 426, 427)
+"""io_uring_setup, io_uring_enter and io_uring_register: one number on every architecture."""
 _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
 _RET_ALLOW, _RET_ERRNO = 0x7FFF0000, 0x00050000
 _X32_BIT = 0x40000000
@@ -255,7 +257,10 @@ def _forbid_sockets() -> bool:
     path (a Docker socket) and, below ABI 4, TCP open. The socket to the parent exists
     already, and socketpair(2) stays allowed. False where the architecture is not known."""
     socket_nr = _AUDIT_ARCH.get(os.uname().machine, (0, 0))[1]
-    return bool(socket_nr) and refuse_syscalls({socket_nr: errno.EACCES})
+    # io_uring makes sockets without socket(2) (IORING_OP_SOCKET): it is refused as a kernel
+    # without it would (ENOSYS), so that libraries fall back to plain calls.
+    uring = dict.fromkeys(_IO_URING, errno.ENOSYS)
+    return bool(socket_nr) and refuse_syscalls({socket_nr: errno.EACCES, **uring})
 
 
 def refuse_syscalls(refused: Mapping[int, int]) -> bool:
@@ -347,13 +352,21 @@ def enter(confinement: Confinement, directory: Path, repository: Path) -> None:
 
 def _limit(confinement: Confinement) -> None:
     memory = confinement.memory_mib * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    _lower(resource.RLIMIT_AS, memory, memory)
     used = resource.getrusage(resource.RUSAGE_SELF)
     seconds = int(used.ru_utime + used.ru_stime + confinement.cpu_seconds + 0.999)
     # The soft limit sends SIGXCPU, which the handler turns into an exception the child
     # reports; the hard limit (a second later) kills a spin in C code that never returns.
     signal.signal(signal.SIGXCPU, _out_of_cpu)
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 2))
+    _lower(resource.RLIMIT_CPU, seconds, seconds + 2)
+
+
+def _lower(kind: int, soft: int, hard: int) -> None:
+    """Set a limit, never above what this process already has (a CI runner's ``ulimit -v``
+    is a hard limit we may not raise) nor above what the kernel can hold."""
+    _, current = resource.getrlimit(kind)
+    ceiling = 1 << 62 if current == resource.RLIM_INFINITY else current
+    resource.setrlimit(kind, (min(soft, ceiling), min(hard, ceiling)))
 
 
 def _out_of_cpu(signum: int, frame: FrameType | None) -> None:

@@ -527,9 +527,13 @@ def _index_file(top: Path) -> dict[str, str]:
 
 
 def _config_environment(values: dict[str, str]) -> dict[str, str]:
-    """``-c key=value`` for every git process, as environment variables (git 2.31+)."""
-    env = {"GIT_CONFIG_COUNT": str(len(values))}
-    for i, (key, value) in enumerate(values.items()):
+    """``-c key=value`` for every git process, as environment variables (git 2.31+), after
+    the ones the user's environment already passes (a CI job's ``safe.directory``, an auth
+    header): ours come last, so they win for the same key, and theirs are kept."""
+    given = os.environ.get("GIT_CONFIG_COUNT", "0")
+    start = int(given) if given.isdigit() else 0
+    env = {"GIT_CONFIG_COUNT": str(start + len(values))}
+    for i, (key, value) in enumerate(values.items(), start):
         env.update({f"GIT_CONFIG_KEY_{i}": key, f"GIT_CONFIG_VALUE_{i}": value})
     return env
 
@@ -618,11 +622,28 @@ def _verify_path(path: str, side: Side) -> None:
     if not path.startswith("/") and all(
         p not in ("", ".", "..") and p.lower() != ".git" for p in parts
     ):
+        _verify_name_lengths(path, side)
         return
     raise GitError(
         f"{side.label} holds a file at '{printable(path)}', a path git itself refuses to check "
         "out: the tree was crafted. schemadiff writes nothing of it; inspect that commit "
         "(git ls-tree -r) before trusting it."
+    )
+
+
+_NAME_MAX = 255
+"""Bytes in one file name, on every file system Linux and macOS write to."""
+
+
+def _verify_name_lengths(path: str, side: Side) -> None:
+    """A name no file system can hold cannot be checked out either: say so, rather than fail
+    as if the temporary directory were at fault."""
+    if all(len(os.fsencode(part)) <= _NAME_MAX for part in path.split("/")):
+        return
+    raise GitError(
+        f"{side.label} holds a file at '{printable(path)}' with a name longer than the "
+        f"{_NAME_MAX} bytes a file system allows: git cannot check it out either. Inspect that "
+        "commit (git ls-tree -r) before trusting it."
     )
 
 
@@ -669,6 +690,8 @@ def _place_links(destination: Path, links: Sequence[tuple[str, str]]) -> None:
     made = []
     for path, target in links:
         place = destination / path
+        if "\0" in target:
+            continue  # no file system holds such a link: it is left out, as git would fail to
         if _folders(destination, path) and _inside(top, os.path.join(place.parent, target)):
             with contextlib.suppress(FileExistsError):
                 place.symlink_to(target)

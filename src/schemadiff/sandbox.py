@@ -25,6 +25,7 @@ import selectors
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -179,7 +180,7 @@ class Server:
         return ours
 
     def _died(self) -> str:
-        said = _tail((self.directory / "server-output").read_bytes())
+        said = _tail(read_untrusted(self.directory / "server-output", tail=_OUTPUT_KEPT))
         return f"The import sandbox could not start. {said}Run with --debug for more."
 
     def ended(self, pid: int) -> int | None:
@@ -325,10 +326,7 @@ class Sandbox:
         return _answer(lines[2], self._output(), request)
 
     def _output(self) -> bytes:
-        try:
-            return (self.directory / "output").read_bytes()
-        except OSError:
-            return b""
+        return read_untrusted(self.directory / "output", tail=_OUTPUT_KEPT)
 
     def _no_answer(self, request: Request) -> ModelLoadError:
         err = self._output()
@@ -496,8 +494,9 @@ def _ended_without_answer(label: str, code: int | None, err: bytes, tree: Path) 
     name = _signal_name(-code)
     if -code == signal.SIGKILL:
         return (
-            f"The model import at {label} was killed by SIGKILL: the system ran out of memory, "
-            "or another program stopped it. Run with --debug to see its output."
+            f"The model import at {label} was killed by SIGKILL: it spun past cpu-limit in C "
+            "code, the system ran out of memory, or another program stopped it. Run with --debug "
+            "to see its output."
         )
     text = err.decode("utf-8", "replace")
     frames = [(f, n) for f, n in _FRAME.findall(text) if Path(f).is_relative_to(tree)]
@@ -521,6 +520,28 @@ def _signal_name(signum: int) -> str:
         return signal.Signals(signum).name
     except ValueError:
         return f"signal {signum}"
+
+
+_OUTPUT_KEPT = 1 << 22
+"""Bytes kept of what the user's code printed: its end, where the error is."""
+
+
+def read_untrusted(path: Path, head: int | None = None, tail: int | None = None) -> bytes:
+    """A file the child could write or replace, read only when it is still a regular file:
+    the child may have swapped it for a link to a secret, a FIFO that never ends, or a device.
+    At most ``head`` bytes from its start or ``tail`` from its end; b"" when it is not one."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except (OSError, ValueError):
+        return b""
+    with os.fdopen(fd, "rb") as file:
+        size = os.fstat(fd)
+        if not stat.S_ISREG(size.st_mode):
+            return b""
+        if tail is not None:
+            file.seek(max(0, size.st_size - tail))
+        return file.read(head if head is not None else -1)
 
 
 def _tail(err: bytes) -> str:

@@ -281,10 +281,9 @@ def _pointer_named(
     try:
         if not path.resolve().is_relative_to(tree.resolve()):
             return answer  # the child names files in its tree; anything else is not ours to read
-        with path.open("rb") as file:
-            start = file.read(len(LFS_POINTER))
     except OSError:
         return answer
+    start = sandbox.read_untrusted(path, head=len(LFS_POINTER))
     if start != LFS_POINTER:
         return answer
     failure = ModelLoadError(_pointer_message(printable(answer.file), side))
