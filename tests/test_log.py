@@ -422,7 +422,11 @@ def test_only_commits_that_change_schema_files_are_imported_and_then_cached(
         return {"src/app/__init__.py": "", "src/app/models.py": source}
 
     s = story(tmp_path / "repo")
-    pyproject = '[tool.schemadiff]\nmetadata = "app.models:Base.metadata"\npaths = ["src"]\n'
+    # The models count their imports in a file outside their tree: the sandbox is off.
+    pyproject = (
+        '[tool.schemadiff]\nmetadata = "app.models:Base.metadata"\npaths = ["src"]\n'
+        'sandbox = "off"\n'
+    )
     s.commit("v1", files={"pyproject.toml": pyproject, **models(COUNTED + user(EMAIL_100))})
     s.commit("readme 1", files={"README.md": "a\n"})
     s.commit("v2", files=models(COUNTED + user(EMAIL_255)))

@@ -32,7 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from schemadiff.cli import main as cli_main  # noqa: PLC0415 - after the children start
 
         code = cli_main(args)
-    except KeyboardInterrupt:  # Ctrl-C before the CLI could take it
+        stopping.hold()
+    except KeyboardInterrupt:  # Ctrl-C before the CLI could take it, or as it returned
+        stopping.hold()
         code = EXIT_INTERRUPTED
     with stopping.held():
         if "schemadiff.sandbox" in sys.modules:  # else nothing was started
@@ -40,5 +42,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, said = stopping.outcome(code)
         if said:
             print(said, file=sys.stderr)
-    stopping.release()
+        stopping.release()  # still held: no instant is left where a signal could raise
     return code

@@ -37,10 +37,16 @@ def install() -> None:
         signal.signal(signum, _noted)
 
 
+def hold() -> None:
+    """From now on signals are noted, never raised: called as the work's last step, inside
+    its own ``try``, so that no instant is left between the work and the clean-up."""
+    _holding[0] = True
+
+
 @contextlib.contextmanager
 def held() -> Iterator[None]:
     """A clean-up that runs to its end: signals during it are noted, never raised."""
-    _holding[0] = True
+    hold()
     try:
         yield
     finally:
