@@ -89,15 +89,16 @@ def revision(
         already = _already(previous, done.new.plain(), target.head or _one(migrate.heads(located)))
         if already is not None:
             return Revision(result, None, (), already=already)
-        written = migrate.write_revision(located, found)
-        refreshed = None
+        written, refreshed = None, None
         try:
+            written = migrate.write_revision(located, found)
             if done.new.documents is not None:
                 entry = snapshotfile.Entry(written.revision, written.parents, done.new.plain())
                 _write_snapshot(snapshot_path, previous, entry)
                 refreshed = snapshot_path
         except BaseException:
-            _unwrite(written.path)  # the revision goes with its snapshot, or not at all
+            if written is not None:  # the revision goes with its snapshot, or not at all
+                _unwrite(written.path)
             raise
     return Revision(result, written.path, found.warnings, refreshed)
 
