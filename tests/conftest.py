@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,6 +193,17 @@ def started(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
+    """Whether ``condition()`` comes true within ``seconds``, polled: for what another process
+    does in its own time (never a timing assertion)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 BASE = """

@@ -172,29 +172,37 @@ if os.fork() == 0:
     assert not witness.exists()
 
 
-def test_allocating_without_end_is_stopped_by_the_memory_limit(repo: GitRepo) -> None:
-    hostile(
-        repo,
-        "hoard = []\nwhile True:\n    hoard.append(bytearray(64 << 20))",
-        "memory-limit = 512\n",
-    )
+@pytest.mark.parametrize(
+    ("prelude", "key", "said"),
+    [
+        (
+            "hoard = []\nwhile True:\n    hoard.append(bytearray(64 << 20))",
+            "memory-limit = 512\n",
+            [
+                "(app/models.py:3): the import ran out of its 512 MiB of address space "
+                "(MemoryError)",
+                "  Raise memory-limit (MiB) under [tool.schemadiff], or run with --sandbox=off.",
+            ],
+        ),
+        (
+            "while True:\n    pass",
+            "cpu-limit = 1\n",
+            [
+                "(app/models.py:1): the import used more than 1 s of CPU time and was stopped",
+                "  Raise cpu-limit under [tool.schemadiff], or run with --sandbox=off.",
+            ],
+        ),
+    ],
+    ids=["allocating-without-end", "spinning"],
+)
+def test_a_limit_stops_the_import(repo: GitRepo, prelude: str, key: str, said: list[str]) -> None:
+    hostile(repo, prelude, key)
     result = run(repo)
     assert result.code == 2, result.err
+    first, advice = said
     assert lines(result.err) == [
-        "schemadiff: error: Importing the models at the working tree failed (app/models.py:3): "
-        "the import ran out of its 512 MiB of address space (MemoryError)",
-        "  Raise memory-limit (MiB) under [tool.schemadiff], or run with --sandbox=off.",
-    ]
-
-
-def test_spinning_is_stopped_by_the_cpu_limit(repo: GitRepo) -> None:
-    hostile(repo, "while True:\n    pass", "cpu-limit = 1\n")
-    result = run(repo)
-    assert result.code == 2, result.err
-    assert lines(result.err) == [
-        "schemadiff: error: Importing the models at the working tree failed (app/models.py:1): "
-        "the import used more than 1 s of CPU time and was stopped",
-        "  Raise cpu-limit under [tool.schemadiff], or run with --sandbox=off.",
+        f"schemadiff: error: Importing the models at the working tree failed {first}",
+        advice,
     ]
 
 

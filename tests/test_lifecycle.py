@@ -10,12 +10,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff
+from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff, wait_for
 
 GOOD = model_source(
     """
@@ -110,15 +110,6 @@ def marked() -> list[int]:
     return found
 
 
-def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def private_tmp(tmp_path: Path) -> Path:
     """A TMPDIR of the test's own, to see what schemadiff leaves in it."""
     tmp = tmp_path / "tmp"
@@ -182,30 +173,29 @@ def test_kill_9_takes_the_daemon_and_the_temporary_directory_along(
 
 
 @linux
-def test_a_process_holding_the_socket_after_the_answer_is_not_a_timeout(
-    committed: GitRepo, no_strays: None
+@pytest.mark.parametrize(
+    ("then", "code", "said"),
+    [
+        ("", 0, "No schema changes between HEAD~1 and HEAD.\n"),
+        (
+            "os._exit(3)\n",
+            2,
+            "schemadiff: error: The model import at HEAD exited with status 3 before it "
+            "answered: something it imports ended the process (os._exit(), or exit() in C). "
+            "Run with --debug to see its whole output.\n",
+        ),
+    ],
+    ids=["after-the-answer", "after-the-child-died"],
+)
+def test_a_process_holding_the_socket_is_not_a_timeout(
+    committed: GitRepo, no_strays: None, then: str, code: int, said: str
 ) -> None:
-    # Forked without exec: it holds the child's socket open until it is killed.
-    source = GOOD + NAMED + "if os.fork() == 0:\n    named_sleeper()\n"
+    # Forked without exec: it holds the child's socket open until it is killed, whether the
+    # child goes on to answer or ends without one.
+    source = GOOD + NAMED + "if os.fork() == 0:\n    named_sleeper()\n" + then
     models_repo(committed, source).commit("a child that sleeps")
     run = schemadiff("HEAD~1..HEAD", "--no-cache", "--timeout", "30", cwd=committed.path)
-    assert (run.code, run.err) == (0, "No schema changes between HEAD~1 and HEAD.\n")
-    assert wait_for(lambda: not marked(), 10)
-
-
-@linux
-def test_a_process_holding_the_socket_after_the_child_died_is_not_a_timeout(
-    committed: GitRepo, no_strays: None
-) -> None:
-    source = GOOD + NAMED + "if os.fork() == 0:\n    named_sleeper()\nos._exit(3)\n"
-    models_repo(committed, source).commit("exits without an answer")
-    run = schemadiff("HEAD~1..HEAD", "--no-cache", "--timeout", "30", cwd=committed.path)
-    assert (run.code, run.out) == (2, "")
-    assert run.err == (
-        "schemadiff: error: The model import at HEAD exited with status 3 before it answered: "
-        "something it imports ended the process (os._exit(), or exit() in C). Run with --debug "
-        "to see its whole output.\n"
-    )
+    assert (run.code, run.out, run.err) == (code, "", said)
     assert wait_for(lambda: not marked(), 10)
 
 
@@ -226,13 +216,24 @@ class Account(Base):
 """
 
 
+def failed(repo: GitRepo, source: str, *args: str) -> str:
+    """What ``schemadiff HEAD~1..HEAD`` says on stderr once ``source`` is committed as the
+    models: it must fail with exit 2 and print nothing on stdout."""
+    models_repo(repo, source).commit("fails")
+    run = schemadiff("HEAD~1..HEAD", "--no-cache", *args, cwd=repo.path)
+    assert (run.code, run.out) == (2, ""), run.err
+    return run.err
+
+
+def line_of(source: str, text: str) -> int:
+    """The line number of ``text`` in ``source`` (the first line is 1)."""
+    return source.splitlines().index(text) + 1
+
+
 def test_a_type_whose_repr_raises_is_named_with_its_line(committed: GitRepo) -> None:
-    models_repo(committed, GOOD + RAISING_REPR).commit("a type that cannot be shown")
-    line = (GOOD + RAISING_REPR).splitlines().index('        raise RuntimeError("no repr for you")')
-    run = schemadiff("HEAD~1..HEAD", "--no-cache", cwd=committed.path)
-    assert (run.code, run.out) == (2, "")
-    assert run.err == (
-        f"schemadiff: error: Reading the models at HEAD failed (app/models.py:{line + 1}): "
+    line = line_of(GOOD + RAISING_REPR, '        raise RuntimeError("no repr for you")')
+    assert failed(committed, GOOD + RAISING_REPR) == (
+        f"schemadiff: error: Reading the models at HEAD failed (app/models.py:{line}): "
         "RuntimeError: no repr for you\n"
         "  Your code raised it while schemadiff read the MetaData it built (a type's __repr__, "
         "a default); run with --debug to see the traceback.\n"
@@ -240,16 +241,14 @@ def test_a_type_whose_repr_raises_is_named_with_its_line(committed: GitRepo) -> 
     debug = schemadiff("HEAD~1..HEAD", "--no-cache", "--debug", cwd=committed.path)
     assert debug.code == 2
     shown = debug.err.partition("--- output of the model import ---")[2]
-    assert f'app/models.py", line {line + 1}, in __repr__' in shown
+    assert f'app/models.py", line {line}, in __repr__' in shown
     assert "RuntimeError: no repr for you" in shown
 
 
 def test_a_segfault_is_named_with_its_line(committed: GitRepo) -> None:
-    models_repo(committed, GOOD + "\nimport ctypes\nctypes.string_at(0)\n").commit("segfault")
-    line = len((GOOD + "\nimport ctypes\n").splitlines()) + 1
-    run = schemadiff("HEAD~1..HEAD", "--no-cache", cwd=committed.path)
-    assert (run.code, run.out) == (2, "")
-    assert run.err == (
+    source = GOOD + "\nimport ctypes\nctypes.string_at(0)\n"
+    line = line_of(source, "ctypes.string_at(0)")
+    assert failed(committed, source) == (
         "schemadiff: error: The model import at HEAD crashed with SIGSEGV "
         f"(app/models.py:{line}).\n"
         "  Code it runs in C (an extension module, ctypes) failed; run with --debug to see the "
@@ -275,11 +274,8 @@ Deep().anything
 
 
 def test_a_c_stack_overflow_is_named_a_recursion(committed: GitRepo) -> None:
-    models_repo(committed, GOOD + C_STACK_OVERFLOW).commit("recurses through C")
-    line = (GOOD + C_STACK_OVERFLOW).splitlines().index("        return getattr(self, name)") + 1
-    run = schemadiff("HEAD~1..HEAD", "--no-cache", "--timeout", "30", cwd=committed.path)
-    assert (run.code, run.out) == (2, "")
-    assert run.err == (
+    line = line_of(GOOD + C_STACK_OVERFLOW, "        return getattr(self, name)")
+    assert failed(committed, GOOD + C_STACK_OVERFLOW, "--timeout", "30") == (
         f"schemadiff: error: The model import at HEAD crashed with SIGSEGV (app/models.py:{line}): "
         "a recursion that does not end overflowed the C stack.\n"
         "  Look for a call that calls itself without end; run with --debug to see the Python "
@@ -289,11 +285,8 @@ def test_a_c_stack_overflow_is_named_a_recursion(committed: GitRepo) -> None:
 
 def test_a_recursion_error_is_named_with_its_advice(committed: GitRepo) -> None:
     source = GOOD + "\n\ndef down(n):\n    return down(n + 1)\n\n\ndown(0)\n"
-    models_repo(committed, source).commit("recurses")
-    line = source.splitlines().index("    return down(n + 1)") + 1
-    run = schemadiff("HEAD~1..HEAD", "--no-cache", cwd=committed.path)
-    assert (run.code, run.out) == (2, "")
-    assert run.err == (
+    line = line_of(source, "    return down(n + 1)")
+    assert failed(committed, source) == (
         f"schemadiff: error: Importing the models at HEAD failed (app/models.py:{line}): "
         "RecursionError: maximum recursion depth exceeded\n"
         "  A call there recurses without end; run with --debug to see the traceback.\n"

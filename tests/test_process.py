@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff
+from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff, wait_for
 
 MODELS = model_source(
     """
@@ -40,15 +40,6 @@ def sandbox_processes(tmp: Path) -> list[Path]:
 def sandbox_children(tmp: Path) -> list[Path]:
     """The forked children among them: each works in its own load's ``cwd`` directory."""
     return [cwd for cwd in sandbox_processes(tmp) if cwd.name == "cwd"]
-
-
-def wait_for(condition, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def start_hanging_run(repo: GitRepo, tmp: Path) -> subprocess.Popen[str]:

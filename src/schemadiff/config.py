@@ -14,7 +14,7 @@ import posixpath
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from schemadiff import confine
 from schemadiff.errors import ConfigError
@@ -205,20 +205,26 @@ def _check_sandbox_read(value: object, where: str) -> tuple[str, ...]:
 
 @_key("memory-limit")
 def _check_memory_limit(value: object, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 64:
-        raise ConfigError(
-            f"{where}: memory-limit must be a whole number of MiB, at least 64, not {value!r}."
-        )
-    return value
+    words = "a whole number of MiB, at least 64"
+    return int(_bounded(value, where, "memory-limit", words, kinds=int, between=(63, 1 << 40)))
 
 
 @_key("cpu-limit")
 def _check_cpu_limit(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e6:
-        raise ConfigError(
-            f"{where}: cpu-limit must be a positive number of seconds, not {value!r}."
-        )
-    return float(value)
+    words = "a positive number of seconds"
+    return _bounded(value, where, "cpu-limit", words, kinds=int | float, between=(0, 1e6))
+
+
+def _bounded(
+    value: object, where: str, key: str, words: str, *, kinds: Any, between: tuple[float, float]
+) -> float:
+    """``value`` when it is a number of ``kinds`` strictly ``between`` the two bounds (a TOML
+    boolean is no number); else the error saying what ``key`` takes."""
+    numeric = isinstance(value, kinds) and not isinstance(value, bool)
+    number = float(cast(float, value)) if numeric else None
+    if number is None or not between[0] < number < between[1]:
+        raise ConfigError(f"{where}: {key} must be {words}, not {value!r}.")
+    return number
 
 
 @_key("include-schemas")
