@@ -31,6 +31,7 @@ from schemadiff.model import (
     Table,
 )
 from schemadiff.rules import coverage, operations, safety
+from schemadiff.rules.upgrade import Upgrade
 from schemadiff.snapshot import SnapshotFormatError, schema_from_json
 
 Declared = Mapping[tuple[str, str, str | None], tuple[Location | None, tuple[str, ...]]]
@@ -94,7 +95,7 @@ def _migrations(work: Session, done: Compared) -> _Migrations:
     new_files = _revision_files(work, result.new, settings)
     added = _added(work, result.old, settings, new_files)
     chosen = {p: s for p, s in new_files.items() if _revision_of(s) in (added or ())}
-    found = tuple(op for source in chosen.values() for op in operations.read(source))
+    found = tuple(op for source in _in_order(chosen) for op in operations.read(source))
     ddl = [i for i, c in enumerate(result.changes) if _needs_migration(c)]
     if added == ():
         return _Migrations(added, found, tuple(ddl))
@@ -122,6 +123,22 @@ def _added(
         return None
     old_graph = work.graph(old, settings)
     return tuple(sorted(set(new_graph.parents) - set(old_graph.parents)))
+
+
+def _in_order(files: Mapping[str, bytes]) -> list[bytes]:
+    """The revision files each after its down revisions (then by path): the order ``alembic
+    upgrade`` runs them in, which the data-dependent rule's reading of them depends on."""
+    parents = revisions.graph(files).parents
+    depths: dict[str, int] = {}
+
+    def depth(revision: str, seen: frozenset[str] = frozenset()) -> int:
+        if revision not in depths:
+            above = [p for p in parents.get(revision, ()) if p in parents and p not in seen]
+            depths[revision] = 1 + max((depth(p, seen | {revision}) for p in above), default=0)
+        return depths[revision]
+
+    ordered = sorted(files, key=lambda p: (depth(_revision_of(files[p]) or ""), p))
+    return [files[p] for p in ordered]
 
 
 def _revision_of(source: bytes) -> str | None:
@@ -212,7 +229,9 @@ def _safety(done: Compared, newer: Sequence[Table], migrations: _Migrations) -> 
         for op in migrations.operations
         if op.name == "create_index" and "postgresql_concurrently" in op.keywords and op.target
     }
-    context = safety.Context(result.changes, Schema(result.dialect, tuple(newer)), concurrent)
+    upgrade = Upgrade(migrations.operations)
+    newer_schema = Schema(result.dialect, tuple(newer))
+    context = safety.Context(result.changes, newer_schema, concurrent, upgrade)
     findings = []
     for i, change in enumerate(result.changes):
         for rule, message in safety.problems(change, context, result.dialect):

@@ -21,6 +21,9 @@ import ast
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from schemadiff.rules import writes
+from schemadiff.rules.writes import Write
+
 __all__ = ["Operation", "read"]
 
 
@@ -52,6 +55,18 @@ class Operation:
     enums: tuple[str, ...] = ()
     """The named enum types ``create_table`` creates with its columns (not those given
     ``create_type=False``, which some other operation creates)."""
+    nullable: bool | None = None
+    """``add_column``'s column: its ``nullable`` (True when not given, unless a primary key);
+    ``alter_column``'s ``nullable``. None when not a literal (or not given to ``alter_column``)."""
+    fills: bool = False
+    """``add_column``'s column fills the rows it is added to: a ``server_default`` that is not
+    ``None``, an ``Identity`` or a ``Computed``."""
+    writes: tuple[Write, ...] = ()
+    """``execute``'s ``UPDATE`` and ``DELETE`` statements: its SQL's, or those of an
+    ``sa.table(...).update()`` / ``sa.delete(...)`` construct (see ``writes``)."""
+    conditional: bool = False
+    """Called under an ``if``, a loop, a ``try``, a nested function or a lambda: it may not
+    run, or run more than once."""
 
 
 def read(source: bytes) -> tuple[Operation, ...]:
@@ -213,6 +228,8 @@ class _Reader(ast.NodeVisitor):
         self.batches: dict[str, tuple[str | None, str | None]] = {}
         self.active: list[str] = []
         self.found: list[Operation] = []
+        self.conditional = 0
+        """How many ``if``s, loops, ``try``s and nested functions the walk is inside."""
 
     def upgrade(self) -> Iterator[Operation]:
         names = ["upgrade", *sorted(n for n in self.functions if n.startswith("upgrade_"))]
@@ -246,6 +263,17 @@ class _Reader(ast.NodeVisitor):
         self.batches = saved
 
     visit_AsyncWith = visit_With
+
+    def _maybe(self, node: ast.AST) -> None:
+        """What may not run, or may run many times."""
+        self.conditional += 1
+        self.generic_visit(node)
+        self.conditional -= 1
+
+    visit_If = visit_For = visit_AsyncFor = visit_While = visit_Match = _maybe
+    visit_Try = visit_TryStar = visit_IfExp = visit_BoolOp = visit_Lambda = _maybe
+    visit_FunctionDef = visit_AsyncFunctionDef = _maybe
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _maybe
 
     def visit_Call(self, node: ast.Call) -> None:
         operation = self._operation(node)
@@ -302,7 +330,43 @@ class _Reader(ast.NodeVisitor):
             self._string(bound.get("new_column_name")) if method == "alter_column" else None,
             self._string(bound.get("type_")) if method == "drop_constraint" else None,
             self._created_enums(node) if method == "create_table" else (),
+            nullable=self._nullable(method, bound),
+            fills=method == "add_column" and self._fills(bound.get("column")),
+            writes=self._writes(bound.get("sqltext")) if method == "execute" else (),
+            conditional=self.conditional > 0,
         )
+
+    def _nullable(self, method: str, bound: Mapping[str, ast.expr]) -> bool | None:
+        if method == "alter_column":
+            return self._bool(bound.get("nullable"))
+        column = bound.get("column")
+        if method != "add_column" or not isinstance(column, ast.Call):
+            return None
+        given = {k.arg: k.value for k in column.keywords}
+        if None in given:  # **kwargs
+            return None
+        if "nullable" in given:
+            return self._bool(given["nullable"])
+        primary = self._bool(given["primary_key"]) if "primary_key" in given else False
+        return None if primary is None else not primary
+
+    def _fills(self, column: ast.expr | None) -> bool:
+        if not isinstance(column, ast.Call) or _callee(column) != "Column":
+            return False
+        if any(_callee(a) in ("Identity", "Computed") for a in column.args):
+            return True
+        default = next((k.value for k in column.keywords if k.arg == "server_default"), None)
+        if default is None or self._is_none(default):
+            return False
+        text = self._sql(default)
+        return text is None or text.strip().upper() != "NULL"
+
+    def _writes(self, node: ast.expr | None) -> tuple[Write, ...]:
+        text = self._sql(node)
+        if text is not None:
+            return writes.parse(text)
+        built = writes.construct(node, self._string, self._value)
+        return () if built is None else (built,)
 
     def _target(self, method: str, bound: Mapping[str, ast.expr]) -> str | None:
         if method == "add_column":
@@ -409,6 +473,17 @@ class _Reader(ast.NodeVisitor):
             is_class = isinstance(first, ast.Name) and first.id in self.classes
             name = first.id.lower() if is_class and isinstance(first, ast.Name) else None
         return None if name is None else _Named("enum", name, schema)
+
+    def _bool(self, node: ast.expr | None) -> bool | None:
+        """``True`` or ``False`` written as a literal, or as a name assigned one."""
+        value = self._value(node.id) if isinstance(node, ast.Name) else node
+        if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+            return value.value
+        return None
+
+    def _is_none(self, node: ast.expr) -> bool:
+        value = self._value(node.id) if isinstance(node, ast.Name) else node
+        return isinstance(value, ast.Constant) and value.value is None
 
     def _string(self, node: ast.expr | None, depth: int = 0) -> str | None:
         """A string written as a literal, or as a name, a sum or a wrapper of ones."""

@@ -8,7 +8,7 @@ the levels, the places and what the models acknowledge.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schemadiff.model import (
     Change,
@@ -21,6 +21,7 @@ from schemadiff.model import (
     Schema,
 )
 from schemadiff.rules import types
+from schemadiff.rules.upgrade import Upgrade
 
 K = ChangeKind
 
@@ -34,10 +35,21 @@ class Context:
     """Every table of the newer side, changed or not: who uses a named enum."""
     concurrent: Collection[str] = ()
     """Indexes the change's own revision files create with ``postgresql_concurrently``."""
+    upgrade: Upgrade = field(default_factory=Upgrade)
+    """What the change's new revisions do, in order: the data-dependent rule reads it."""
 
     @property
     def added_columns(self) -> set[tuple[str, str | None, str | None]]:
         return {(c.schema or "", c.table, c.name) for c in self.changes if c.kind is K.ADD_COLUMN}
+
+    @property
+    def dropped_references(self) -> set[tuple[str, str | None, _Reference]]:
+        """What the foreign keys the change drops made the rows satisfy, by table."""
+        return {
+            (c.schema or "", c.table, _reference(c.old))
+            for c in self.changes
+            if c.kind is K.REMOVE_FK and isinstance(c.old, ForeignKey)
+        }
 
 
 Problem = tuple[Rule, str]
@@ -84,31 +96,94 @@ def _values_removed(change: Change, context: Context) -> Iterator[str]:
 # --- data-dependent ---------------------------------------------------------------------------
 
 
+_REQUIRED = "NOT NULL column added without a server default: existing rows need a value"
+_HOLDS_NULL = "fails while any row holds NULL"
+
+
 def _required_column(change: Change, context: Context) -> Iterator[str]:
-    if _required(change):
+    """Judged by the column's own ``add_column`` when the revision has one: a server default
+    there fills the rows (a generated migration's placeholder does); added nullable, it must
+    be backfilled before it is made NOT NULL."""
+    if not _required(change):
+        return
+    added = context.upgrade.added(change)
+    if added is None:
+        yield f"{_REQUIRED} (a generated migration gives them a placeholder)"
+        return
+    at, operation = added
+    if operation.fills:
+        return
+    if operation.nullable is not True:
         yield (
-            "NOT NULL column added without a server default: existing rows need a value"
-            " (a generated migration gives them a placeholder)"
+            f"{_REQUIRED}: give its add_column a server_default, or add it nullable, "
+            "backfill it, then set NOT NULL"
         )
+        return
+    not_null = context.upgrade.made_not_null(change, at)
+    if not_null is None:
+        yield (
+            f"{_REQUIRED}: the revision adds it nullable, and no alter_column that schemadiff "
+            "reads makes it NOT NULL"
+        )
+    elif not context.upgrade.backfilled(change, at, not_null):
+        yield f"added nullable, then made NOT NULL with no backfill between: {_fill(change)}"
 
 
 def _made_not_null(change: Change, context: Context) -> Iterator[str]:
-    if change.kind is K.MODIFY_NULLABLE and change.old is True and change.new is False:
-        yield "made NOT NULL: fails while any row holds NULL"
+    if change.kind is not K.MODIFY_NULLABLE or change.old is not True or change.new is not False:
+        return
+    not_null = context.upgrade.made_not_null(change)
+    if not_null is None:
+        yield f"made NOT NULL: {_HOLDS_NULL}"
+    elif not context.upgrade.backfilled(change, -1, not_null):
+        yield f"made NOT NULL with no backfill before: {_fill(change)}"
+
+
+def _fill(change: Change) -> str:
+    """What is wrong, and the backfill that the rule reads as making it pass."""
+    table, column = change.table, change.name
+    statement = f"UPDATE {table} SET {column} = ... WHERE {column} IS NULL"  # noqa: S608 (told, never run)
+    return f'{_HOLDS_NULL}; run op.execute("{statement}") before the alter_column'
 
 
 def _new_constraint(change: Change, context: Context) -> Iterator[str]:
     if change.kind is K.ADD_INDEX and isinstance(change.new, Index) and change.new.unique:
-        yield f"unique index {change.name or '(unnamed)'} added: fails if rows hold duplicates"
+        yield from _duplicates(change, context, f"unique index {change.name or '(unnamed)'}")
     elif change.kind is K.ADD_CONSTRAINT and change.constraint_type == "unique":
-        yield f"unique constraint {change.name or '(unnamed)'} added: fails if rows hold duplicates"
+        yield from _duplicates(change, context, f"unique constraint {change.name or '(unnamed)'}")
     elif change.kind is K.ADD_CONSTRAINT and change.constraint_type == "check":
         yield f"CHECK {change.name or '(unnamed)'} added: fails if a row breaks it"
     elif change.kind is K.ADD_FK and isinstance(change.new, ForeignKey):
-        added = context.added_columns
-        if not any((change.schema or "", change.table, c) in added for c in change.new.columns):
+        key = (change.schema or "", change.table)
+        on_new = any((*key, c) in context.added_columns for c in change.new.columns)
+        kept = (*key, _reference(change.new)) in context.dropped_references
+        if not on_new and not kept:
             target = change.new.referred_table
             yield f"foreign key to {target} added: fails if a row refers to a missing {target}"
+
+
+def _duplicates(change: Change, context: Context, what: str) -> Iterator[str]:
+    """Judged by the revision when it builds the index or constraint: rows de-duplicated
+    before (a ``DELETE`` naming its columns, or an ``UPDATE`` of one) make it pass."""
+    found = f"{what} added: fails if rows hold duplicates"
+    built = context.upgrade.built(change)
+    if built is None:
+        yield found
+    elif not context.upgrade.deduplicated(change, built):
+        yield (
+            f"{found}; remove them before it is built: op.execute a DELETE of {change.table}'s "
+            "duplicate rows that names its columns, or an UPDATE that sets one"
+        )
+
+
+_Reference = tuple[tuple[str, ...], str | None, str, tuple[str, ...], str | None]
+
+
+def _reference(key: object) -> _Reference:
+    """What a foreign key makes the rows satisfy: its columns, what they refer to, and how
+    (``MATCH``). ``ondelete``, ``onupdate``, deferral and the name change none of it."""
+    assert isinstance(key, ForeignKey)
+    return (key.columns, key.referred_schema, key.referred_table, key.referred_columns, key.match)
 
 
 # --- backward-incompatible ------------------------------------------------------------------
