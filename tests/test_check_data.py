@@ -4,7 +4,10 @@ Each case is a real repository: the models committed with an empty Alembic proje
 ``alembic init``), then the changed models with one revision written the way a person writes
 it; ``schemadiff check HEAD~1..HEAD`` runs as a user runs it. The relaxed shapes pass (exit 0,
 no finding); each still-flagged variant beside them says what is wrong and what would make it
-pass, so the relaxation cannot reach further than the shapes it reads.
+pass, so the relaxation cannot reach further than the shapes it reads. The same revisions then
+run (real ``alembic upgrade``) on PostgreSQL tables holding rows that break careless
+migrations: each one the check passes must run, each one it flags must be refused by the rows
+(but for the few it flags only because it cannot read them).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from schemadiff.rules import writes
 from tests.conftest import GitRepo, clean_env, model_source, models_repo, new_repo, schemadiff
 from tests.test_check import _alembic_project, alembic_template
 
@@ -75,6 +79,7 @@ def models(
         class Team(Base):
             __tablename__ = "team"
             id: Mapped[int] = mapped_column(primary_key=True)
+            number: Mapped[int] = mapped_column(unique=True)
 
 
         class Org(Base):
@@ -327,6 +332,12 @@ CASES = {
         'op.create_foreign_key("fk_account_team", "account", "org", ["team_id"], ["id"])',
         found=(("team_id", "foreign key to org added: fails if a row refers to a missing org"),),
     ),
+    "foreign-key-to-other-columns": case(
+        models(team='"team.number"'),
+        DROP_FK,
+        'op.create_foreign_key("fk_account_team", "account", "team", ["team_id"], ["number"])',
+        found=(("team_id", "foreign key to team added: fails if a row refers to a missing team"),),
+    ),
 }
 
 
@@ -393,7 +404,7 @@ def test_a_generated_revision_fills_the_new_column(tmp_path: Path, alembic_templ
 # --- what PostgreSQL does with the same revisions ---------------------------------------------
 
 ROWS = """
-CREATE TABLE team (id integer PRIMARY KEY);
+CREATE TABLE team (id integer PRIMARY KEY, number integer NOT NULL UNIQUE);
 CREATE TABLE org (id integer PRIMARY KEY);
 CREATE TABLE account (
     id integer PRIMARY KEY,
@@ -402,12 +413,13 @@ CREATE TABLE account (
     login varchar(40) NOT NULL,
     team_id integer NOT NULL CONSTRAINT fk_account_team REFERENCES team (id)
 );
-INSERT INTO team VALUES (1), (2);
+INSERT INTO team VALUES (1, 1), (2, 20);
 INSERT INTO org VALUES (1);
 INSERT INTO account VALUES (1, NULL, 'a', 'x', 1), (100, 'e', 'a', 'x', 2), (101, 'f', 'a', 'x', 2);
 """
 """The older models' tables, with the rows that break a careless migration: a NULL email,
-duplicate handles and logins, a team that is no org, ids on both sides of 100."""
+duplicate handles and logins, a team that is no org nor a team number, ids on both sides of
+100."""
 
 ROW_ERRORS = {"NotNullViolation", "UniqueViolation", "ForeignKeyViolation"}
 
@@ -424,9 +436,10 @@ def test_postgresql_agrees_with_each_verdict(
     tmp_path: Path, alembic_template: Path, postgres_url: str, name: str
 ) -> None:
     """``alembic upgrade head`` on a database holding awkward rows succeeds exactly for the
-    revisions the rule passes (and the cautious ones)."""
+    revisions ``schemadiff check`` passes (and the cautious ones)."""
     case = CASES[name]
     repo = _project(tmp_path / "repo", alembic_template, case.after, _revision(case))
+    passed = schemadiff("check", "HEAD~1..HEAD", cwd=repo.path).code == 0
     url = _database(postgres_url, name)
     ini = repo.path / "alembic.ini"
     ini.write_text(
@@ -440,7 +453,7 @@ def test_postgresql_agrees_with_each_verdict(
         text=True,
         timeout=120,
     )
-    runs = not case.found or name in CAUTIOUS
+    runs = passed or name in CAUTIOUS
     assert (upgrade.returncode == 0) == runs, upgrade.stderr[-2000:]
     if not runs:  # refused by the rows, not by a mistake of the revision
         refusal = re.search(r"psycopg2\.errors\.(\w+)", upgrade.stderr)
@@ -462,3 +475,54 @@ def _database(admin_url: str, name: str) -> str:
         connection.exec_driver_sql(ROWS)
     engine.dispose()
     return url
+
+
+# --- the SQL the rule reads ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sql", "table", "schema", "fills"),
+    [
+        ("UPDATE account SET region = 'eu'", "account", None, True),
+        ("update account set region='eu' where region is null", "account", None, True),
+        ('UPDATE "public"."account" AS a SET "region" = \'eu\'', "account", "public", True),
+        (
+            "-- fill\nUPDATE ONLY account SET a = 1, region = f(x) WHERE account.region IS NULL",
+            "account",
+            None,
+            True,
+        ),
+        ("UPDATE account SET region = 'eu' WHERE id < 100", "account", None, False),
+        ("UPDATE account SET other = 'eu'", "account", None, False),
+        (
+            "UPDATE account SET region = o.r FROM org o WHERE o.id = account.team_id",
+            "account",
+            None,
+            False,
+        ),
+        (
+            "UPDATE account SET region = (SELECT r FROM org WHERE org.id = 1)",
+            "account",
+            None,
+            False,
+        ),
+    ],
+)
+def test_an_update_fills_a_column_only_on_every_row(
+    sql: str, table: str, schema: str | None, fills: bool
+) -> None:
+    (write,) = writes.parse(sql)
+    assert (write.verb, write.table, write.schema, write.fills("region")) == (
+        "update",
+        table,
+        schema,
+        fills,
+    )
+
+
+def test_statements_are_cut_outside_quotes() -> None:
+    found = writes.parse(
+        "INSERT INTO log VALUES ('a; UPDATE account SET region = 1');"
+        " DELETE FROM account WHERE handle IN (SELECT handle FROM dup)"
+    )
+    assert [(w.verb, w.table, w.mentions("handle")) for w in found] == [("delete", "account", True)]
