@@ -201,6 +201,15 @@ CASES = {
             ),
         ),
     ),
+    "server-default-in-an-add-under-an-if": case(
+        WITH_REGION,
+        'if op.get_context().dialect.name == "sqlite":',
+        '    op.add_column("account", sa.Column("region", sa.String(20), nullable=False, '
+        'server_default="eu"))',
+        "else:",
+        f"    {ADD_NOT_NULL}",
+        found=(("region", f"{REQUIRED} (a generated migration gives them a placeholder)"),),
+    ),
     # 2. added nullable, backfilled, made NOT NULL
     "add-nullable-backfill-not-null": case(
         WITH_REGION, ADD_NULLABLE, REGION_BACKFILL, REGION_NOT_NULL

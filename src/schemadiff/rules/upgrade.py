@@ -33,7 +33,8 @@ class Upgrade:
     operations: Sequence[Operation] = ()
 
     def added(self, change: Change) -> tuple[int, Operation] | None:
-        """The first ``add_column`` of the change's column, with its position."""
+        """The first ``add_column`` of the change's column, with its position; one that may not
+        run (under an ``if``...) is not read: which of several adds runs is not known."""
         return next(
             ((i, op) for i, op in enumerate(self.operations) if _adds(op, change)),
             None,
@@ -96,7 +97,7 @@ def _on_column(op: Operation, change: Change) -> bool:
 
 
 def _adds(op: Operation, change: Change) -> bool:
-    return op.name == "add_column" and _on_column(op, change)
+    return op.name == "add_column" and not op.conditional and _on_column(op, change)
 
 
 def _writes_table(write: Write, change: Change) -> bool:
