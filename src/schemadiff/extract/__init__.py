@@ -135,9 +135,24 @@ def column_from_sa(
         comment=column.comment,
         computed=_computed(column, dialect),
         identity=_identity(column),
-        autoincrement=column.table is not None and column.table.autoincrement_column is column,
+        autoincrement=_autoincrement(column, dialect),
         renamed_from=_renamed_from(column.info),
     )
+
+
+def _autoincrement(column: sa.Column[object], dialect: Dialect) -> bool:
+    """Whether the database makes the keys itself (SERIAL, AUTO_INCREMENT, IDENTITY).
+
+    SQLAlchemy counts a key with an explicit ``Sequence`` as its table's autoincrement column,
+    but where sequences exist that key is a plain integer: SQLAlchemy draws each value from
+    the sequence in the INSERT. Recorded as autoincrement, a migration would make it SERIAL
+    (a second sequence) and a database built by ``create_all`` would differ from the models.
+    """
+    if column.table is None or column.table.autoincrement_column is not column:
+        return False
+    default = column.default
+    drawn = isinstance(default, sa.Sequence) and not default.optional
+    return not (drawn and dialect.supports_sequences)
 
 
 def _renamed_from(info: dict[object, object]) -> str | None:
