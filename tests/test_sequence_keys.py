@@ -105,8 +105,9 @@ def database(postgres_url: str) -> Iterator[Database]:
         engine.dispose()
 
 
-def project(repo: GitRepo) -> tuple[list[str], sa.MetaData]:
-    """The oracle's Alembic project with no models (the root commit), then MODELS committed."""
+def alembic_project(repo: GitRepo) -> str:
+    """The oracle's Alembic project (``models:metadata``, the URL from the environment) with
+    no models yet, committed: the root commit."""
     for relpath, text in (
         ("pyproject.toml", PYPROJECT),
         ("alembic.ini", ALEMBIC_INI),
@@ -117,6 +118,12 @@ def project(repo: GitRepo) -> tuple[list[str], sa.MetaData]:
         repo.write(relpath, text)
     root = repo.commit("the Alembic project, no models yet")
     (repo.path / "migrations" / "versions").mkdir()
+    return root
+
+
+def project(repo: GitRepo) -> tuple[list[str], sa.MetaData]:
+    """The Alembic project, then MODELS committed."""
+    root = alembic_project(repo)
     repo.write("models.py", MODELS)
     return [root, repo.commit("sequence keys")], load_models(MODELS)
 
