@@ -10,6 +10,7 @@ must find nothing to report, for many such tables at once, next to IDENTITY and 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -28,11 +29,10 @@ from tests.test_oracle import (
     run_alembic,
 )
 
-pytestmark = pytest.mark.postgres
-
 MODELS = '''\
 """Eight tables keyed by their own sequence, one in a schema of its own with a BIGINT key and
-a start and increment, one whose sequence is also its server default; IDENTITY and SERIAL."""
+a start and increment, one whose sequence is also its server default; an optional sequence,
+IDENTITY and SERIAL."""
 
 import sqlalchemy as sa
 
@@ -76,6 +76,14 @@ sa.Table(
 )
 
 sa.Table(
+    "gauge",
+    metadata,
+    # optional: PostgreSQL makes the key SERIAL, and creates no optional_seq.
+    sa.Column("id", sa.Integer, sa.Sequence("optional_seq", optional=True), primary_key=True),
+    sa.Column("title", sa.String(40)),
+)
+
+sa.Table(
     "note",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -94,7 +102,14 @@ MODEL_SEQUENCES = {
     "billing.invoice_number": (1000, 5),
     "public.ticket_number": (7, 1),
 }
-FIRST_KEYS = {"account": 1, "billing.invoice": 1000, "ticket": 7, "badge": 50, "note": 1}
+FIRST_KEYS = {
+    "account": 1,
+    "billing.invoice": 1000,
+    "ticket": 7,
+    "badge": 50,
+    "gauge": 1,
+    "note": 1,
+}
 
 
 @pytest.fixture
@@ -182,6 +197,7 @@ def from_db(repo: GitRepo, database: Database) -> tuple[int, str, str]:
 NO_CHANGES = "No schema changes between {url} and HEAD.\n"
 
 
+@pytest.mark.postgres
 def test_the_revision_builds_what_create_all_builds(
     repo: GitRepo, database: Database, postgres_url: str
 ) -> None:
@@ -198,7 +214,11 @@ def test_the_revision_builds_what_create_all_builds(
     standalone = {k: v[1:3] for k, v in built["sequences"].items() if v[3] is None}
     assert standalone == MODEL_SEQUENCES
     owned = {k: v[3] for k, v in built["sequences"].items() if v[3] is not None}
-    assert owned == {"public.note_id_seq": "note", "public.badge_id_seq": "badge"}
+    assert owned == {
+        "public.note_id_seq": "note",
+        "public.gauge_id_seq": "gauge",
+        "public.badge_id_seq": "badge",
+    }
     assert built["columns"]["public.account.id"] == ("integer", None, "NO", None, None)
     assert built["columns"]["billing.invoice.id"] == ("bigint", None, "NO", None, None)
     assert first_keys(database, metadata) == FIRST_KEYS
@@ -209,8 +229,35 @@ def test_the_revision_builds_what_create_all_builds(
     assert catalogue(database.engine) == {"columns": {}, "sequences": {}}
 
 
+@pytest.mark.postgres
 def test_a_database_made_by_create_all_is_the_models(repo: GitRepo, database: Database) -> None:
     _, metadata = project(repo)
     created(database.url, metadata).dispose()
 
     assert from_db(repo, database) == (0, "", NO_CHANGES.format(url=database.url))
+
+
+SQLITE_MODELS = """\
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+key = sa.Column("id", sa.Integer, sa.Sequence("account_id_seq"), primary_key=True)
+sa.Table("account", metadata, key)
+"""
+
+
+def test_on_sqlite_a_sequence_key_is_the_rowid(repo: GitRepo, tmp_path: Path) -> None:
+    """SQLite has no sequences: the key is its autoincrement column there, as reflected."""
+    repo.write("pyproject.toml", PYPROJECT + 'dialect = "sqlite"\n')
+    repo.write("models.py", SQLITE_MODELS)
+    repo.commit("models")
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    created_sqlite = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    load_models(SQLITE_MODELS).create_all(created_sqlite)
+    with created_sqlite.begin() as connection:
+        assert connection.exec_driver_sql("INSERT INTO account DEFAULT VALUES").lastrowid == 1
+    created_sqlite.dispose()
+
+    run = schemadiff("--from-db", url, "HEAD", cwd=repo.path)
+
+    assert (run.code, run.out, run.err) == (0, "", NO_CHANGES.format(url=url))

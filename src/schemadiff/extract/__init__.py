@@ -150,9 +150,14 @@ def _autoincrement(column: sa.Column[object], dialect: Dialect) -> bool:
     """
     if column.table is None or column.table.autoincrement_column is not column:
         return False
-    default = column.default
-    drawn = isinstance(default, sa.Sequence) and not default.optional
-    return not (drawn and dialect.supports_sequences)
+    return not (isinstance(column.default, sa.Sequence) and _created(column.default, dialect))
+
+
+def _created(sequence: sa.Sequence, dialect: Dialect) -> bool:
+    """Whether ``create_all`` creates the sequence: not where the dialect has none (SQLite,
+    MySQL), nor an ``optional`` one where the dialect makes keys without one (PostgreSQL's
+    SERIAL, which then has a sequence of its own)."""
+    return dialect.supports_sequences and not (sequence.optional and dialect.sequences_optional)
 
 
 def _renamed_from(info: dict[object, object]) -> str | None:
@@ -187,10 +192,9 @@ def _sequence_options(source: object) -> SequenceOptions:
 
 
 def _sequences(metadata: sa.MetaData, dialect: Dialect) -> Iterator[SequenceRecord]:
-    if not dialect.supports_sequences:  # SQLite, MySQL: a Sequence creates nothing there
-        return
     for sequence in getattr(metadata, "_sequences", {}).values():
-        yield SequenceRecord(sequence.schema, sequence.name, _sequence_options(sequence))
+        if _created(sequence, dialect):
+            yield SequenceRecord(sequence.schema, sequence.name, _sequence_options(sequence))
 
 
 def _enums(table: Table) -> Iterator[NamedEnum]:
