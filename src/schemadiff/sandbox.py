@@ -466,8 +466,8 @@ def _absent_cause(message: str, skipped: Sequence[str]) -> list[str]:
     if module:
         return [p for p in skipped if _provides(p, module.group(1))]
     if file:
-        wanted = "/" + file.group(1).replace(os.sep, "/").lstrip("./")
-        return [p for p in skipped if wanted.endswith("/" + p) or p.endswith(wanted)]
+        name = file.group(1).replace(os.sep, "/").removeprefix("./")
+        return [p for p in skipped if f"/{name}".endswith(f"/{p}") or f"/{p}".endswith(f"/{name}")]
     return []
 
 
