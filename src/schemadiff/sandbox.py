@@ -439,10 +439,11 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
         )
     where = f" ({error['file']}:{error['line']})" if error.get("file") else ""
     advice = _ADVICE.get(kind, error.get("advice") or "")
-    if request.skipped:
+    absent = absent_code if kind == "module_missing" else _absent_cause(message, request.skipped)
+    if absent:
         advice = (
             f"{len(request.skipped)} file(s) are absent from this partial clone and could not be "
-            f"fetched, such as {absent_code[0] if absent_code else request.skipped[0]}. "
+            f"fetched, such as {absent[0]}. "
             "Check that the remote is reachable, or clone without --filter."
         )
     second = f"\n  {advice}" if advice else ""
@@ -452,6 +453,29 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
     )
     failure.file = error.get("file")
     return failure
+
+
+_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
+_NO_FILE = re.compile(r"(?:FileNotFoundError|OSError): \[Errno 2\] [^:]*: '(.+)'$")
+
+
+def _absent_cause(message: str, skipped: Sequence[str]) -> list[str]:
+    """The absent files the failure names: a module or a file it could not find. Any other
+    failure (a missing variable, a syntax error in a file that is there) has its own advice."""
+    module, file = _NO_MODULE.search(message), _NO_FILE.search(message)
+    if module:
+        return [p for p in skipped if _provides(p, module.group(1))]
+    if file:
+        name = file.group(1).replace(os.sep, "/").removeprefix("./")
+        return [p for p in skipped if f"/{name}".endswith(f"/{p}") or f"/{p}".endswith(f"/{name}")]
+    return []
+
+
+def _provides(path: str, module: str) -> bool:
+    """Whether the file at ``path`` is ``module`` or a package on its way, from any root."""
+    parts = path.removesuffix(".py").removesuffix("/__init__").split("/")
+    tails = {".".join(parts[start:]) for start in range(len(parts))}
+    return path.endswith(".py") and any((module + ".").startswith(t + ".") for t in tails)
 
 
 _ADVICE = {

@@ -75,6 +75,7 @@ def _column(db: Column, model: Column, dialect: str) -> Column:
         db,
         type=_type(db.type, model.type, dialect),
         server_default=_default(db, model),
+        autoincrement=_autoincrement(db, model),
         comment=_unstored(dialect, "comment", db.comment, model.comment),
         computed=_computed(db.computed, model.computed, dialect),
         identity=_unstored(
@@ -193,10 +194,22 @@ def _default(db: Column, model: Column) -> str | None:
     """PostgreSQL stores a SERIAL column's sequence as its default, and casts literals."""
     if _is_serial(db) and model.autoincrement and model.server_default is None:
         return None
-    if db.server_default is not None and model.server_default is not None:
-        same = _sql_key(db.server_default) == _sql_key(model.server_default)
-        return model.server_default if same else db.server_default
-    return db.server_default
+    return model.server_default if _same_default(db, model) else db.server_default
+
+
+def _autoincrement(db: Column, model: Column) -> bool:
+    """PostgreSQL's reflection calls every integer column whose default is a ``nextval``
+    autoincrement; a model that declares that default itself (``server_default=
+    Sequence(...).next_value()``) has no SERIAL."""
+    if _is_serial(db) and not model.autoincrement and _same_default(db, model):
+        return False
+    return db.autoincrement
+
+
+def _same_default(db: Column, model: Column) -> bool:
+    if db.server_default is None or model.server_default is None:
+        return False
+    return _sql_key(db.server_default) == _sql_key(model.server_default)
 
 
 _SERIAL_DEFAULT = re.compile(r"nextval\('[^']+'::regclass\)")

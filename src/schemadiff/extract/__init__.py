@@ -135,9 +135,29 @@ def column_from_sa(
         comment=column.comment,
         computed=_computed(column, dialect),
         identity=_identity(column),
-        autoincrement=column.table is not None and column.table.autoincrement_column is column,
+        autoincrement=_autoincrement(column, dialect),
         renamed_from=_renamed_from(column.info),
     )
+
+
+def _autoincrement(column: sa.Column[object], dialect: Dialect) -> bool:
+    """Whether the database makes the keys itself (SERIAL, AUTO_INCREMENT, IDENTITY).
+
+    SQLAlchemy counts a key with an explicit ``Sequence`` as its table's autoincrement column,
+    but where sequences exist that key is a plain integer: SQLAlchemy draws each value from
+    the sequence in the INSERT. Recorded as autoincrement, a migration would make it SERIAL
+    (a second sequence) and a database built by ``create_all`` would differ from the models.
+    """
+    if column.table is None or column.table.autoincrement_column is not column:
+        return False
+    return not (isinstance(column.default, sa.Sequence) and _created(column.default, dialect))
+
+
+def _created(sequence: sa.Sequence, dialect: Dialect) -> bool:
+    """Whether ``create_all`` creates the sequence: not where the dialect has none (SQLite,
+    MySQL), nor an ``optional`` one where the dialect makes keys without one (PostgreSQL's
+    SERIAL, which then has a sequence of its own)."""
+    return dialect.supports_sequences and not (sequence.optional and dialect.sequences_optional)
 
 
 def _renamed_from(info: dict[object, object]) -> str | None:
@@ -172,10 +192,9 @@ def _sequence_options(source: object) -> SequenceOptions:
 
 
 def _sequences(metadata: sa.MetaData, dialect: Dialect) -> Iterator[SequenceRecord]:
-    if not dialect.supports_sequences:  # SQLite, MySQL: a Sequence creates nothing there
-        return
     for sequence in getattr(metadata, "_sequences", {}).values():
-        yield SequenceRecord(sequence.schema, sequence.name, _sequence_options(sequence))
+        if _created(sequence, dialect):
+            yield SequenceRecord(sequence.schema, sequence.name, _sequence_options(sequence))
 
 
 def _enums(table: Table) -> Iterator[NamedEnum]:

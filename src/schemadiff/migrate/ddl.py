@@ -99,14 +99,53 @@ def replace_enum(name: str, schema: str | None, values: Sequence[str], uses: Seq
 
 
 def _recast(use: Use, target: str) -> list[str]:
+    """The column cast to the rebuilt type: a default of the old type cannot be cast, so it
+    is dropped first, then the models' one set. Where the models declare none on either side,
+    the database may still hold one of its own: that one is kept (``_keeping_default``)."""
     quoted = _PG.identifier_preparer.quote(use.column)
     alter = f"ALTER TABLE {_table_name(use.table, use.schema)} ALTER COLUMN {quoted}"
-    statements = [f"{alter} TYPE {target} USING {quoted}::text::{target}"]
-    if use.default is not None:
-        statements.insert(0, f"{alter} DROP DEFAULT")
+    cast = f"{alter} TYPE {target} USING {quoted}::text::{target}"
+    if use.default is None and use.target_default is None:
+        return [_keeping_default(use, alter, cast, target)]
+    statements = [f"{alter} DROP DEFAULT", cast]
     if use.target_default is not None:
         statements.append(f"{alter} SET DEFAULT {use.target_default}")
     return statements
+
+
+_DEFAULT_OF = (
+    "SELECT pg_get_expr(d.adbin, d.adrelid) INTO db_default FROM pg_attrdef AS d"
+    " JOIN pg_attribute AS a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+)
+"""A column's default as SQL text, in a ``DO`` block, from the catalogue."""
+_CHANGE_IT = "Give the column another default, or drop it, then run the migration again."
+
+
+def _keeping_default(use: Use, alter: str, cast: str, target: str) -> str:
+    """The cast in a ``DO`` block that reads the column's default from the catalogue, drops
+    it, and sets the same label of the rebuilt type again; a label the type no longer has
+    stops the migration (its transaction undone). Nothing known statically says whether the
+    column has a default, nor which."""
+    table = _table_name(use.table, use.schema)
+    column = f"{table}.{_PG.identifier_preparer.quote(use.column)}"
+    where = f"d.adrelid = {_literal(table)}::regclass AND a.attname = {_literal(use.column)}"
+    body = [
+        "DECLARE db_default text; db_label text",
+        f"BEGIN {_DEFAULT_OF} WHERE {where}",
+        f"IF db_default IS NOT NULL THEN {alter} DROP DEFAULT",
+        "EXECUTE 'SELECT (' || db_default || ')::text' INTO db_label",
+        "END IF",
+        cast,
+        f"IF db_label = ANY (enum_range(NULL::{target})::text[]) THEN"
+        f" EXECUTE {_literal(f'{alter} SET DEFAULT ')} || quote_literal(db_label)"
+        f" || {_literal(f'::{target}')}",
+        "ELSIF db_label IS NOT NULL THEN RAISE EXCEPTION USING MESSAGE ="
+        f" {_literal(f'schemadiff: the default of {column} is ')} || quote_literal(db_label)"
+        f" || {_literal(f', which {target} no longer has. {_CHANGE_IT}')}",
+        "END IF",
+        "END",
+    ]
+    return f"DO $schemadiff$ {'; '.join(body)} $schemadiff$"
 
 
 def _table_name(name: str, schema: str | None) -> str:
