@@ -6,7 +6,7 @@ a child per load. Each child, on its own socket to the parent, says ``{"pid": N}
 JSON request line:
 
     {"directory": "...", "roots": [...], "tree": "...", "repository": "...",
-     "locators": [...], "dialect": "postgresql", "env": {...}}
+     "imports": [...], "locators": [...], "dialect": "postgresql", "env": {...}}
 
 (or ``{"database": URL, ...}`` to reflect a database instead), and answers with a line of
 figures (``{"seconds": ..., "peak_kib": ...}``), then either the schema documents
@@ -40,7 +40,7 @@ from typing import Any, NoReturn
 import sqlalchemy as sa
 
 from schemadiff import _reaper, confine, extract, snapshot, snapshotfile
-from schemadiff.config import DEFAULT_DIALECT
+from schemadiff.config import DEFAULT_DIALECT, Locator
 from schemadiff.errors import ModelLoadError
 from schemadiff.extract import origins
 
@@ -254,6 +254,8 @@ def load(request: dict[str, Any]) -> dict[str, snapshot.Packed]:
     _prepare(request, tree)
     recorder = origins.Recorder(tree)
     recorder.install()
+    for module in request.get("imports", ()):
+        _run_import(module, tree)
     locators = request["locators"]
     collections = [(loc, _metadata(loc, tree)) for loc in locators]
     schemas = extract.schemas_from_metadata(
@@ -306,22 +308,79 @@ def _environment_dirs() -> list[Path]:
     return [Path(os.path.abspath(d)) for d in dirs]
 
 
+def _run_import(module: str, tree: Path) -> None:
+    """One entry of ``import``: a function called, or a module imported the way env.py's
+    ``from package import name`` does (a name defined in the package will do)."""
+    found = Locator.parse(module)
+    if found is not None and found.call:
+        _value(found, module, tree)
+        return
+    try:
+        _import(module, tree)
+    except LoadFailure as failure:
+        package, _, name = module.rpartition(".")
+        if failure.kind != "module_missing" or not package:
+            raise
+        if not hasattr(_import(package, tree), name):
+            raise
+
+
 def _metadata(locator: str, tree: Path) -> sa.MetaData:
-    module_name, _, attributes = locator.partition(":")
-    module = _import(module_name, tree)
-    value: object = module
-    for part in attributes.split("."):
-        value = _attribute(value, part, locator, tree)
+    found = Locator.parse(locator)
+    if found is None:  # the parent checked it: not a locator is a bug of ours
+        raise LoadFailure("internal", f"{locator!r} is not a locator")
+    value = _value(found, locator, tree)
+    metadata = _as_metadata(value)
+    if metadata is not None:
+        return metadata
+    what = f"{locator} returned" if found.call else f"{locator} is"
+    raise LoadFailure(
+        "not_metadata",
+        f"{what} a {type(value).__name__}, not a sqlalchemy MetaData. Point the locator at one, "
+        'e.g. "app.models:Base.metadata", or at a function that returns one.',
+        *_defined_at(found, tree),
+    )
+
+
+def _value(found: Locator, text: str, tree: Path) -> object:
+    """What the locator names: the attribute, or what calling it returns."""
+    value: object = _import(found.module, tree)
+    for part in found.attributes:
+        value = _attribute(value, part, text, tree)
+    if not found.call:
+        return value
+    if not callable(value):
+        raise LoadFailure("locator", f"{text}: {found.attributes[-1]!r} is not a function.")
+    try:
+        return value()
+    except BaseException as exc:  # anything the user's code raises, even SystemExit
+        raise _user_failure(exc, tree) from None
+
+
+def _as_metadata(value: object) -> sa.MetaData | None:
+    """The MetaData ``value`` holds: itself, its ``metadata`` (a declarative base, a
+    Flask-SQLAlchemy ``db``: its default bind), or a Flask app's db (Flask-Migrate's, which
+    its env.py uses, else Flask-SQLAlchemy's)."""
+    extensions = getattr(value, "extensions", None)
+    if isinstance(extensions, dict):
+        migrate = extensions.get("migrate")
+        value = getattr(migrate, "db", None) or extensions.get("sqlalchemy") or value
     if isinstance(value, sa.MetaData):
         return value
     metadata = getattr(value, "metadata", None)
-    if isinstance(metadata, sa.MetaData):
-        return metadata
-    raise LoadFailure(
-        "not_metadata",
-        f"{locator} is a {type(value).__name__}, not a sqlalchemy MetaData. Point the locator at "
-        'one, e.g. "app.models:Base.metadata".',
-    )
+    return metadata if isinstance(metadata, sa.MetaData) else None
+
+
+def _defined_at(found: Locator, tree: Path) -> tuple[str | None, int | None]:
+    """Where the user's module (or the function called) is: the place to fix."""
+    module = sys.modules.get(found.module)
+    value: object = module
+    for part in found.attributes if found.call else ():
+        value = getattr(value, part, None)
+    code = getattr(value, "__code__", None)
+    if isinstance(code, types.CodeType):
+        return _relative(code.co_filename, tree), code.co_firstlineno
+    return _relative(getattr(module, "__file__", None), tree), None
 
 
 def _import(module_name: str, tree: Path) -> types.ModuleType:

@@ -61,6 +61,14 @@ Metadata = Annotated[
     list[str] | None,
     typer.Option("--metadata", help="MetaData locator module:attr (repeatable)."),
 ]
+Imports = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--import",
+        metavar="MODULE",
+        help="Import this module (or call module:function()) before the locators (repeatable).",
+    ),
+]
 Paths = Annotated[
     list[str] | None, typer.Option("--path", help="Import root inside the project (repeatable).")
 ]
@@ -161,6 +169,7 @@ SandboxRead = Annotated[
 
 def _models(
     metadata: Metadata = None,
+    imports: Imports = None,
     paths: Paths = None,
     dialect: Dialect = None,
     timeout: Timeout = None,
@@ -179,6 +188,7 @@ def _models(
 
     overrides = Overrides(
         metadata=tuple(metadata or ()),
+        imports=tuple(imports or ()),
         paths=tuple(paths or ()),
         dialect=dialect,
         timeout=timeout,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from schemadiff import confine
+from schemadiff import confine, discover
 from schemadiff.errors import ConfigError
 from schemadiff.model import Level, Rule
 
@@ -46,6 +46,8 @@ class Overrides:
     """Values given on the command line; None (or empty) means "not given"."""
 
     metadata: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
+    """``--import MODULE``: modules imported (or ``module:function()`` called) first."""
     paths: tuple[str, ...] = ()
     dialect: str | None = None
     timeout: float | None = None
@@ -66,7 +68,10 @@ class Settings:
     """Everything that decides how one side is loaded and compared."""
 
     metadata: tuple[str, ...]
-    """Locators ``module:attr.path``."""
+    """Locators ``module:attr.path``, or ``module:function()`` to call."""
+    imports: tuple[str, ...] = ()
+    """Modules to import (or ``module:function()`` to call) before the locators are read:
+    the models a project collects by importing them for their side effect."""
     paths: tuple[str, ...] = DEFAULT_PATHS
     """Import roots, relative to the project directory."""
     dialect: str = DEFAULT_DIALECT
@@ -133,6 +138,14 @@ def _check_metadata(value: object, where: str) -> tuple[str, ...]:
     for locator in locators:
         check_locator(locator, where)
     return tuple(dict.fromkeys(locators))
+
+
+@_key("import")
+def _check_imports(value: object, where: str) -> tuple[str, ...]:
+    modules = _string_list(value, "import", where)
+    for module in modules:
+        check_import(module, where)
+    return tuple(dict.fromkeys(modules))
 
 
 @_key("paths")
@@ -316,13 +329,44 @@ def _string_list(value: object, key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+@dataclass(frozen=True, slots=True)
+class Locator:
+    """``module:attr.path``, or ``module:attr.path()``: a value found, or a function called.
+
+    The parent only checks the spelling; the child alone imports and calls (``_child``)."""
+
+    module: str
+    attributes: tuple[str, ...]
+    call: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Locator | None:
+        """The locator ``text`` spells; None when it is not one."""
+        module, _, attrs = text.partition(":")
+        call = attrs.endswith("()")
+        attributes = tuple(attrs.removesuffix("()").split(".")) if attrs else ()
+        parts = [*module.split("."), *attributes]
+        if not attributes or not all(p.isidentifier() for p in parts):
+            return None
+        return cls(module, attributes, call)
+
+
 def check_locator(locator: str, where: str) -> None:
-    module, sep, attrs = locator.partition(":")
-    parts = [*module.split("."), *attrs.split(".")] if attrs else module.split(".")
-    if not sep or not attrs or not all(p.isidentifier() for p in parts):
+    if Locator.parse(locator) is None:
         raise ConfigError(
             f'{where}: {locator!r} is not a locator. Write it as "package.module:attribute", '
-            'e.g. "app.models:Base.metadata".'
+            'e.g. "app.models:Base.metadata", or "app:create_app()" to call a function.'
+        )
+
+
+def check_import(module: str, where: str) -> None:
+    """An ``import`` entry: a module name, or ``module:function()``."""
+    found = Locator.parse(module)
+    plain = all(p.isidentifier() for p in module.split("."))
+    if not plain and (found is None or not found.call):
+        raise ConfigError(
+            f'{where}: import {module!r} is not a module. Write it as "package.module", or '
+            '"package.module:function()" to call a function first.'
         )
 
 
@@ -345,7 +389,12 @@ def parse_pyproject(data: bytes, where: str) -> dict[str, object] | None:
             f"{where}: unknown key {unknown[0]!r} in [tool.schemadiff]. "
             f"Known keys: {', '.join(sorted(_KEYS))}."
         )
-    return {k.replace("-", "_"): _KEYS[k](v, where) for k, v in table.items()}
+    return {_field(k): _KEYS[k](v, where) for k, v in table.items()}
+
+
+def _field(key: str) -> str:
+    """The Settings field of a key: its name in Python (``import`` is a keyword there)."""
+    return "imports" if key == "import" else key.replace("-", "_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +408,8 @@ class AlembicHints:
     """Why env.py's target_metadata could not be used, when it could not."""
     script_location: str | None = None
     version_locations: tuple[str, ...] | None = None
+    imports: tuple[str, ...] | None = None
+    """The modules env.py imports for their side effect."""
 
 
 def read_alembic(read: Reader, label: str) -> AlembicHints:
@@ -478,7 +529,8 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
     if hints.metadata is None and fallback is not None:
         hints = _merge_hints(hints, read_alembic(fallback, "the working tree"))
     values: dict[str, Any] = {}
-    for key in ("metadata", "dialect", "paths", "script_location", "version_locations"):
+    hints = _with_env(hints, read, fallback)
+    for key in ("metadata", "dialect", "paths", "script_location", "version_locations", "imports"):
         if getattr(hints, key):
             values[key] = getattr(hints, key)
     given = _given(overrides)
@@ -495,6 +547,31 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
     if not values.get("metadata"):
         raise ConfigError(_no_metadata_message(hints, label))
     return Settings(**values)
+
+
+def _with_env(hints: AlembicHints, read: Reader, fallback: Reader | None) -> AlembicHints:
+    """The hints, with what env.py (the side's, else the working tree's) does besides
+    naming target_metadata: the modules it imports for their side effect; and, when it
+    takes the models from the Flask app, that app found the way ``flask`` finds it."""
+    path = f"{hints.script_location}/env.py"
+    readers = [r for r in (read, fallback) if r is not None and hints.script_location]
+    for reader in readers:
+        source = reader(path)
+        if source is None:
+            continue
+        hints = replace(hints, imports=discover.imports_from_env(source) or None)
+        if hints.metadata is None and discover.takes_flask_app(source):
+            app = discover.flask_app(reader, hints.paths or DEFAULT_PATHS)
+            found = (app,) if app and Locator.parse(app) else None
+            hints = replace(hints, metadata=found, problem=f"{path} {FLASK_APP_PROBLEM}")
+        break
+    return hints
+
+
+FLASK_APP_PROBLEM = (
+    "takes the models from the Flask app, and no app was found: no FLASK_APP in .flaskenv or "
+    ".env, no app or create_app() in wsgi.py, app.py or app/"
+)
 
 
 def _file_values(read: Reader, fallback: Reader | None, label: str) -> dict[str, object]:
@@ -523,6 +600,7 @@ def _given(overrides: Overrides) -> dict[str, object]:
     """The command-line values, checked like the same keys in pyproject.toml."""
     given: dict[str, object] = {
         "metadata": list(overrides.metadata),
+        "import": list(overrides.imports),
         "paths": list(overrides.paths),
         "dialect": overrides.dialect,
         "timeout": overrides.timeout,
@@ -536,7 +614,7 @@ def _given(overrides: Overrides) -> dict[str, object]:
         "sandbox-read": list(overrides.sandbox_read),
     }
     return {
-        key.replace("-", "_"): _KEYS[key](value, f"--{key}".replace("paths", "path"))
+        _field(key): _KEYS[key](value, f"--{key}".replace("paths", "path"))
         for key, value in given.items()
         if value is not None and value != []
     }
@@ -544,7 +622,12 @@ def _given(overrides: Overrides) -> dict[str, object]:
 
 def _no_metadata_message(hints: AlembicHints, label: str) -> str:
     why = f" ({hints.problem})" if hints.problem else ""
+    example = (
+        "yourapp:create_app()"
+        if hints.problem and hints.problem.endswith(FLASK_APP_PROBLEM)
+        else "package.module:Base.metadata"
+    )
     return (
-        f'No MetaData to compare at {label}{why}. Set metadata = "package.module:Base.metadata" '
+        f'No MetaData to compare at {label}{why}. Set metadata = "{example}" '
         "under [tool.schemadiff] in pyproject.toml, or pass --metadata."
     )
