@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 Reader = Callable[[str], "bytes | None"]
 """Reads a file of one side by its path relative to the project directory."""
@@ -22,9 +22,7 @@ def imports_from_env(source: bytes) -> tuple[str, ...]:
         return ()
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     found = [
-        module
-        for name, module in _imported_modules(tree)
-        if name not in used and module.partition(".")[0] not in _NOT_MODELS
+        m for name, m in _imported_modules(tree.body) if name not in used and _may_be_models(m)
     ]
     return tuple(dict.fromkeys(found))
 
@@ -34,11 +32,25 @@ _NOT_MODELS = frozenset(
 )
 
 
-def _imported_modules(tree: ast.Module) -> list[tuple[str, str]]:
-    """(Name bound, module) for each module-level import; ``from pkg import name`` as the
+def env_modules(source: bytes) -> tuple[str, ...]:
+    """Every module env.py imports, anywhere in it, outside the standard library, Alembic,
+    SQLAlchemy and Flask: what to name when its models are not found."""
+    tree = _parsed(source)
+    if tree is None:
+        return ()
+    found = [m for _, m in _imported_modules(ast.walk(tree)) if _may_be_models(m)]
+    return tuple(dict.fromkeys(found))
+
+
+def _may_be_models(module: str) -> bool:
+    return module.partition(".")[0] not in _NOT_MODELS
+
+
+def _imported_modules(nodes: Iterable[ast.AST]) -> list[tuple[str, str]]:
+    """(Name bound, module) for each import among ``nodes``; ``from pkg import name`` as the
     module ``pkg.name`` (the child imports it as ``from`` would)."""
     found = []
-    for node in tree.body:
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             found += [(a.asname or a.name, f"{node.module}.{a.name}") for a in node.names]
         elif isinstance(node, ast.Import):

@@ -1,0 +1,258 @@
+"""Where the models are: env.py's side-effect imports, the ``import`` key, locators that call a
+function, Flask app factories, and the side whose models declare no tables (issue 20)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GitRepo, Run, schemadiff
+
+ALEMBIC_INI = """
+[alembic]
+script_location = migrations
+sqlalchemy.url = postgresql://nowhere.invalid/app
+"""
+
+ENV_SIDE_EFFECT = """
+from alembic import context
+
+from app.db import Base
+import app.models.account  # noqa: F401
+from app.models import post  # noqa: F401
+
+target_metadata = Base.metadata
+"""
+
+ENV_NOTHING = """
+from alembic import context
+
+from app.db import Base
+
+target_metadata = Base.metadata
+"""
+
+DB = """
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+"""
+
+ACCOUNT = """
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+class Account(Base):
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+POST = """
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+class Post(Base):
+    __tablename__ = "post"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+INITIAL = """
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("account", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_table("post", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade():
+    op.drop_table("post")
+    op.drop_table("account")
+"""
+
+EMAIL = "    email: Mapped[str | None] = mapped_column(sa.String(200))\n"
+
+
+def side_effect_project(repo: GitRepo, env: str = ENV_SIDE_EFFECT, pyproject: str = "") -> None:
+    """Two commits of a project whose env.py imports its model modules for their side
+    effect; the second adds a column (and no migration for it)."""
+    repo.write("alembic.ini", ALEMBIC_INI)
+    repo.write("migrations/env.py", env)
+    repo.write("migrations/versions/0001_initial.py", INITIAL)
+    repo.write("app/__init__.py", "")
+    repo.write("app/db.py", DB)
+    repo.write("app/models/__init__.py", "")
+    repo.write("app/models/account.py", ACCOUNT)
+    repo.write("app/models/post.py", POST)
+    if pyproject:
+        repo.write("pyproject.toml", pyproject)
+    repo.commit("initial")
+    repo.write("app/models/account.py", ACCOUNT + EMAIL)
+    repo.commit("add account.email")
+
+
+def body(run: Run) -> list[str]:
+    assert run.code == 0, run.err
+    return run.out.splitlines()[2:]
+
+
+ADDED_EMAIL = ["~ table account", "    + column email VARCHAR(200) NULL"]
+
+
+# --- 1. env.py's side-effect imports, zero-config ----------------------------------------------
+
+
+def test_side_effect_imports_of_env_py_are_imported_first(repo: GitRepo) -> None:
+    side_effect_project(repo)
+
+    run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
+
+    assert body(run) == ADDED_EMAIL
+
+
+def test_check_fails_on_the_commit_adding_a_column(repo: GitRepo) -> None:
+    side_effect_project(repo)
+
+    run = schemadiff("check", "HEAD~1..HEAD", cwd=repo.path)
+
+    assert run.code == 1, run.out + run.err
+    assert "account.email" in run.out
+
+
+def test_log_lists_the_commit_adding_a_column(repo: GitRepo) -> None:
+    side_effect_project(repo)
+
+    run = schemadiff("log", cwd=repo.path)
+
+    assert run.code == 0, run.err
+    assert "add account.email" in run.out
+    assert "+ column email VARCHAR(200) NULL" in run.out
+
+
+ENV_IN_A_FUNCTION = (
+    ENV_NOTHING
+    + """
+
+def run_migrations_online():
+    import app.models.account  # noqa: F401
+    from app.models import post  # noqa: F401
+"""
+)
+EMPTY = (
+    "schemadiff: error: The models at HEAD declare no tables, but the migrations in "
+    "migrations/versions create 2 (account, post).\n"
+)
+ADVICE = (
+    ": set import = [{example}] under [tool.schemadiff], or run with --import MODULE; or point "
+    "metadata at a function that returns the filled MetaData, e.g. metadata = "
+    '"yourapp:create_app()".\n'
+)
+
+
+@pytest.mark.parametrize("command", [(), ("check",), ("revision", "-m", "x")])
+def test_an_empty_side_whose_migrations_create_tables_is_exit_2(
+    repo: GitRepo, command: tuple[str, ...]
+) -> None:
+    side_effect_project(repo, ENV_NOTHING)
+
+    run = schemadiff(*command, "HEAD~1..HEAD", cwd=repo.path)
+
+    assert run.code == 2, run.out + run.err
+    assert run.err == EMPTY + "  Import the modules that declare them first" + ADVICE.format(
+        example='"yourapp.models"'
+    )
+    assert run.out == ""
+
+
+def test_the_empty_side_error_names_what_env_py_imports(repo: GitRepo) -> None:
+    side_effect_project(repo, ENV_IN_A_FUNCTION)
+
+    run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
+
+    assert run.code == 2
+    assert run.err == EMPTY + "  env.py imports app.models.account, app.models.post" + (
+        ADVICE.format(example='"app.models.account", "app.models.post"')
+    )
+
+
+def test_log_names_the_empty_side_instead_of_passing(repo: GitRepo) -> None:
+    side_effect_project(repo, ENV_NOTHING)
+
+    run = schemadiff("log", cwd=repo.path)
+
+    assert "the models do not import: The models at " in run.out
+    assert "declare no tables, but the migrations in migrations/versions create 2" in run.out
+
+
+def test_two_empty_sides_without_migrations_are_said_to_be_empty(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.db:Base.metadata"\n')
+    repo.write("app/__init__.py", "")
+    repo.write("app/db.py", DB)
+    repo.commit("one")
+    repo.write("app/db.py", DB + "\n# nothing yet\n")
+    repo.commit("two")
+
+    run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
+
+    assert run.code == 0, run.err
+    assert run.err.splitlines() == [
+        "note: the models at HEAD~1 declare no tables.",
+        "note: the models at HEAD declare no tables.",
+        "No schema changes between HEAD~1 and HEAD.",
+    ]
+
+
+# --- the import key and --import ----------------------------------------------------------------
+
+IMPORT_KEY = """
+[tool.schemadiff]
+import = ["app.models.account", "app.models:post"]
+"""
+
+
+def test_the_import_key_imports_modules_first(repo: GitRepo) -> None:
+    side_effect_project(
+        repo, ENV_NOTHING, IMPORT_KEY.replace('"app.models:post"', '"app.models.post"')
+    )
+
+    assert body(schemadiff("HEAD~1..HEAD", cwd=repo.path)) == ADDED_EMAIL
+
+
+def test_the_import_option_imports_modules_first(repo: GitRepo) -> None:
+    side_effect_project(repo, ENV_NOTHING)
+
+    run = schemadiff(
+        "--import",
+        "app.models.account",
+        "--import",
+        "app.models.post",
+        "HEAD~1..HEAD",
+        cwd=repo.path,
+    )
+
+    assert body(run) == ADDED_EMAIL
+
+
+def test_an_import_that_is_not_a_module_is_exit_2(repo: GitRepo) -> None:
+    side_effect_project(repo, ENV_NOTHING, IMPORT_KEY)
+
+    run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
+
+    assert run.code == 2
+    assert run.err.strip() == (
+        "schemadiff: error: pyproject.toml at HEAD: import 'app.models:post' is not a module. Write it as "
+        '"package.module", or "package.module:function()" to call a function first.'
+    )
