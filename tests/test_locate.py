@@ -3,6 +3,7 @@ function, Flask app factories, and the side whose models declare no tables (issu
 
 from __future__ import annotations
 
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,9 @@ def downgrade():
 EMAIL = "    email: Mapped[str | None] = mapped_column(sa.String(200))\n"
 
 
-def side_effect_project(repo: GitRepo, env: str = ENV_SIDE_EFFECT, pyproject: str = "") -> None:
+def side_effect_project(
+    repo: GitRepo, env: str = ENV_SIDE_EFFECT, pyproject: str = "", package: str = ""
+) -> None:
     """Two commits of a project whose env.py imports its model modules for their side
     effect; the second adds a column (and no migration for it)."""
     repo.write("alembic.ini", ALEMBIC_INI)
@@ -94,7 +97,7 @@ def side_effect_project(repo: GitRepo, env: str = ENV_SIDE_EFFECT, pyproject: st
     repo.write("migrations/versions/0001_initial.py", INITIAL)
     repo.write("app/__init__.py", "")
     repo.write("app/db.py", DB)
-    repo.write("app/models/__init__.py", "")
+    repo.write("app/models/__init__.py", package)
     repo.write("app/models/account.py", ACCOUNT)
     repo.write("app/models/post.py", POST)
     if pyproject:
@@ -253,6 +256,231 @@ def test_an_import_that_is_not_a_module_is_exit_2(repo: GitRepo) -> None:
 
     assert run.code == 2
     assert run.err.strip() == (
-        "schemadiff: error: pyproject.toml at HEAD: import 'app.models:post' is not a module. Write it as "
-        '"package.module", or "package.module:function()" to call a function first.'
+        "schemadiff: error: pyproject.toml at HEAD: import 'app.models:post' is not a module. "
+        'Write it as "package.module", or "package.module:function()" to call a function first.'
     )
+
+
+# --- 2. setup code before the locator -------------------------------------------------------
+
+COLLECTING = """
+import importlib
+import pkgutil
+
+from app.db import Base
+
+
+def import_all_models():
+    for found in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{found.name}")
+    return Base.metadata
+"""
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        '[tool.schemadiff]\nmetadata = "app.models:import_all_models()"\n',
+        '[tool.schemadiff]\nmetadata = "app.db:Base.metadata"\n'
+        'import = ["app.models:import_all_models()"]\n',
+    ],
+)
+def test_a_function_that_collects_the_models(repo: GitRepo, pyproject: str) -> None:
+    side_effect_project(repo, ENV_NOTHING, pyproject, COLLECTING)
+
+    assert body(schemadiff("HEAD~1..HEAD", cwd=repo.path)) == ADDED_EMAIL
+
+
+FLASK_APP = """
+from flask import Flask
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+migrate = Migrate()
+
+
+def {factory}():
+    app = Flask(__name__)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+    db.init_app(app)
+    migrate.init_app(app, db)
+    from {package} import models  # noqa: F401  (the models are collected by the factory)
+
+    return app
+"""
+FLASK_MODELS = """
+from {package} import db
+
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+"""
+FLASK_INITIAL = INITIAL.replace(
+    '    op.create_table("post", sa.Column("id", sa.Integer(), primary_key=True))\n', ""
+).replace('"account"', '"user"')
+
+
+def flask_project(repo: GitRepo, package: str = "app", factory: str = "create_app") -> None:
+    """A Flask-Migrate project: its own env.py template, an app factory that imports the
+    models; the second commit adds a column."""
+    template = Path(sysconfig.get_paths()["purelib"]) / "flask_migrate/templates/flask/env.py"
+    repo.write("alembic.ini", ALEMBIC_INI)
+    repo.write("migrations/env.py", template.read_text())
+    repo.write("migrations/versions/0001_initial.py", FLASK_INITIAL)
+    repo.write(f"{package}/__init__.py", FLASK_APP.format(package=package, factory=factory))
+    repo.write(f"{package}/models.py", FLASK_MODELS.format(package=package))
+    repo.commit("initial")
+    column = "    name = db.Column(db.String(80))\n"
+    repo.write(f"{package}/models.py", FLASK_MODELS.format(package=package) + column)
+    repo.commit("add user.name")
+
+
+FLASK_CHANGE = ["~ table user", "    + column name VARCHAR(80) NULL"]
+
+
+def test_flask_migrate_env_py_finds_the_app_factory(repo: GitRepo) -> None:
+    flask_project(repo)
+
+    assert body(schemadiff("HEAD~1..HEAD", cwd=repo.path)) == FLASK_CHANGE
+
+
+def test_flask_app_named_by_flaskenv(repo: GitRepo) -> None:
+    repo.write(".flaskenv", "FLASK_APP=service:build()\n")
+    flask_project(repo, "service", "build")
+
+    assert body(schemadiff("HEAD~1..HEAD", cwd=repo.path)) == FLASK_CHANGE
+
+
+def test_flask_app_that_cannot_be_found_is_exit_2_with_the_advice(repo: GitRepo) -> None:
+    flask_project(repo, "service", "build")
+
+    run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
+
+    assert run.code == 2
+    assert run.err == (
+        "schemadiff: error: No MetaData to compare at HEAD (migrations/env.py takes the models "
+        "from the Flask app, and no app was found: no FLASK_APP in .flaskenv or .env, no app or "
+        'create_app() in wsgi.py, app.py or app/). Set metadata = "yourapp:create_app()" under '
+        "[tool.schemadiff] in pyproject.toml, or pass --metadata.\n"
+    )
+
+
+def test_flask_app_factory_as_the_locator(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "service:build()"\n')
+    flask_project(repo, "service", "build")
+
+    assert body(schemadiff("HEAD~1..HEAD", cwd=repo.path)) == FLASK_CHANGE
+
+
+# --- 8. a multi-line exception: the line that says what is wrong ------------------------------
+
+SETTINGS = """
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    database_url: str
+
+
+settings = Settings()
+"""
+
+
+def test_pydantic_missing_field_is_quoted(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.db:Base.metadata"\n')
+    repo.write("app/__init__.py", "")
+    repo.write("app/settings.py", SETTINGS)
+    repo.write("app/db.py", "from app.settings import settings\n" + DB)
+    repo.commit("one")
+
+    run = schemadiff("HEAD", cwd=repo.path)
+
+    assert run.code == 2
+    assert run.err == (
+        "schemadiff: error: Importing the models at the working tree failed (app/settings.py:8): "
+        "pydantic ValidationError for Settings: database_url: Field required\n"
+        "  Set what it needs under [tool.schemadiff.env], or run with --debug.\n"
+    )
+
+
+# --- hostile locators -----------------------------------------------------------------------
+
+HOSTILE = """
+import os
+import sys
+from pathlib import Path
+
+from app.db import Base
+
+
+def raises():
+    raise ValueError("no models today")
+
+
+def leaves():
+    sys.exit(3)
+
+
+def answers():
+    return 42
+
+
+def marks():
+    Path(__file__).with_name("ran").write_text(str(os.getpid()))
+    return Base.metadata
+"""
+
+
+FAILED = "Importing the models at the working tree failed"
+
+
+@pytest.mark.parametrize(
+    ("function", "said"),
+    [
+        (
+            "raises",
+            f"{FAILED} (app/hostile.py:9): ValueError: no models today",
+        ),
+        (
+            "leaves",
+            f"{FAILED} (app/hostile.py:13): SystemExit: 3",
+        ),
+        (
+            "answers",
+            f"{FAILED} (app/hostile.py:16): app.hostile:answers() returned a value of type int, "
+            "not a sqlalchemy MetaData. Point the locator at one, e.g. "
+            '"app.models:Base.metadata", or at a function that returns one.',
+        ),
+    ],
+)
+def test_a_hostile_locator_function_is_exit_2_with_file_and_line(
+    repo: GitRepo, function: str, said: str
+) -> None:
+    repo.write("pyproject.toml", f'[tool.schemadiff]\nmetadata = "app.hostile:{function}()"\n')
+    repo.write("app/__init__.py", "")
+    repo.write("app/db.py", DB)
+    repo.write("app/hostile.py", HOSTILE)
+    repo.commit("one")
+
+    run = schemadiff("HEAD", cwd=repo.path)
+
+    assert run.code == 2, run.err
+    assert run.err.splitlines()[0] == f"schemadiff: error: {said}"
+    assert "Traceback" not in run.err
+
+
+def test_a_locator_function_runs_only_in_the_sandbox_child(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.hostile:marks()"\n')
+    repo.write("app/__init__.py", "")
+    repo.write("app/db.py", DB)
+    repo.write("app/hostile.py", HOSTILE)
+    repo.commit("one")
+    before = repo.state()
+
+    run = schemadiff("HEAD", cwd=repo.path)
+
+    assert run.code == 0, run.err
+    assert "note: the models at HEAD declare no tables." in run.err  # it was called
+    assert not (repo.path / "app/ran").exists()
+    assert repo.state() == before

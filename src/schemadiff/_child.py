@@ -25,6 +25,7 @@ import importlib.abc
 import importlib.machinery
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -333,10 +334,10 @@ def _metadata(locator: str, tree: Path) -> sa.MetaData:
     metadata = _as_metadata(value)
     if metadata is not None:
         return metadata
-    what = f"{locator} returned" if found.call else f"{locator} is"
+    what = f"{locator} returned a value of type" if found.call else f"{locator} is a"
     raise LoadFailure(
         "not_metadata",
-        f"{what} a {type(value).__name__}, not a sqlalchemy MetaData. Point the locator at one, "
+        f"{what} {type(value).__name__}, not a sqlalchemy MetaData. Point the locator at one, "
         'e.g. "app.models:Base.metadata", or at a function that returns one.',
         *_defined_at(found, tree),
     )
@@ -416,8 +417,7 @@ def _user_failure(exc: BaseException, tree: Path, kind: str = "import") -> LoadF
     reading (``kind`` "read") with no frame of theirs, it is a bug of ours ("internal")."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if _relative(f.filename, tree)]
     last = frames[-1] if frames else None
-    text = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
-    message = text[-1] if text else type(exc).__name__
+    message = _said(exc)
     where = (_relative(last.filename, tree), last.lineno) if last else (None, None)
     if isinstance(exc, RecursionError):
         kind = "recursion"
@@ -432,6 +432,46 @@ def _user_failure(exc: BaseException, tree: Path, kind: str = "import") -> LoadF
         )
     failure.traceback = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return failure
+
+
+def _said(exc: BaseException) -> str:
+    """What the exception says is wrong, on one line: pydantic's fields and what each lacks;
+    else the line naming the exception and the lines after it, without the trailing
+    "For further information visit URL" kind (a SyntaxError's source lines come first)."""
+    said = _pydantic_said(exc)
+    if said is not None:
+        return said
+    lines = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
+    kept = [line.strip() for line in lines if line.strip() and not _NOISE.match(line)]
+    name = type(exc).__qualname__
+    start = next((i for i, line in enumerate(kept) if _names(line, name)), 0)
+    return " ".join(kept[start : start + _KEPT_LINES]) or name
+
+
+_NOISE = re.compile(r"^\s*(For further information|See |Visit |https?://\S+\s*$)", re.IGNORECASE)
+_KEPT_LINES = 3
+_FIELDS_SAID = 3
+
+
+def _names(line: str, name: str) -> bool:
+    head = line.partition(":")[0]
+    return head == name or head.endswith(f".{name}")
+
+
+def _pydantic_said(exc: BaseException) -> str | None:
+    """pydantic's ValidationError as "pydantic ValidationError for Settings: field: what"."""
+    errors = getattr(exc, "errors", None)
+    if not type(exc).__module__.startswith("pydantic") or not callable(errors):
+        return None
+    try:
+        found = errors(include_url=False, include_input=False)
+        fields = [f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in found]
+    except Exception:  # another shape than pydantic 2's: said the generic way
+        return None
+    more = len(fields) - _FIELDS_SAID
+    listed = "; ".join(fields[:_FIELDS_SAID]) + (f"; and {more} more" if more > 0 else "")
+    title = getattr(exc, "title", None)
+    return f"pydantic {type(exc).__name__}{f' for {title}' if title else ''}: {listed}"
 
 
 def _relative(filename: str | None, tree: Path) -> str | None:
