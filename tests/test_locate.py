@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from schemadiff import discover
 from tests.conftest import GitRepo, Run, schemadiff
 
 ALEMBIC_INI = """
@@ -435,6 +436,15 @@ def marks():
 FAILED = "Importing the models at the working tree failed"
 
 
+def hostile_project(repo: GitRepo, function: str) -> None:
+    """One commit whose locator calls ``function`` of HOSTILE."""
+    repo.write("pyproject.toml", f'[tool.schemadiff]\nmetadata = "app.hostile:{function}()"\n')
+    repo.write("app/__init__.py", "")
+    repo.write("app/db.py", DB)
+    repo.write("app/hostile.py", HOSTILE)
+    repo.commit("one")
+
+
 @pytest.mark.parametrize(
     ("function", "said"),
     [
@@ -457,11 +467,7 @@ FAILED = "Importing the models at the working tree failed"
 def test_a_hostile_locator_function_is_exit_2_with_file_and_line(
     repo: GitRepo, function: str, said: str
 ) -> None:
-    repo.write("pyproject.toml", f'[tool.schemadiff]\nmetadata = "app.hostile:{function}()"\n')
-    repo.write("app/__init__.py", "")
-    repo.write("app/db.py", DB)
-    repo.write("app/hostile.py", HOSTILE)
-    repo.commit("one")
+    hostile_project(repo, function)
 
     run = schemadiff("HEAD", cwd=repo.path)
 
@@ -471,11 +477,7 @@ def test_a_hostile_locator_function_is_exit_2_with_file_and_line(
 
 
 def test_a_locator_function_runs_only_in_the_sandbox_child(repo: GitRepo) -> None:
-    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.hostile:marks()"\n')
-    repo.write("app/__init__.py", "")
-    repo.write("app/db.py", DB)
-    repo.write("app/hostile.py", HOSTILE)
-    repo.commit("one")
+    hostile_project(repo, "marks")
     before = repo.state()
 
     run = schemadiff("HEAD", cwd=repo.path)
@@ -484,3 +486,45 @@ def test_a_locator_function_runs_only_in_the_sandbox_child(repo: GitRepo) -> Non
     assert "note: the models at HEAD declare no tables." in run.err  # it was called
     assert not (repo.path / "app/ran").exists()
     assert repo.state() == before
+
+
+# --- env.py and the Flask app, read statically --------------------------------------------------
+
+
+def flask_migrate_template() -> bytes:
+    return (
+        Path(sysconfig.get_paths()["purelib"]) / "flask_migrate/templates/flask/env.py"
+    ).read_bytes()
+
+
+def test_the_side_effect_imports_of_env_py() -> None:
+    assert discover.imports_from_env(ENV_SIDE_EFFECT.encode()) == (
+        "app.models.account",
+        "app.models.post",
+    )
+    assert discover.imports_from_env(ENV_NOTHING.encode()) == ()
+    assert discover.imports_from_env(flask_migrate_template()) == ()
+
+
+def test_flask_migrate_env_py_takes_the_models_from_the_app() -> None:
+    assert discover.takes_flask_app(flask_migrate_template())
+    assert not discover.takes_flask_app(ENV_SIDE_EFFECT.encode())
+
+
+@pytest.mark.parametrize(
+    ("files", "found"),
+    [
+        ({".flaskenv": b"FLASK_APP=shop.factory:make_app()\n"}, "shop.factory:make_app()"),
+        ({".env": b"export FLASK_APP='shop'\n", "src/shop/__init__.py": b"app = 1\n"}, "shop:app"),
+        (
+            {"wsgi.py": b"from shop import create_app\napplication = create_app()\n"},
+            "wsgi:application",
+        ),
+        ({"app.py": b"def make_app():\n    pass\n"}, "app:make_app()"),
+        ({"app/__init__.py": b"def create_app():\n    pass\n"}, "app:create_app()"),
+        ({".flaskenv": b"FLASK_APP=shop:create_app('dev')\n"}, None),
+        ({"app.py": b"print('no app here')\n"}, None),
+    ],
+)
+def test_the_flask_app_is_found_as_flask_finds_it(files: dict[str, bytes], found: str) -> None:
+    assert discover.flask_app(files.get, (".", "src")) == found
