@@ -133,7 +133,10 @@ def test_check_fails_on_the_commit_adding_a_column(repo: GitRepo) -> None:
     run = schemadiff("check", "HEAD~1..HEAD", cwd=repo.path)
 
     assert run.code == 1, run.out + run.err
-    assert "account.email" in run.out
+    assert (
+        "app/models/account.py:10: error: account.email: column added, but no new migration in "
+        "the change [migration-required]"
+    ) in run.out.splitlines()
 
 
 def test_log_lists_the_commit_adding_a_column(repo: GitRepo) -> None:
@@ -142,8 +145,17 @@ def test_log_lists_the_commit_adding_a_column(repo: GitRepo) -> None:
     run = schemadiff("log", cwd=repo.path)
 
     assert run.code == 0, run.err
-    assert "add account.email" in run.out
-    assert "+ column email VARCHAR(200) NULL" in run.out
+    listed = [line.strip() for line in run.out.splitlines() if line.startswith("    ")]
+    assert listed == [
+        "add account.email",
+        "~ table account",
+        "+ column email VARCHAR(200) NULL",
+        "initial",
+        "+ table account",
+        "+ column id INTEGER NOT NULL",
+        "+ table post",
+        "+ column id INTEGER NOT NULL",
+    ]
 
 
 ENV_IN_A_FUNCTION = (

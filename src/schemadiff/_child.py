@@ -373,15 +373,14 @@ def _as_metadata(value: object) -> sa.MetaData | None:
 
 
 def _defined_at(found: Locator, tree: Path) -> tuple[str | None, int | None]:
-    """Where the user's module (or the function called) is: the place to fix."""
-    module = sys.modules.get(found.module)
-    value: object = module
+    """Where the function called is defined: the place to fix (nothing for a value)."""
+    value: object = sys.modules.get(found.module)
     for part in found.attributes if found.call else ():
         value = getattr(value, part, None)
     code = getattr(value, "__code__", None)
-    if isinstance(code, types.CodeType):
-        return _relative(code.co_filename, tree), code.co_firstlineno
-    return _relative(getattr(module, "__file__", None), tree), None
+    if not found.call or not isinstance(code, types.CodeType):
+        return None, None
+    return _relative(code.co_filename, tree), code.co_firstlineno
 
 
 def _import(module_name: str, tree: Path) -> types.ModuleType:
