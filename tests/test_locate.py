@@ -168,7 +168,7 @@ def run_migrations_online():
 """
 )
 EMPTY = (
-    "schemadiff: error: The models at HEAD declare no tables, but the migrations in "
+    "schemadiff: error: The models at {label} declare no tables, but the migrations in "
     "migrations/versions create 2 (account, post).\n"
 )
 ADVICE = (
@@ -178,18 +178,31 @@ ADVICE = (
 )
 
 
-@pytest.mark.parametrize("command", [(), ("check",), ("revision", "-m", "x")])
+@pytest.mark.parametrize(
+    ("command", "label"),
+    [
+        (("HEAD~1..HEAD",), "HEAD"),
+        (("check", "HEAD~1..HEAD"), "HEAD"),
+        (("revision", "-m", "x", "HEAD~1..HEAD"), "HEAD"),
+        (("snapshot", "HEAD"), "HEAD"),
+        (("snapshot", "--write"), "the working tree"),
+        (("blame", "account"), "{newest}"),
+    ],
+)
 def test_an_empty_side_whose_migrations_create_tables_is_exit_2(
-    repo: GitRepo, command: tuple[str, ...]
+    repo: GitRepo, command: tuple[str, ...], label: str
 ) -> None:
     side_effect_project(repo, ENV_NOTHING)
+    label = label.format(newest=repo.git("rev-parse", "--short=10", "HEAD"))
 
-    run = schemadiff(*command, "HEAD~1..HEAD", cwd=repo.path)
+    run = schemadiff(*command, cwd=repo.path)
 
     assert run.code == 2, run.out + run.err
-    assert run.err == EMPTY + "  Import the modules that declare them first" + ADVICE.format(
-        example='"yourapp.models"'
-    )
+    assert not list(repo.path.glob("**/*snapshot.json"))
+    assert [f.name for f in (repo.path / "migrations/versions").glob("*.py")] == ["0001_initial.py"]
+    assert run.err == EMPTY.format(
+        label=label
+    ) + "  Import the modules that declare them first" + ADVICE.format(example='"yourapp.models"')
     assert run.out == ""
 
 
@@ -199,7 +212,9 @@ def test_the_empty_side_error_names_what_env_py_imports(repo: GitRepo) -> None:
     run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
 
     assert run.code == 2
-    assert run.err == EMPTY + "  env.py imports app.models.account, app.models.post" + (
+    assert run.err == EMPTY.format(
+        label="HEAD"
+    ) + "  env.py imports app.models.account, app.models.post" + (
         ADVICE.format(example='"app.models.account", "app.models.post"')
     )
 
