@@ -555,3 +555,31 @@ def test_flask_migrate_env_py_takes_the_models_from_the_app() -> None:
 )
 def test_the_flask_app_is_found_as_flask_finds_it(files: dict[str, bytes], found: str) -> None:
     assert discover.flask_app(files.get, (".", "src")) == found
+
+
+def test_an_import_function_that_raises_is_reported_with_file_and_line(repo: GitRepo) -> None:
+    hostile_project(repo, "marks")
+    repo.write(
+        "pyproject.toml",
+        '[tool.schemadiff]\nmetadata = "app.db:Base.metadata"\nimport = ["app.hostile:raises()"]\n',
+    )
+
+    run = schemadiff("HEAD", cwd=repo.path)
+
+    assert run.code == 2
+    assert run.err.splitlines()[0] == (
+        f"schemadiff: error: {FAILED} (app/hostile.py:9): ValueError: no models today"
+    )
+
+
+def test_a_locator_calling_with_arguments_is_refused(repo: GitRepo) -> None:
+    hostile_project(repo, "marks")
+
+    run = schemadiff("--metadata", "app:create_app('dev')", "HEAD", cwd=repo.path)
+
+    assert run.code == 2
+    assert run.err == (
+        "schemadiff: error: --metadata: \"app:create_app('dev')\" is not a locator. Write it as "
+        '"package.module:attribute", e.g. "app.models:Base.metadata", or "app:create_app()" to '
+        "call a function.\n"
+    )
