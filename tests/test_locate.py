@@ -583,3 +583,20 @@ def test_a_locator_calling_with_arguments_is_refused(repo: GitRepo) -> None:
         '"package.module:attribute", e.g. "app.models:Base.metadata", or "app:create_app()" to '
         "call a function.\n"
     )
+
+
+def test_an_empty_log_says_the_models_declare_no_tables(repo: GitRepo) -> None:
+    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.db:Base.metadata"\n')
+    repo.write("app/__init__.py", "")
+    repo.write("app/db.py", DB)
+    repo.commit("one")
+    repo.write("app/db.py", DB + "\n# nothing yet\n")
+    newest = repo.commit("two")
+
+    run = schemadiff("log", cwd=repo.path)
+
+    assert run.code == 0, run.err
+    assert run.err.splitlines() == [
+        f"note: the models declare no tables at 2 of the 2 commits read, such as {newest[:10]}.",
+        "No commit in this walk changed the schema.",
+    ]

@@ -590,9 +590,11 @@ def log_command(
     walk = gitrefs.Walk(tuple(revisions or ()), first_parent, max_count, since, until)
     query = api.LogQuery(walk, table, column, jobs)
     with _progress_bar("Loading the schemas") as progress:
-        entries = api.log(options, query, progress)
-    history.render_log(entries, output_format, sys.stdout)
-    if not entries:
+        logged = api.log(options, query, progress)
+    for note in logged.notes:
+        _say(f"note: {note}")
+    history.render_log(logged.entries, output_format, sys.stdout)
+    if not logged.entries:
         _say("No commit in this walk changed the schema.")
     return EXIT_OK
 
