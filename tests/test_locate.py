@@ -228,13 +228,18 @@ def test_log_names_the_empty_side_instead_of_passing(repo: GitRepo) -> None:
     assert "declare no tables, but the migrations in migrations/versions create 2" in run.out
 
 
-def test_two_empty_sides_without_migrations_are_said_to_be_empty(repo: GitRepo) -> None:
+def empty_project(repo: GitRepo) -> str:
+    """Two commits of models that declare no tables yet, and no migrations; the newest."""
     repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.db:Base.metadata"\n')
     repo.write("app/__init__.py", "")
     repo.write("app/db.py", DB)
     repo.commit("one")
     repo.write("app/db.py", DB + "\n# nothing yet\n")
-    repo.commit("two")
+    return repo.commit("two")
+
+
+def test_two_empty_sides_without_migrations_are_said_to_be_empty(repo: GitRepo) -> None:
+    empty_project(repo)
 
     run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
 
@@ -586,12 +591,7 @@ def test_a_locator_calling_with_arguments_is_refused(repo: GitRepo) -> None:
 
 
 def test_an_empty_log_says_the_models_declare_no_tables(repo: GitRepo) -> None:
-    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.db:Base.metadata"\n')
-    repo.write("app/__init__.py", "")
-    repo.write("app/db.py", DB)
-    repo.commit("one")
-    repo.write("app/db.py", DB + "\n# nothing yet\n")
-    newest = repo.commit("two")
+    newest = empty_project(repo)
 
     run = schemadiff("log", cwd=repo.path)
 
