@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from schemadiff import discover
+from schemadiff import config, discover
 from tests.conftest import GitRepo, Run, schemadiff
 
 ALEMBIC_INI = """
@@ -600,3 +600,21 @@ def test_an_empty_log_says_the_models_declare_no_tables(repo: GitRepo) -> None:
         f"note: the models declare no tables at 2 of the 2 commits read, such as {newest[:10]}.",
         "No commit in this walk changed the schema.",
     ]
+
+
+def alembic_files(env: str, pyproject: str = "") -> dict[str, bytes]:
+    files = {"alembic.ini": ALEMBIC_INI.encode(), "migrations/env.py": env.encode()}
+    return {**files, "pyproject.toml": pyproject.encode()} if pyproject else files
+
+
+def test_settings_take_the_side_effect_imports_of_the_sides_own_env_py() -> None:
+    side = alembic_files(ENV_SIDE_EFFECT)
+    own = config.resolve(side.get, None, config.Overrides(), "HEAD")
+    keyed = alembic_files(ENV_SIDE_EFFECT, '[tool.schemadiff]\nimport = ["app.all"]\n')
+    given = config.Overrides(imports=("app.cli",))
+    older = {"pyproject.toml": b'[tool.schemadiff]\nmetadata = "app.db:Base.metadata"\n'}
+
+    assert own.imports == ("app.models.account", "app.models.post")
+    assert config.resolve(keyed.get, None, config.Overrides(), "HEAD").imports == ("app.all",)
+    assert config.resolve(keyed.get, None, given, "HEAD").imports == ("app.cli",)
+    assert config.resolve(older.get, side.get, config.Overrides(), "HEAD~9").imports == ()

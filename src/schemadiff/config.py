@@ -551,19 +551,22 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
 
 def _with_env(hints: AlembicHints, read: Reader, fallback: Reader | None) -> AlembicHints:
     """The hints, with what env.py (the side's, else the working tree's) does besides
-    naming target_metadata: the modules it imports for their side effect; and, when it
-    takes the models from the Flask app, that app found the way ``flask`` finds it."""
+    naming target_metadata: the modules it imports for their side effect (the side's own
+    env.py only: another's may name modules this side does not have); and, when it takes the
+    models from the Flask app, that app, found the way ``flask`` finds it."""
     path = f"{hints.script_location}/env.py"
     readers = [r for r in (read, fallback) if r is not None and hints.script_location]
     for reader in readers:
         source = reader(path)
         if source is None:
             continue
-        hints = replace(hints, imports=discover.imports_from_env(source) or None)
+        if reader is read:
+            hints = replace(hints, imports=discover.imports_from_env(source) or None)
         if hints.metadata is None and discover.takes_flask_app(source):
             app = discover.flask_app(reader, hints.paths or DEFAULT_PATHS)
             found = (app,) if app and Locator.parse(app) else None
-            hints = replace(hints, metadata=found, problem=f"{path} {FLASK_APP_PROBLEM}")
+            problem = None if found else f"{path} {FLASK_APP_PROBLEM}"
+            hints = replace(hints, metadata=found, problem=problem)
         break
     return hints
 
