@@ -119,8 +119,20 @@ ADDED_EMAIL = ["~ table account", "    + column email VARCHAR(200) NULL"]
 # --- 1. env.py's side-effect imports, zero-config ----------------------------------------------
 
 
-def test_side_effect_imports_of_env_py_are_imported_first(repo: GitRepo) -> None:
-    side_effect_project(repo)
+ENV_NAMES = """
+from alembic import context
+
+import app.models.post  # noqa: F401
+from app.db import Base
+from app.models.account import Account  # noqa: F401
+
+target_metadata = Base.metadata
+"""
+
+
+@pytest.mark.parametrize("env", [ENV_SIDE_EFFECT, ENV_NAMES])
+def test_side_effect_imports_of_env_py_are_imported_first(repo: GitRepo, env: str) -> None:
+    side_effect_project(repo, env)
 
     run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
 
