@@ -41,7 +41,8 @@ from typing import Any, NoReturn
 import sqlalchemy as sa
 
 from schemadiff import _reaper, confine, extract, snapshot, snapshotfile
-from schemadiff.config import DEFAULT_DIALECT, Locator
+from schemadiff.config import DEFAULT_DIALECT
+from schemadiff.discover import Locator
 from schemadiff.errors import ModelLoadError
 from schemadiff.extract import origins
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from schemadiff import confine, discover
+from schemadiff.discover import Locator, check_import, check_locator
 from schemadiff.errors import ConfigError
 from schemadiff.model import Level, Rule
 
@@ -327,47 +328,6 @@ def _string_list(value: object, key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: {key} must be a list of strings, not {value!r}.")
     return tuple(value)
-
-
-@dataclass(frozen=True, slots=True)
-class Locator:
-    """``module:attr.path``, or ``module:attr.path()``: a value found, or a function called.
-
-    The parent only checks the spelling; the child alone imports and calls (``_child``)."""
-
-    module: str
-    attributes: tuple[str, ...]
-    call: bool
-
-    @classmethod
-    def parse(cls, text: str) -> Locator | None:
-        """The locator ``text`` spells; None when it is not one."""
-        module, _, attrs = text.partition(":")
-        call = attrs.endswith("()")
-        attributes = tuple(attrs.removesuffix("()").split(".")) if attrs else ()
-        parts = [*module.split("."), *attributes]
-        if not attributes or not all(p.isidentifier() for p in parts):
-            return None
-        return cls(module, attributes, call)
-
-
-def check_locator(locator: str, where: str) -> None:
-    if Locator.parse(locator) is None:
-        raise ConfigError(
-            f'{where}: {locator!r} is not a locator. Write it as "package.module:attribute", '
-            'e.g. "app.models:Base.metadata", or "app:create_app()" to call a function.'
-        )
-
-
-def check_import(module: str, where: str) -> None:
-    """An ``import`` entry: a module name, or ``module:function()``."""
-    found = Locator.parse(module)
-    plain = all(p.isidentifier() for p in module.split("."))
-    if not plain and (found is None or not found.call):
-        raise ConfigError(
-            f'{where}: import {module!r} is not a module. Write it as "package.module", or '
-            '"package.module:function()" to call a function first.'
-        )
 
 
 def parse_pyproject(data: bytes, where: str) -> dict[str, object] | None:

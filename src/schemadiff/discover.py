@@ -1,6 +1,7 @@
-"""What a project's own files say about where its models are, read as text or with ``ast``
-and never run: the modules env.py imports for their side effect, and the Flask app that a
-Flask-Migrate env.py takes its models from (found the way ``flask`` finds it)."""
+"""Where the models are: how a locator is spelled, and what a project's own files say about
+it, read as text or with ``ast`` and never run: the modules env.py imports for their side
+effect, and the Flask app that a Flask-Migrate env.py takes its models from (found the way
+``flask`` finds it)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,53 @@ import ast
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from schemadiff.errors import ConfigError
 
 Reader = Callable[[str], "bytes | None"]
 """Reads a file of one side by its path relative to the project directory."""
+
+
+@dataclass(frozen=True, slots=True)
+class Locator:
+    """``module:attr.path``, or ``module:attr.path()``: a value found, or a function called.
+
+    The parent only checks the spelling; the child alone imports and calls (``_child``)."""
+
+    module: str
+    attributes: tuple[str, ...]
+    call: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Locator | None:
+        """The locator ``text`` spells; None when it is not one."""
+        module, _, attrs = text.partition(":")
+        call = attrs.endswith("()")
+        attributes = tuple(attrs.removesuffix("()").split(".")) if attrs else ()
+        parts = [*module.split("."), *attributes]
+        if not attributes or not all(p.isidentifier() for p in parts):
+            return None
+        return cls(module, attributes, call)
+
+
+def check_locator(locator: str, where: str) -> None:
+    if Locator.parse(locator) is None:
+        raise ConfigError(
+            f'{where}: {locator!r} is not a locator. Write it as "package.module:attribute", '
+            'e.g. "app.models:Base.metadata", or "app:create_app()" to call a function.'
+        )
+
+
+def check_import(module: str, where: str) -> None:
+    """An ``import`` entry: a module name, or ``module:function()``."""
+    found = Locator.parse(module)
+    plain = all(p.isidentifier() for p in module.split("."))
+    if not plain and (found is None or not found.call):
+        raise ConfigError(
+            f'{where}: import {module!r} is not a module. Write it as "package.module", or '
+            '"package.module:function()" to call a function first.'
+        )
 
 
 def imports_from_env(source: bytes) -> tuple[str, ...]:
