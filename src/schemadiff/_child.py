@@ -6,7 +6,7 @@ a child per load. Each child, on its own socket to the parent, says ``{"pid": N}
 JSON request line:
 
     {"directory": "...", "roots": [...], "tree": "...", "repository": "...",
-     "locators": [...], "dialect": "postgresql", "env": {...}}
+     "imports": [...], "locators": [...], "dialect": "postgresql", "env": {...}}
 
 (or ``{"database": URL, ...}`` to reflect a database instead), and answers with a line of
 figures (``{"seconds": ..., "peak_kib": ...}``), then either the schema documents
@@ -25,6 +25,7 @@ import importlib.abc
 import importlib.machinery
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -41,6 +42,7 @@ import sqlalchemy as sa
 
 from schemadiff import _reaper, confine, extract, snapshot, snapshotfile
 from schemadiff.config import DEFAULT_DIALECT
+from schemadiff.discover import Locator
 from schemadiff.errors import ModelLoadError
 from schemadiff.extract import origins
 
@@ -254,6 +256,8 @@ def load(request: dict[str, Any]) -> dict[str, snapshot.Packed]:
     _prepare(request, tree)
     recorder = origins.Recorder(tree)
     recorder.install()
+    for module in request.get("imports", ()):
+        _run_import(module, tree)
     locators = request["locators"]
     collections = [(loc, _metadata(loc, tree)) for loc in locators]
     schemas = extract.schemas_from_metadata(
@@ -306,22 +310,78 @@ def _environment_dirs() -> list[Path]:
     return [Path(os.path.abspath(d)) for d in dirs]
 
 
+def _run_import(module: str, tree: Path) -> None:
+    """One entry of ``import``: a function called, or a module imported the way env.py's
+    ``from package import name`` does (a name defined in the package will do)."""
+    found = Locator.parse(module)
+    if found is not None and found.call:
+        _value(found, module, tree)
+        return
+    try:
+        _import(module, tree)
+    except LoadFailure as failure:
+        package, _, name = module.rpartition(".")
+        if failure.kind != "module_missing" or not package:
+            raise
+        if not hasattr(_import(package, tree), name):
+            raise
+
+
 def _metadata(locator: str, tree: Path) -> sa.MetaData:
-    module_name, _, attributes = locator.partition(":")
-    module = _import(module_name, tree)
-    value: object = module
-    for part in attributes.split("."):
-        value = _attribute(value, part, locator, tree)
+    found = Locator.parse(locator)
+    if found is None:  # the parent checked it: not a locator is a bug of ours
+        raise LoadFailure("internal", f"{locator!r} is not a locator")
+    value = _value(found, locator, tree)
+    metadata = _as_metadata(value)
+    if metadata is not None:
+        return metadata
+    what = f"{locator} returned a value of type" if found.call else f"{locator} is a"
+    raise LoadFailure(
+        "not_metadata",
+        f"{what} {type(value).__name__}, not a sqlalchemy MetaData. Point the locator at one, "
+        'e.g. "app.models:Base.metadata", or at a function that returns one.',
+        *_defined_at(found, tree),
+    )
+
+
+def _value(found: Locator, text: str, tree: Path) -> object:
+    """What the locator names: the attribute, or what calling it returns."""
+    value: object = _import(found.module, tree)
+    for part in found.attributes:
+        value = _attribute(value, part, text, tree)
+    if not found.call:
+        return value
+    if not callable(value):
+        raise LoadFailure("locator", f"{text}: {found.attributes[-1]!r} is not a function.")
+    try:
+        return value()
+    except BaseException as exc:  # anything the user's code raises, even SystemExit
+        raise _user_failure(exc, tree) from None
+
+
+def _as_metadata(value: object) -> sa.MetaData | None:
+    """The MetaData ``value`` holds: itself, its ``metadata`` (a declarative base, a
+    Flask-SQLAlchemy ``db``: its default bind), or a Flask app's db (Flask-Migrate's, which
+    its env.py uses, else Flask-SQLAlchemy's)."""
+    extensions = getattr(value, "extensions", None)
+    if isinstance(extensions, dict):
+        migrate = extensions.get("migrate")
+        value = getattr(migrate, "db", None) or extensions.get("sqlalchemy") or value
     if isinstance(value, sa.MetaData):
         return value
     metadata = getattr(value, "metadata", None)
-    if isinstance(metadata, sa.MetaData):
-        return metadata
-    raise LoadFailure(
-        "not_metadata",
-        f"{locator} is a {type(value).__name__}, not a sqlalchemy MetaData. Point the locator at "
-        'one, e.g. "app.models:Base.metadata".',
-    )
+    return metadata if isinstance(metadata, sa.MetaData) else None
+
+
+def _defined_at(found: Locator, tree: Path) -> tuple[str | None, int | None]:
+    """Where the function called is defined: the place to fix (nothing for a value)."""
+    value: object = sys.modules.get(found.module)
+    for part in found.attributes if found.call else ():
+        value = getattr(value, part, None)
+    code = getattr(value, "__code__", None)
+    if not found.call or not isinstance(code, types.CodeType):
+        return None, None
+    return _relative(code.co_filename, tree), code.co_firstlineno
 
 
 def _import(module_name: str, tree: Path) -> types.ModuleType:
@@ -357,8 +417,7 @@ def _user_failure(exc: BaseException, tree: Path, kind: str = "import") -> LoadF
     reading (``kind`` "read") with no frame of theirs, it is a bug of ours ("internal")."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if _relative(f.filename, tree)]
     last = frames[-1] if frames else None
-    text = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
-    message = text[-1] if text else type(exc).__name__
+    message = _said(exc)
     where = (_relative(last.filename, tree), last.lineno) if last else (None, None)
     if isinstance(exc, RecursionError):
         kind = "recursion"
@@ -373,6 +432,46 @@ def _user_failure(exc: BaseException, tree: Path, kind: str = "import") -> LoadF
         )
     failure.traceback = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return failure
+
+
+def _said(exc: BaseException) -> str:
+    """What the exception says is wrong, on one line: pydantic's fields and what each lacks;
+    else the line naming the exception and the lines after it, without the trailing
+    "For further information visit URL" kind (a SyntaxError's source lines come first)."""
+    said = _pydantic_said(exc)
+    if said is not None:
+        return said
+    lines = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()
+    kept = [line.strip() for line in lines if line.strip() and not _NOISE.match(line)]
+    name = type(exc).__qualname__
+    start = next((i for i, line in enumerate(kept) if _names(line, name)), 0)
+    return " ".join(kept[start : start + _KEPT_LINES]) or name
+
+
+_NOISE = re.compile(r"^\s*(For further information|See |Visit |https?://\S+\s*$)", re.IGNORECASE)
+_KEPT_LINES = 3
+_FIELDS_SAID = 3
+
+
+def _names(line: str, name: str) -> bool:
+    head = line.partition(":")[0]
+    return head == name or head.endswith(f".{name}")
+
+
+def _pydantic_said(exc: BaseException) -> str | None:
+    """pydantic's ValidationError as "pydantic ValidationError for Settings: field: what"."""
+    errors = getattr(exc, "errors", None)
+    if not type(exc).__module__.startswith("pydantic") or not callable(errors):
+        return None
+    try:
+        found = errors(include_url=False, include_input=False)
+        fields = [f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in found]
+    except Exception:  # another shape than pydantic 2's: said the generic way
+        return None
+    more = len(fields) - _FIELDS_SAID
+    listed = "; ".join(fields[:_FIELDS_SAID]) + (f"; and {more} more" if more > 0 else "")
+    title = getattr(exc, "title", None)
+    return f"pydantic {type(exc).__name__}{f' for {title}' if title else ''}: {listed}"
 
 
 def _relative(filename: str | None, tree: Path) -> str | None:

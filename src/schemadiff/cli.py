@@ -61,6 +61,14 @@ Metadata = Annotated[
     list[str] | None,
     typer.Option("--metadata", help="MetaData locator module:attr (repeatable)."),
 ]
+Imports = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--import",
+        metavar="MODULE",
+        help="Import this module (or call module:function()) before the locators (repeatable).",
+    ),
+]
 Paths = Annotated[
     list[str] | None, typer.Option("--path", help="Import root inside the project (repeatable).")
 ]
@@ -161,6 +169,7 @@ SandboxRead = Annotated[
 
 def _models(
     metadata: Metadata = None,
+    imports: Imports = None,
     paths: Paths = None,
     dialect: Dialect = None,
     timeout: Timeout = None,
@@ -179,6 +188,7 @@ def _models(
 
     overrides = Overrides(
         metadata=tuple(metadata or ()),
+        imports=tuple(imports or ()),
         paths=tuple(paths or ()),
         dialect=dialect,
         timeout=timeout,
@@ -580,9 +590,11 @@ def log_command(
     walk = gitrefs.Walk(tuple(revisions or ()), first_parent, max_count, since, until)
     query = api.LogQuery(walk, table, column, jobs)
     with _progress_bar("Loading the schemas") as progress:
-        entries = api.log(options, query, progress)
-    history.render_log(entries, output_format, sys.stdout)
-    if not entries:
+        logged = api.log(options, query, progress)
+    for note in logged.notes:
+        _say(f"note: {note}")
+    history.render_log(logged.entries, output_format, sys.stdout)
+    if not logged.entries:
         _say("No commit in this walk changed the schema.")
     return EXIT_OK
 

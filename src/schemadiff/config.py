@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from schemadiff import confine
+from schemadiff import confine, discover
+from schemadiff.discover import Locator, check_import, check_locator
 from schemadiff.errors import ConfigError
 from schemadiff.model import Level, Rule
 
@@ -46,6 +47,8 @@ class Overrides:
     """Values given on the command line; None (or empty) means "not given"."""
 
     metadata: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
+    """``--import MODULE``: modules imported (or ``module:function()`` called) first."""
     paths: tuple[str, ...] = ()
     dialect: str | None = None
     timeout: float | None = None
@@ -66,7 +69,10 @@ class Settings:
     """Everything that decides how one side is loaded and compared."""
 
     metadata: tuple[str, ...]
-    """Locators ``module:attr.path``."""
+    """Locators ``module:attr.path``, or ``module:function()`` to call."""
+    imports: tuple[str, ...] = ()
+    """Modules to import (or ``module:function()`` to call) before the locators are read:
+    the models a project collects by importing them for their side effect."""
     paths: tuple[str, ...] = DEFAULT_PATHS
     """Import roots, relative to the project directory."""
     dialect: str = DEFAULT_DIALECT
@@ -133,6 +139,14 @@ def _check_metadata(value: object, where: str) -> tuple[str, ...]:
     for locator in locators:
         check_locator(locator, where)
     return tuple(dict.fromkeys(locators))
+
+
+@_key("import")
+def _check_imports(value: object, where: str) -> tuple[str, ...]:
+    modules = _string_list(value, "import", where)
+    for module in modules:
+        check_import(module, where)
+    return tuple(dict.fromkeys(modules))
 
 
 @_key("paths")
@@ -316,16 +330,6 @@ def _string_list(value: object, key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def check_locator(locator: str, where: str) -> None:
-    module, sep, attrs = locator.partition(":")
-    parts = [*module.split("."), *attrs.split(".")] if attrs else module.split(".")
-    if not sep or not attrs or not all(p.isidentifier() for p in parts):
-        raise ConfigError(
-            f'{where}: {locator!r} is not a locator. Write it as "package.module:attribute", '
-            'e.g. "app.models:Base.metadata".'
-        )
-
-
 def parse_pyproject(data: bytes, where: str) -> dict[str, object] | None:
     """The checked ``[tool.schemadiff]`` table, with Python key names; None when absent."""
     try:
@@ -345,7 +349,12 @@ def parse_pyproject(data: bytes, where: str) -> dict[str, object] | None:
             f"{where}: unknown key {unknown[0]!r} in [tool.schemadiff]. "
             f"Known keys: {', '.join(sorted(_KEYS))}."
         )
-    return {k.replace("-", "_"): _KEYS[k](v, where) for k, v in table.items()}
+    return {_field(k): _KEYS[k](v, where) for k, v in table.items()}
+
+
+def _field(key: str) -> str:
+    """The Settings field of a key: its name in Python (``import`` is a keyword there)."""
+    return "imports" if key == "import" else key.replace("-", "_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +368,8 @@ class AlembicHints:
     """Why env.py's target_metadata could not be used, when it could not."""
     script_location: str | None = None
     version_locations: tuple[str, ...] | None = None
+    imports: tuple[str, ...] | None = None
+    """The modules env.py imports for their side effect."""
 
 
 def read_alembic(read: Reader, label: str) -> AlembicHints:
@@ -478,7 +489,8 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
     if hints.metadata is None and fallback is not None:
         hints = _merge_hints(hints, read_alembic(fallback, "the working tree"))
     values: dict[str, Any] = {}
-    for key in ("metadata", "dialect", "paths", "script_location", "version_locations"):
+    hints = _with_env(hints, read, fallback)
+    for key in ("metadata", "dialect", "paths", "script_location", "version_locations", "imports"):
         if getattr(hints, key):
             values[key] = getattr(hints, key)
     given = _given(overrides)
@@ -495,6 +507,34 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
     if not values.get("metadata"):
         raise ConfigError(_no_metadata_message(hints, label))
     return Settings(**values)
+
+
+def _with_env(hints: AlembicHints, read: Reader, fallback: Reader | None) -> AlembicHints:
+    """The hints, with what env.py (the side's, else the working tree's) does besides
+    naming target_metadata: the modules it imports for their side effect (the side's own
+    env.py only: another's may name modules this side does not have); and, when it takes the
+    models from the Flask app, that app, found the way ``flask`` finds it."""
+    path = f"{hints.script_location}/env.py"
+    readers = [r for r in (read, fallback) if r is not None and hints.script_location]
+    for reader in readers:
+        source = reader(path)
+        if source is None:
+            continue
+        if reader is read:
+            hints = replace(hints, imports=discover.imports_from_env(source) or None)
+        if hints.metadata is None and discover.takes_flask_app(source):
+            app = discover.flask_app(reader, hints.paths or DEFAULT_PATHS)
+            found = (app,) if app and Locator.parse(app) else None
+            problem = None if found else f"{path} {FLASK_APP_PROBLEM}"
+            hints = replace(hints, metadata=found, problem=problem)
+        break
+    return hints
+
+
+FLASK_APP_PROBLEM = (
+    "takes the models from the Flask app, and no app was found: no FLASK_APP in .flaskenv or "
+    ".env, no app or create_app() in wsgi.py, app.py or app/"
+)
 
 
 def _file_values(read: Reader, fallback: Reader | None, label: str) -> dict[str, object]:
@@ -523,6 +563,7 @@ def _given(overrides: Overrides) -> dict[str, object]:
     """The command-line values, checked like the same keys in pyproject.toml."""
     given: dict[str, object] = {
         "metadata": list(overrides.metadata),
+        "import": list(overrides.imports),
         "paths": list(overrides.paths),
         "dialect": overrides.dialect,
         "timeout": overrides.timeout,
@@ -536,7 +577,7 @@ def _given(overrides: Overrides) -> dict[str, object]:
         "sandbox-read": list(overrides.sandbox_read),
     }
     return {
-        key.replace("-", "_"): _KEYS[key](value, f"--{key}".replace("paths", "path"))
+        _field(key): _KEYS[key](value, f"--{key}".replace("paths", "path"))
         for key, value in given.items()
         if value is not None and value != []
     }
@@ -544,7 +585,12 @@ def _given(overrides: Overrides) -> dict[str, object]:
 
 def _no_metadata_message(hints: AlembicHints, label: str) -> str:
     why = f" ({hints.problem})" if hints.problem else ""
+    example = (
+        "yourapp:create_app()"
+        if hints.problem and hints.problem.endswith(FLASK_APP_PROBLEM)
+        else "package.module:Base.metadata"
+    )
     return (
-        f'No MetaData to compare at {label}{why}. Set metadata = "package.module:Base.metadata" '
+        f'No MetaData to compare at {label}{why}. Set metadata = "{example}" '
         "under [tool.schemadiff] in pyproject.toml, or pass --metadata."
     )

@@ -108,6 +108,8 @@ class Request:
     locators: tuple[str, ...]
     dialect: str
     timeout: float
+    imports: tuple[str, ...] = ()
+    """Modules imported (or functions called) before the locators are read."""
     env: tuple[tuple[str, str], ...] = ()
     user_module_prefix: str | None = None
     skipped: tuple[str, ...] = ()
@@ -260,6 +262,7 @@ class Sandbox:
             "repository": str(request.repository),
             "roots": [str(self.tree / request.prefix / r) for r in request.roots],
             "locators": list(request.locators),
+            "imports": list(request.imports),
             "dialect": request.dialect,
             "env": dict(request.env),
             "user_module_prefix": request.user_module_prefix,

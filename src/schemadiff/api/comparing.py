@@ -143,6 +143,7 @@ def result_of(
         said = " ".join(m for m in (old.missing, new.missing) if m)
         raise ModelLoadError(f"{said} Check the metadata locator.")
     missing = [f"{s.missing} Taken as an empty schema." for s in (old, new) if s.missing]
+    missing += [s.note for s in (old, new) if s.note]
     schemas = compared.schemas(old, new, settings, dialect)
     reflected = old.side.source is Source.DATABASE
     found = compared.changes(*schemas, settings, ddl_only=reflected)

@@ -23,7 +23,14 @@ class LogQuery:
     """Imports at a time; default: one per CPU."""
 
 
-def log(options: Options, query: LogQuery, progress: Progress | None = None) -> list[LogEntry]:
+@dataclass(frozen=True, slots=True)
+class Logged:
+    entries: list[LogEntry]
+    notes: tuple[str, ...] = ()
+    """Said on stderr: the models of some commits declare no tables, say."""
+
+
+def log(options: Options, query: LogQuery, progress: Progress | None = None) -> Logged:
     """The commits of the walk that changed the schema (merges only with --first-parent, as
     ``git log -p`` shows them), newest first; ``-n`` counts the commits listed, the way
     ``git log -n`` counts those that touch its paths."""
@@ -46,7 +53,17 @@ def log(options: Options, query: LogQuery, progress: Progress | None = None) -> 
                 needed = [a for c in batch if (a := _unloaded_base(history, loads, c))]
             kept = (_kept(_entry(history, loads, c), matches) for c in batch)
             entries += [e for e in kept if e is not None]
-    return entries
+    return Logged(entries, () if entries else _empty_note(loads))
+
+
+def _empty_note(loads: Loads) -> tuple[str, ...]:
+    """That the models of some commits read declare no tables: else an empty log would look
+    like a history without schema changes (the models were not all imported, say)."""
+    empty = [o.side.label for o in loads.outcomes.values() if isinstance(o, Loaded) and o.note]
+    if not empty:
+        return ()
+    counted = f"{len(empty)} of the {len(loads.outcomes)} commits read"
+    return (f"the models declare no tables at {counted}, such as {empty[0]}.",)
 
 
 def _listed(history: History, commit: Commit) -> bool:

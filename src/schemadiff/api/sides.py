@@ -21,6 +21,7 @@ from typing import Any
 
 import schemadiff
 from schemadiff import cache, config, confine, gitrefs, revisions, sandbox, snapshotfile
+from schemadiff.api import emptyside
 from schemadiff.errors import ModelLoadError
 from schemadiff.escape import printable
 from schemadiff.model import Side, Source
@@ -38,6 +39,8 @@ class Loaded:
     side: Side
     documents: Mapping[str, Packed] | None
     missing: str | None = None
+    note: str | None = None
+    """Said with the result: the models declare no tables, say."""
 
     @property
     def document(self) -> Packed | None:
@@ -140,7 +143,25 @@ class Session:
                 done += 1
             if progress is not None:
                 progress(done, len(jobs))
-        return [results[i] for i in range(len(jobs))]
+        return [self._declaring(jobs[i], results[i]) for i in range(len(jobs))]
+
+    def _declaring(self, job: Job, outcome: Loaded | ModelLoadError) -> Loaded | ModelLoadError:
+        """A side whose models declare no table: an error when its migrations create some
+        (the models were not all imported), else a note (``emptyside``)."""
+        if (
+            job.database
+            or not isinstance(outcome, Loaded)
+            or outcome.documents is None
+            or not emptyside.declares_nothing(outcome.documents)
+        ):
+            return outcome
+        roots = [self.path(v) for v in job.settings.version_locations]
+        tables = emptyside.created_tables(self.repo.files(job.side, roots) if roots else {})
+        if not tables:
+            return replace(outcome, note=emptyside.note(job.side.label))
+        location = job.settings.script_location
+        env = self.read(job.side, f"{location}/env.py") if location else None
+        return emptyside.failure(job.side.label, job.settings, tables, env)
 
     def _imported(
         self, jobs: Sequence[Job], pending: Mapping[str | None, list[int]], workers: int
@@ -207,6 +228,7 @@ class Session:
             prefix=self.repo.prefix,
             roots=job.settings.paths,
             locators=job.settings.metadata,
+            imports=job.settings.imports,
             dialect=job.dialect,
             timeout=job.settings.timeout,
             env=job.settings.env,
@@ -236,6 +258,7 @@ class Session:
                 "prefix": self.repo.prefix,
                 "roots": job.settings.paths,
                 "locators": job.settings.metadata,
+                **({"imports": job.settings.imports} if job.settings.imports else {}),
                 "env": job.settings.env,
                 "dialect": job.dialect,
                 "user_module_prefix": job.settings.user_module_prefix,
