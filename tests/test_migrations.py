@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff
+from tests.conftest import GitRepo, clean_env, model_source, models_repo, run_module, schemadiff
 from tests.test_oracle import Database, execute_script, fresh_postgresql_database
 
 V1 = model_source(
@@ -38,14 +38,7 @@ V2 = model_source(
 
 
 def alembic(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "alembic", *args],
-        cwd=repo.path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_module(repo.path, "alembic", *args)
 
 
 def alembic_project(repo: GitRepo, models: str = V1) -> GitRepo:

@@ -83,7 +83,18 @@ class Session:
             return self.repo.read(Side(None, None, Source.WORKTREE), self.path(path))
 
         fallback = None if side.source is Source.WORKTREE else read_worktree
-        return config.resolve(read, fallback, overrides, side.label)
+        worktree = Side(None, None, Source.WORKTREE)
+        finders = (self._finder(side), None if fallback is None else self._finder(worktree))
+        return config.resolve(read, fallback, overrides, side.label, finders)
+
+    def _finder(self, side: Side) -> config.Finder:
+        """Finds ``side``'s files by project-relative globs, for ``config``."""
+
+        def find(globs: tuple[str, ...]) -> tuple[str, ...]:
+            found = self.repo.matching(side, [self.path(g) for g in globs])
+            return tuple(_relative_to(self.repo.prefix, p) for p in found)
+
+        return find
 
     def read(self, side: Side, relative: str) -> bytes | None:
         return self.repo.read(side, self.path(relative))
@@ -108,8 +119,8 @@ class Session:
         roots = [self.path(p) for p in settings.paths]
         materialized = self.repo.entries(side, roots)  # what the import would be given
         names = ["pyproject.toml", "alembic.ini"]
-        if settings.script_location:
-            names.append(f"{settings.script_location}/env.py")
+        if settings.script_location:  # and Flask-Migrate's alembic.ini, in that folder
+            names += [f"{settings.script_location}/{n}" for n in ("env.py", "alembic.ini")]
         deciding = self.repo.entries(side, [self.path(n) for n in names])
         return frozenset((e.path, f"{e.mode}:{e.blob}") for e in (*materialized, *deciding))
 
@@ -352,3 +363,8 @@ def _join(prefix: str, path: str) -> str:
 def session(directory: Path, use_cache: bool) -> Iterator[Session]:
     with contextlib.ExitStack() as stack:
         yield Session(directory, use_cache, stack)
+
+
+def _relative_to(prefix: str, path: str) -> str:
+    """A path relative to the repository's top as one relative to the project directory."""
+    return path.removeprefix(f"{prefix}/") if prefix and prefix != "." else path
