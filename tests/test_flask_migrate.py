@@ -114,6 +114,18 @@ def test_revision_writes_into_the_migrations_folder_and_flask_upgrades_it(app: G
     assert "e1 (head)" in flask(app, "db", "current")
 
 
+def test_batch_mode_is_flask_migrates_default_on_any_dialect(app: GitRepo) -> None:
+    """``Migrate(render_as_batch=True)`` is Flask-Migrate's default, and its env.py passes it
+    to ``context.configure``."""
+    app.write("app/models.py", WITH_EMAIL)
+    app.commit("email")
+
+    run = schemadiff("HEAD~1..HEAD", "--format", "alembic", "--dialect", "postgresql", cwd=app.path)
+
+    assert run.code == 0, run.err
+    assert "with op.batch_alter_table('user', schema=None) as batch_op:" in run.out
+
+
 def test_a_past_commit_is_read_in_its_own_directory(tmp_path: Path) -> None:
     repo = flask_project(tmp_path / "repo", directory="db_migrations")
     repo.write("app/models.py", WITH_EMAIL)

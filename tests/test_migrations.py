@@ -210,6 +210,27 @@ def test_format_alembic_prints_upgrade_and_downgrade(project: GitRepo) -> None:
     assert "batch_alter_table" not in run.out  # batch mode is SQLite's default only
 
 
+@pytest.mark.parametrize("said", [None, "True", "False"])
+def test_env_py_render_as_batch_is_honoured(project: GitRepo, said: str | None) -> None:
+    """``context.configure(..., render_as_batch=...)`` in env.py (the online run's call, as
+    Alembic's cookbook puts it) decides, read with ast; on PostgreSQL the default is plain."""
+    env = project.path / "migrations" / "env.py"
+    if said is not None:
+        text = env.read_text().replace(
+            "connection=connection, target_metadata=target_metadata",
+            f"connection=connection, target_metadata=target_metadata, render_as_batch={said}",
+        )
+        assert text != env.read_text()
+        env.write_text(text)
+    project.write("app/models.py", V2.replace("age: Mapped[int]", "age: Mapped[int | None]"))
+
+    path = revision(project, "-m", "age", "--dialect", "postgresql")
+
+    batch = "with op.batch_alter_table('user', schema=None) as batch_op:"
+    assert (batch in path.read_text()) is (said == "True")
+    assert ("op.add_column('user'," in path.read_text()) is (said != "True")
+
+
 def test_format_sql_runs_on_sqlite(project: GitRepo) -> None:
     project.write("app/models.py", V2.replace("age: Mapped[int]", "age: Mapped[int | None]"))
     project.commit("v2")
