@@ -96,7 +96,8 @@ def test_revision_follows_the_head_and_alembic_runs_it_both_ways(project: GitRep
     path = revision(project, "-m", "rename name", "--dialect", "sqlite")
 
     text = path.read_text()
-    assert f"down_revision: Union[str, Sequence[str], None] = {first!r}" in text
+    # Alembic's own template: "Union[str, None]" before 1.14, "Union[str, Sequence[str], None]"
+    assert re.search(rf"down_revision: Union\[str, (Sequence\[str\], )?None\] = '{first}'", text)
     assert path.parent == project.path / "migrations" / "versions"
     assert alembic(project, "upgrade", "head").returncode == 0
     assert db.execute("SELECT full_name FROM user").fetchall() == [("Ada",)]
@@ -112,8 +113,9 @@ def test_the_downgrade_of_a_column_rename_renames_it_back(project: GitRepo) -> N
     text = revision(project, "-m", "rename", "--dialect", "sqlite").read_text()
 
     upgrade, downgrade = text.split("def downgrade")
-    assert "'name',\n" in upgrade and "new_column_name='full_name'" in upgrade
-    assert "'full_name',\n" in downgrade and "new_column_name='name'" in downgrade
+    renamed = r"alter_column\('user', '{}',.*?new_column_name='{}'"
+    assert re.search(renamed.format("name", "full_name"), upgrade, re.S)
+    assert re.search(renamed.format("full_name", "name"), downgrade, re.S)
 
 
 def test_not_null_without_default_is_warned_in_output_and_file(project: GitRepo) -> None:
@@ -241,7 +243,9 @@ def test_format_sql_runs_on_sqlite(project: GitRepo) -> None:
     run = schemadiff("HEAD~1..HEAD", "--format", "sql", "--dialect", "sqlite", cwd=project.path)
 
     assert run.code == 0, run.err
-    assert "ALTER TABLE user RENAME COLUMN name TO full_name;" in run.out
+    assert re.search(
+        r"ALTER TABLE user RENAME (COLUMN )?name TO full_name;", run.out
+    )  # 1.13: no COLUMN
     db.executescript(run.out)
     assert db.execute("SELECT id, full_name, age FROM user").fetchall() == [(1, "Ada", None)]
 
