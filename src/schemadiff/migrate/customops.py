@@ -169,8 +169,8 @@ class DropPrimaryKeyOp(alembic_ops.DropConstraintOp):
 
 
 class CreateCheckOp(alembic_ops.CreateCheckConstraintOp):
-    """``op.create_check_constraint``, rendered here: Alembic before 1.18.1 raises
-    NotImplementedError for its own."""
+    """``op.create_check_constraint``, rendered here: Alembic 1.18.0 and older (from our
+    floor, 1.15.2) raise NotImplementedError for their own."""
 
 
 class DropConstraintOp(alembic_ops.DropConstraintOp):

@@ -59,7 +59,7 @@ class _AtomicScriptDirectory(ScriptDirectory):
         """Render next to ``dest``, then link it into place: a reader never sees half a file,
         and an existing file stays as it is. The temporary file is made inside the clean-up
         scope, so no exception (Ctrl-C, SIGTERM, a full disk) leaves it behind. Alembic
-        before 1.15 passes both paths as strings."""
+        before 1.16 passes both paths as strings."""
         src, dest = Path(src), Path(dest)
         temporary: str | None = None
         try:
