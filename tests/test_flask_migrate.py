@@ -126,6 +126,28 @@ def test_batch_mode_is_flask_migrates_default_on_any_dialect(app: GitRepo) -> No
     assert "with op.batch_alter_table('user', schema=None) as batch_op:" in run.out
 
 
+def test_the_multidb_template_needs_the_app_and_says_so(tmp_path: Path) -> None:
+    """flask-multidb's script.py.mako asks the running app for its binds; schemadiff renders
+    the template without the app (it never runs the project's code outside the sandbox)."""
+    repo = new_repo(tmp_path / "repo")
+    repo.write("app/__init__.py", APP.format(directory="migrations"))
+    repo.write("app/models.py", USER)
+    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.models:db.metadata"\n')
+    flask(repo, "db", "init", "--multidb")
+    repo.commit("multidb")
+    repo.write("app/models.py", WITH_EMAIL)
+
+    run = schemadiff("revision", "-m", "add email", cwd=repo.path)
+
+    template = repo.path / "migrations" / "script.py.mako"
+    assert run.code == 2
+    assert run.err.splitlines() == [
+        f"schemadiff: error: Alembic's template {template} failed to render: RuntimeError: "
+        "Working outside of application context."
+    ]
+    assert list((repo.path / "migrations" / "versions").iterdir()) == []
+
+
 def test_a_past_commit_is_read_in_its_own_directory(tmp_path: Path) -> None:
     repo = flask_project(tmp_path / "repo", directory="db_migrations")
     repo.write("app/models.py", WITH_EMAIL)

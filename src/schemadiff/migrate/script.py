@@ -85,8 +85,9 @@ def _rendered(template: Path, encoding: str, values: dict[str, Any]) -> bytes:
     try:
         text: str = Template(filename=str(template)).render_unicode(**values)  # noqa: S702
     except Exception as error:  # the project's own script.py.mako (Python source, not HTML)
+        first = (str(error).splitlines() or [""])[0]  # Flask's errors run on for a paragraph
         raise RevisionError(
-            f"Alembic's template {template} failed to render: {type(error).__name__}: {error}"
+            f"Alembic's template {template} failed to render: {type(error).__name__}: {first}"
         ) from None
     return text.encode(encoding)
 
