@@ -106,6 +106,13 @@ class Settings:
         return Level(given) if given else DEFAULT_LEVELS[rule]
 
     @property
+    def alembic_files(self) -> tuple[str, ...]:
+        """Alembic's files that decide the settings: alembic.ini at the project's top, and
+        env.py and (Flask-Migrate's layout) alembic.ini in the script location."""
+        inside = ("env.py", "alembic.ini") if self.script_location else ()
+        return ("alembic.ini", *(f"{self.script_location}/{name}" for name in inside))
+
+    @property
     def snapshot_path(self) -> str:
         """The snapshot file: as configured, else next to env.py, else at the project's top."""
         if self.snapshot:

@@ -118,9 +118,7 @@ class Session:
         """The files that decide ``side``'s schema, by mode and blob id (no content is read)."""
         roots = [self.path(p) for p in settings.paths]
         materialized = self.repo.entries(side, roots)  # what the import would be given
-        names = ["pyproject.toml", "alembic.ini"]
-        if settings.script_location:  # and Flask-Migrate's alembic.ini, in that folder
-            names += [f"{settings.script_location}/{n}" for n in ("env.py", "alembic.ini")]
+        names = ["pyproject.toml", *settings.alembic_files]
         deciding = self.repo.entries(side, [self.path(n) for n in names])
         return frozenset((e.path, f"{e.mode}:{e.blob}") for e in (*materialized, *deciding))
 
