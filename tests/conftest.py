@@ -182,6 +182,18 @@ def schemadiff(
     return Run(result.returncode, result.stdout, result.stderr)
 
 
+def run_module(cwd: Path, module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m MODULE ARGS`` in ``cwd``, as a user runs a tool (alembic, flask)."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def started(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """The real command line started in its own process, its output piped, not waited for."""
     return subprocess.Popen(

@@ -28,6 +28,9 @@ else:  # pragma: no cover
 
 Reader = Callable[[str], "bytes | None"]
 """Reads a file of one side by its path relative to the project directory."""
+Finder = Callable[["tuple[str, ...]"], "tuple[str, ...]"]
+"""The paths of one side's files matching any of some globs (``*`` stays in one folder),
+relative to the project directory."""
 
 DEFAULT_DIALECT = "postgresql"
 DEFAULT_TIMEOUT = 60.0
@@ -107,6 +110,13 @@ class Settings:
     def level(self, rule: Rule) -> Level:
         given = dict(self.check).get(rule.value)
         return Level(given) if given else DEFAULT_LEVELS[rule]
+
+    @property
+    def alembic_files(self) -> tuple[str, ...]:
+        """Alembic's files that decide the settings: alembic.ini at the project's top, and
+        env.py and (Flask-Migrate's layout) alembic.ini in the script location."""
+        inside = ("env.py", "alembic.ini") if self.script_location else ()
+        return ("alembic.ini", *(f"{self.script_location}/{name}" for name in inside))
 
     @property
     def snapshot_path(self) -> str:
@@ -370,39 +380,104 @@ class AlembicHints:
     version_locations: tuple[str, ...] | None = None
     imports: tuple[str, ...] | None = None
     """The modules env.py imports for their side effect."""
+    render_as_batch: bool | None = None
+    """What env.py's ``context.configure(render_as_batch=...)`` says; True in Flask-Migrate's
+    layout, whose ``Migrate(render_as_batch=True)`` default reaches env.py's configure."""
 
 
-def read_alembic(read: Reader, label: str) -> AlembicHints:
-    ini = read("alembic.ini")
-    if ini is None:
+FLASK_MIGRATE_FOLDER = "migrations"
+"""Flask-Migrate's default ``directory``: the one chosen when several folders qualify."""
+_ALEMBIC_FILES = ("alembic.ini", "env.py", "script.py.mako")
+"""What ``flask db init`` (any template) and ``alembic init`` put in the migrations folder."""
+
+
+def read_alembic(read: Reader, label: str, find: Finder | None = None) -> AlembicHints:
+    """What Alembic's files say: the project's alembic.ini and the script location it names;
+    without one that names it, Flask-Migrate's layout (see ``migrations_folder``)."""
+    ini, here = read("alembic.ini"), "."
+    section = _alembic_section(ini, "alembic.ini", label) if ini is not None else None
+    if (section is None or not section.get("script_location")) and find is not None:
+        folder = migrations_folder(find)
+        if folder is not None:
+            where = f"{folder}/alembic.ini"
+            section, here = _alembic_section(read(where) or b"", where, label), folder
+    if section is None:
         return AlembicHints()
+    dialect = dialect_from_url(section.get("sqlalchemy.url", ""))
+    separator = section.get("path_separator")
+    paths = _split_sys_path(section.get("prepend_sys_path"), separator, here)
+    raw_location = here if here != "." else (section.get("script_location") or "").strip()
+    location = _relative(raw_location, here)
+    if not raw_location or ":" in location:
+        return AlembicHints(dialect=dialect, paths=paths)
+    versions = _split_sys_path(section.get("version_locations"), separator, here)
+    versions = tuple(_relative(v, here) for v in versions or (f"{location}/versions",))
+    found = AlembicHints(dialect=dialect, paths=paths, script_location=location)
+    found = replace(found, version_locations=versions, render_as_batch=here != "." or None)
+    return _from_env(found, read(f"{location}/env.py"), f"{location}/env.py at {label}")
+
+
+def _from_env(found: AlembicHints, env: bytes | None, where: str) -> AlembicHints:
+    if env is None:
+        return found
+    metadata, problem = locators_from_env(env, where)
+    batch = batch_from_env(env)
+    batch = found.render_as_batch if batch is None else batch
+    return replace(found, metadata=metadata, problem=problem, render_as_batch=batch)
+
+
+def _alembic_section(ini: bytes, where: str, label: str) -> configparser.SectionProxy:
     parser = configparser.ConfigParser(defaults={"here": "."}, interpolation=None)
     try:
         parser.read_string(ini.decode("utf-8", "replace"))
     except configparser.Error as exc:
-        raise ConfigError(f"alembic.ini at {label} cannot be read: {exc}") from None
-    section = parser["alembic"] if parser.has_section("alembic") else parser[parser.default_section]
-    dialect = dialect_from_url(section.get("sqlalchemy.url", ""))
-    separator = section.get("path_separator")
-    paths = _split_sys_path(section.get("prepend_sys_path"), separator)
-    raw_location = (section.get("script_location") or "").strip()
-    location = _relative(raw_location)
-    if not raw_location or ":" in location:
-        return AlembicHints(dialect=dialect, paths=paths)
-    versions = _split_sys_path(section.get("version_locations"), separator)
-    versions = tuple(map(_relative, versions or (f"{location}/versions",)))
-    found = AlembicHints(dialect=dialect, paths=paths, script_location=location)
-    found = replace(found, version_locations=versions)
-    env = read(f"{location}/env.py")
-    if env is None:
-        return found
-    metadata, problem = locators_from_env(env, f"{location}/env.py at {label}")
-    return replace(found, metadata=metadata, problem=problem)
+        raise ConfigError(f"{where} at {label} cannot be read: {exc}") from None
+    return parser["alembic"] if parser.has_section("alembic") else parser[parser.default_section]
 
 
-def _relative(path: str) -> str:
-    """An alembic.ini path as a path relative to the project (``%(here)s`` is the project)."""
-    return posixpath.normpath(path.replace("%(here)s", ".").strip().strip("/") or ".")
+def migrations_folder(find: Finder) -> str | None:
+    """The folder, one or two levels below the project directory, holding alembic.ini,
+    env.py and script.py.mako: what ``flask db init [-d DIR]`` makes, its alembic.ini naming
+    no script location (Flask-Migrate passes the folder itself). When several qualify,
+    ``migrations`` (Flask-Migrate's default), else none: a guess would be unpredictable."""
+    globs = tuple(f"{depth}{name}" for depth in ("*/", "*/*/") for name in _ALEMBIC_FILES)
+    found = find(globs)
+    folders = sorted(
+        folder
+        for folder in {posixpath.dirname(p) for p in found}
+        if all(f"{folder}/{name}" in found for name in _ALEMBIC_FILES)
+    )
+    if len(folders) == 1:
+        return folders[0]
+    return FLASK_MIGRATE_FOLDER if FLASK_MIGRATE_FOLDER in folders else None
+
+
+def batch_from_env(source: bytes) -> bool | None:
+    """``render_as_batch`` as env.py's ``context.configure(...)`` calls give it (a literal),
+    read with ``ast``: True when a call says True (Alembic's template configures the offline
+    and the online run apart, and one may be left plain), False when one says False."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    said = {
+        keyword.value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "configure"
+        for keyword in node.keywords
+        if keyword.arg == "render_as_batch"
+        and isinstance(keyword.value, ast.Constant)
+        and isinstance(keyword.value.value, bool)
+    }
+    return True if True in said else (False if said else None)
+
+
+def _relative(path: str, here: str = ".") -> str:
+    """An alembic.ini path as a path relative to the project: ``%(here)s`` is the folder of
+    alembic.ini, a relative path is taken from the project (where Alembic and Flask run)."""
+    return posixpath.normpath(path.replace("%(here)s", here).strip().strip("/") or ".")
 
 
 def dialect_from_url(url: str) -> str | None:
@@ -412,14 +487,16 @@ def dialect_from_url(url: str) -> str | None:
     return "postgresql" if scheme == "postgres" else scheme
 
 
-def _split_sys_path(value: str | None, separator: str | None) -> tuple[str, ...] | None:
+def _split_sys_path(
+    value: str | None, separator: str | None, here: str = "."
+) -> tuple[str, ...] | None:
     if not value:
         return None
     sep = {"space": " ", "newline": "\n", "os": ":", "colon": ":", ";": ";", None: None}.get(
         separator, separator
     )
     parts = value.split(sep) if sep else value.replace(",", " ").split()
-    found = tuple(p.strip().replace("%(here)s", ".") for p in parts if p.strip())
+    found = tuple(p.strip().replace("%(here)s", here) for p in parts if p.strip())
     return found or None
 
 
@@ -482,17 +559,26 @@ def _attribute_chain(node: ast.expr) -> list[str] | None:
     return [node.id, *parts]
 
 
-def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: str) -> Settings:
-    """The settings of one side; ``fallback`` reads the working tree when the side is not it."""
+def resolve(
+    read: Reader,
+    fallback: Reader | None,
+    overrides: Overrides,
+    label: str,
+    finders: tuple[Finder | None, Finder | None] = (None, None),
+) -> Settings:
+    """The settings of one side; ``fallback`` reads the working tree when the side is not it;
+    ``finders`` look for files on the side and on the working tree."""
     file_values = _file_values(read, fallback, label)
-    hints = read_alembic(read, label)
+    hints = read_alembic(read, label, finders[0])
     if hints.metadata is None and fallback is not None:
-        hints = _merge_hints(hints, read_alembic(fallback, "the working tree"))
+        hints = _merge_hints(hints, read_alembic(fallback, "the working tree", finders[1]))
     values: dict[str, Any] = {}
-    hints = _with_env(hints, read, fallback)
+    hints = _env_extras(hints, read, fallback)
     for key in ("metadata", "dialect", "paths", "script_location", "version_locations", "imports"):
         if getattr(hints, key):
             values[key] = getattr(hints, key)
+    if hints.render_as_batch is not None:
+        values["render_as_batch"] = hints.render_as_batch
     given = _given(overrides)
     if given.get("sandbox", file_values.get("sandbox")) == "strict":
         file_values = {k: v for k, v in file_values.items() if k not in _LOOSENING}
@@ -509,7 +595,7 @@ def resolve(read: Reader, fallback: Reader | None, overrides: Overrides, label: 
     return Settings(**values)
 
 
-def _with_env(hints: AlembicHints, read: Reader, fallback: Reader | None) -> AlembicHints:
+def _env_extras(hints: AlembicHints, read: Reader, fallback: Reader | None) -> AlembicHints:
     """The hints, with what env.py (the side's, else the working tree's) does besides
     naming target_metadata: the modules it imports for their side effect (the side's own
     env.py only: another's may name modules this side does not have); and, when it takes the
@@ -556,7 +642,12 @@ def _merge_hints(own: AlembicHints, other: AlembicHints) -> AlembicHints:
         problem=own.problem or other.problem,
         script_location=own.script_location or other.script_location,
         version_locations=own.version_locations or other.version_locations,
+        render_as_batch=_first_said(own.render_as_batch, other.render_as_batch),
     )
+
+
+def _first_said(own: bool | None, other: bool | None) -> bool | None:
+    return other if own is None else own
 
 
 def _given(overrides: Overrides) -> dict[str, object]:

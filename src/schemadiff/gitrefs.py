@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import os
 import stat
 import subprocess
@@ -272,7 +273,21 @@ class Repository:
 
         A path git itself would refuse to check out (a crafted tree) is an error, and so is
         an unmerged one in the index or working tree: neither may read as a missing file."""
-        pathspecs = sorted({_pathspec(r) for r in roots})
+        return self._entries(side, sorted({_pathspec(r) for r in roots}))
+
+    def matching(self, side: Side, globs: Sequence[str]) -> list[str]:
+        """The paths of ``side``'s files matching any of ``globs`` (relative to the top;
+        ``*`` does not cross a ``/``), sorted. ``git ls-tree`` takes no glob: a commit's
+        files under the globs' common folder are listed and matched here."""
+        if not globs:
+            return []
+        if side.source is not Source.GIT:
+            return [e.path for e in self._entries(side, sorted({f":(top,glob){g}" for g in globs}))]
+        folders = [os.path.dirname(g.partition("*")[0]) or "." for g in globs]
+        listed = self.entries(side, [os.path.commonpath(folders) or "."])
+        return [e.path for e in listed if any(_glob_match(e.path, g) for g in globs)]
+
+    def _entries(self, side: Side, pathspecs: list[str]) -> list[Entry]:
         if side.source is Source.WORKTREE:
             found = self._worktree_entries(pathspecs)
         elif side.source is Source.INDEX:
@@ -609,6 +624,12 @@ def _project_prefix(directory: Path, top: Path) -> str:
 
 def _pathspec(root: str) -> str:
     return ":(top,literal)" + (root.strip("/") if root not in ("", ".") else "")
+
+
+def _glob_match(path: str, glob: str) -> bool:
+    """Whether ``path`` matches ``glob`` folder by folder, as git's ``glob`` pathspec magic."""
+    parts, patterns = path.split("/"), glob.split("/")
+    return len(parts) == len(patterns) and all(map(fnmatch.fnmatchcase, parts, patterns))
 
 
 def _records(out: str) -> list[str]:

@@ -52,15 +52,31 @@ def graph(files: Mapping[str, bytes]) -> Graph:
 
 def declared(source: bytes) -> tuple[str, tuple[str, ...]] | None:
     """A revision file's ``revision`` and ``down_revision``, as written at module level."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    values = dict(_assignments(tree))
+    values = literals(source)
     revision = values.get("revision")
     if not isinstance(revision, str):
         return None
     return revision, _revisions(values.get("down_revision"))
+
+
+def literals(source: bytes) -> dict[str, object]:
+    """The module-level names a file assigns a literal to, with their values; none when the
+    file is no Python."""
+    tree = _parsed(source)
+    return dict(_assignments(tree)) if tree is not None else {}
+
+
+def docstring(source: bytes) -> str | None:
+    """The file's docstring (Alembic shows its first line as the revision's message)."""
+    tree = _parsed(source)
+    return ast.get_docstring(tree, clean=False) if tree is not None else None
+
+
+def _parsed(source: bytes) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _assignments(tree: ast.Module) -> Iterator[tuple[str, object]]:

@@ -81,7 +81,7 @@ def revision(
 
     assert result.schemas is not None
     found = migrate.migration(*result.schemas, result.changes, batch=result.render_as_batch)
-    located, git_dir = _located(options, target)
+    located, git_dir = _located(options, target, done.settings.script_location)
     # From reading the Alembic head to the refreshed snapshot, one run at a time: a second
     # run follows the first's revision instead of writing a sibling of it.
     with lock.held(git_dir / LOCK_NAME, "writing a revision"):
@@ -126,9 +126,12 @@ def _unwrite(path: Path) -> None:
     Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
 
 
-def _located(options: Options, target: RevisionTarget) -> tuple[RevisionTarget, Path]:
-    """The Alembic configuration (as given, from the directory, or the project's alembic.ini),
-    and the git directory."""
+def _located(
+    options: Options, target: RevisionTarget, script_location: str | None
+) -> tuple[RevisionTarget, Path]:
+    """The Alembic configuration (as given, from the directory; else the project's
+    alembic.ini; else the one in the script location, Flask-Migrate's layout), and the git
+    directory."""
     repo = gitrefs.Repository(options.directory)
     try:
         project, git_dir = repo.top / repo.prefix, repo.common_dir
@@ -136,7 +139,11 @@ def _located(options: Options, target: RevisionTarget) -> tuple[RevisionTarget, 
         repo.close()
     if target.config is not None:
         return replace(target, config=options.directory / target.config), git_dir
-    return replace(target, config=project / "alembic.ini"), git_dir
+    config_path = project / "alembic.ini"
+    inside = project / (script_location or ".") / "alembic.ini"
+    if not config_path.is_file() and inside.is_file():
+        config_path = inside
+    return replace(target, config=config_path), git_dir
 
 
 def _entries(path: Path) -> tuple[snapshotfile.Entry, ...]:

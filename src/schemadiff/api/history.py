@@ -96,8 +96,7 @@ def _globs(work: Session, commits: Sequence[Commit], overrides: config.Overrides
             path = work.path(root)
             # Every file, not only *.py: models may read data files under the roots.
             globs.add("**" if path == "." else f"{path}/**")
-        if settings.script_location:
-            globs.add(work.path(f"{settings.script_location}/env.py"))
+        globs.update(work.path(name) for name in settings.alembic_files)
     return sorted(globs)
 
 

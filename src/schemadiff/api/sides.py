@@ -86,7 +86,18 @@ class Session:
             return self.repo.read(Side(None, None, Source.WORKTREE), self.path(path))
 
         fallback = None if side.source is Source.WORKTREE else read_worktree
-        return config.resolve(read, fallback, overrides, side.label)
+        worktree = Side(None, None, Source.WORKTREE)
+        finders = (self._finder(side), None if fallback is None else self._finder(worktree))
+        return config.resolve(read, fallback, overrides, side.label, finders)
+
+    def _finder(self, side: Side) -> config.Finder:
+        """Finds ``side``'s files by project-relative globs, for ``config``."""
+
+        def find(globs: tuple[str, ...]) -> tuple[str, ...]:
+            found = self.repo.matching(side, [self.path(g) for g in globs])
+            return tuple(_relative_to(self.repo.prefix, p) for p in found)
+
+        return find
 
     def read(self, side: Side, relative: str) -> bytes | None:
         return self.repo.read(side, self.path(relative))
@@ -110,9 +121,7 @@ class Session:
         """The files that decide ``side``'s schema, by mode and blob id (no content is read)."""
         roots = [self.path(p) for p in settings.paths]
         materialized = self.repo.entries(side, roots)  # what the import would be given
-        names = ["pyproject.toml", "alembic.ini"]
-        if settings.script_location:
-            names.append(f"{settings.script_location}/env.py")
+        names = ["pyproject.toml", *settings.alembic_files]
         deciding = self.repo.entries(side, [self.path(n) for n in names])
         return frozenset((e.path, f"{e.mode}:{e.blob}") for e in (*materialized, *deciding))
 
@@ -375,3 +384,8 @@ def _join(prefix: str, path: str) -> str:
 def session(directory: Path, use_cache: bool) -> Iterator[Session]:
     with contextlib.ExitStack() as stack:
         yield Session(directory, use_cache, stack)
+
+
+def _relative_to(prefix: str, path: str) -> str:
+    """A path relative to the repository's top as one relative to the project directory."""
+    return path.removeprefix(f"{prefix}/") if prefix and prefix != "." else path

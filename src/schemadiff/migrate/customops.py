@@ -168,6 +168,26 @@ class DropPrimaryKeyOp(alembic_ops.DropConstraintOp):
         return self._reverse
 
 
+class CreateCheckOp(alembic_ops.CreateCheckConstraintOp):
+    """``op.create_check_constraint``, rendered here: Alembic 1.18.0 and older (from our
+    floor, 1.15.2) raise NotImplementedError for their own."""
+
+
+class DropConstraintOp(alembic_ops.DropConstraintOp):
+    """Its reverse re-adds a check constraint as a ``CreateCheckOp``."""
+
+    def reverse(self) -> alembic_ops.AddConstraintOp:
+        return adding(self.to_constraint())
+
+
+def adding(constraint: Any) -> alembic_ops.AddConstraintOp:
+    """The operation adding ``constraint``: Alembic's, but ours for a check constraint."""
+    op = alembic_ops.AddConstraintOp.from_constraint(constraint)
+    if not isinstance(op, alembic_ops.CreateCheckConstraintOp):
+        return op
+    return CreateCheckOp(op.constraint_name, op.table_name, op.condition, schema=op.schema)
+
+
 # --- rendering ---------------------------------------------------------------------------------
 
 
@@ -227,6 +247,15 @@ def _render_create_primary_key(context: AutogenContext, op: CreatePrimaryKeyOp) 
         return _call(context, "create_primary_key", [op.constraint_name, list(op.columns)], None)
     arguments = [op.constraint_name, op.table_name, list(op.columns)]
     return _call(context, "create_primary_key", arguments, op.schema)
+
+
+@renderers.dispatch_for(CreateCheckOp)
+def _render_create_check(context: AutogenContext, op: CreateCheckOp) -> str:
+    condition = str(op.condition)
+    if context._has_batch:
+        return _call(context, "create_check_constraint", [op.constraint_name, condition], None)
+    arguments = [op.constraint_name, op.table_name, condition]
+    return _call(context, "create_check_constraint", arguments, op.schema)
 
 
 def _call(context: AutogenContext, name: str, arguments: list[Any], schema: str | None) -> str:

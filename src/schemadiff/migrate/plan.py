@@ -19,7 +19,7 @@ from alembic.operations import ops
 from sqlalchemy.engine import Dialect
 
 from schemadiff import diff
-from schemadiff.migrate import ddl, objects
+from schemadiff.migrate import customops, ddl, objects
 from schemadiff.migrate.customops import (
     CastColumnOp,
     CreatePrimaryKeyOp,
@@ -413,13 +413,13 @@ def _member_op(
     assert isinstance(member, UniqueConstraint | CheckConstraint | ExcludeConstraint)
     constraint = _bound(table, _constraint(member))
     if not drop:
-        return ops.AddConstraintOp.from_constraint(constraint)
+        return customops.adding(constraint)
     if constraint.name is None:
         constraint.name = _default_name(context, table, member)
     if constraint.name is None:
         _unnamed(context, table, member)
         return None
-    return ops.DropConstraintOp.from_constraint(constraint)
+    return customops.DropConstraintOp.from_constraint(constraint)
 
 
 def _constraint(member: UniqueConstraint | CheckConstraint | ExcludeConstraint) -> Any:

@@ -2,16 +2,21 @@
 
 So alembic.ini's ``script_location``, ``version_locations``, ``file_template``,
 ``truncate_slug_length``, ``post_write_hooks`` and the project's ``script.py.mako`` all apply.
-The one difference from ``alembic revision``: the file is written atomically and never over
-an existing one.
+The differences from ``alembic revision``: the file is written atomically and never over an
+existing one; the revision files are read with ``ast``, never imported (this process is not
+the sandbox); a post-write hook that fails is an error, and the file it failed on is kept;
+an ``alembic.ini`` without ``script_location`` next to an ``env.py`` (Flask-Migrate's
+``migrations/alembic.ini``) has its own folder as the script location, as Flask-Migrate says.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import sys
 import tempfile
+import types
 from argparse import Namespace
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,11 +25,13 @@ from typing import Any
 
 from alembic import util as alembic_util
 from alembic.config import Config
-from alembic.script import ScriptDirectory
+from alembic.script import ScriptDirectory, write_hooks
 from alembic.script.revision import RevisionError as RevisionMapError
 from mako.template import Template  # type: ignore[import-untyped]
 
+from schemadiff import revisions
 from schemadiff.errors import SchemadiffError
+from schemadiff.escape import printable
 from schemadiff.migrate.render import Python
 from schemadiff.model import RevisionTarget
 
@@ -41,13 +48,19 @@ class RevisionError(SchemadiffError):
     """Alembic's script directory refused the new revision."""
 
 
+class HookFailed(RevisionError):
+    """A post-write hook failed on the revision file, which stays: it is the user's to fix."""
+
+
 class _AtomicScriptDirectory(ScriptDirectory):
     written: Path | None = None
 
-    def _generate_template(self, src: Path, dest: Path, **kw: Any) -> None:
+    def _generate_template(self, src: Path | str, dest: Path | str, **kw: Any) -> None:
         """Render next to ``dest``, then link it into place: a reader never sees half a file,
         and an existing file stays as it is. The temporary file is made inside the clean-up
-        scope, so no exception (Ctrl-C, SIGTERM, a full disk) leaves it behind."""
+        scope, so no exception (Ctrl-C, SIGTERM, a full disk) leaves it behind. Alembic
+        before 1.16 passes both paths as strings."""
+        src, dest = Path(src), Path(dest)
         temporary: str | None = None
         try:
             handle, temporary = tempfile.mkstemp(prefix=".schemadiff-", dir=dest.parent)
@@ -72,8 +85,9 @@ def _rendered(template: Path, encoding: str, values: dict[str, Any]) -> bytes:
     try:
         text: str = Template(filename=str(template)).render_unicode(**values)  # noqa: S702
     except Exception as error:  # the project's own script.py.mako (Python source, not HTML)
+        first = (str(error).splitlines() or [""])[0]  # Flask's errors run on for a paragraph
         raise RevisionError(
-            f"Alembic's template {template} failed to render: {type(error).__name__}: {error}"
+            f"Alembic's template {template} failed to render: {type(error).__name__}: {first}"
         ) from None
     return text.encode(encoding)
 
@@ -105,7 +119,7 @@ def _umask() -> int:
 def write(target: RevisionTarget, code: Python) -> Written:
     assert target.config is not None
     _exists(target.config)
-    with _inside(target.config.parent), _stdout_to_stderr():
+    with _inside(target.config.parent), _stdout_to_stderr(), _read_not_run(), _hooks_checked():
         scripts = _scripts(target.config)
         head = _head(scripts, target)
         rev_id = target.rev_id or alembic_util.rev_id()
@@ -121,6 +135,8 @@ def write(target: RevisionTarget, code: Python) -> Written:
                 downgrades=code.downgrade,
                 imports="\n".join(code.imports),
             )
+        except HookFailed:
+            raise  # the file is written and stays
         except (alembic_util.CommandError, RevisionMapError) as error:
             _remove(scripts)  # Alembic refuses some revisions only once their file is written
             raise RevisionError(f"Alembic refused the new revision: {error}") from None
@@ -143,7 +159,7 @@ def heads(target: RevisionTarget) -> tuple[str, ...]:
     """The heads of the project's revisions, as the new revision would see them now."""
     assert target.config is not None
     _exists(target.config)
-    with _inside(target.config.parent), _stdout_to_stderr():
+    with _inside(target.config.parent), _stdout_to_stderr(), _read_not_run():
         return tuple(_scripts(target.config).get_heads())
 
 
@@ -168,13 +184,15 @@ def _exists(config_path: Path) -> None:
 
 def _scripts(config_path: Path) -> ScriptDirectory:
     config = Config(str(config_path), cmd_opts=Namespace(quiet=True))
+    if not config.get_main_option("script_location") and (config_path.parent / "env.py").is_file():
+        config.set_main_option("script_location", str(config_path.parent))
     try:
         scripts = ScriptDirectory.from_config(config)
         scripts.__class__ = _AtomicScriptDirectory  # from_config builds the base class itself
         scripts.get_heads()  # reads every revision now, so its errors are told here
     except (alembic_util.CommandError, RevisionMapError) as error:
         raise RevisionError(f"Alembic cannot read {config_path}: {error}") from None
-    except Exception as error:  # a revision file that does not import
+    except Exception as error:  # a revision file that cannot be read
         raise RevisionError(
             f"Alembic could not load the revisions of {config_path}: "
             f"{type(error).__name__}: {error}"
@@ -226,3 +244,84 @@ def _inside(directory: Path) -> Iterator[None]:
         yield
     finally:
         os.chdir(before)
+
+
+@contextlib.contextmanager
+def _read_not_run() -> Iterator[None]:
+    """Alembic learns a revision file's ``revision``, ``down_revision``, ``branch_labels`` and
+    ``depends_on`` from its module: here that module is made from the file's literal
+    assignments, read with ``ast``. Importing the files would run the project's code in
+    this process, outside the sandbox and without ``[tool.schemadiff.env]``. Alembic looks
+    ``util.load_python_file`` up at each call, in every version we support."""
+    with _replaced(alembic_util, load_python_file=_revision_module):
+        yield
+
+
+@contextlib.contextmanager
+def _replaced(module: types.ModuleType, **values: object) -> Iterator[None]:
+    """``module``'s attributes set to ``values`` for the block, then restored."""
+    before = {name: getattr(module, name) for name in values}
+    for name, value in values.items():
+        setattr(module, name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            setattr(module, name, value)
+
+
+def _revision_module(
+    directory: str | os.PathLike[str], filename: str | os.PathLike[str]
+) -> types.ModuleType:
+    path = Path(directory, filename)
+    if path.suffix != ".py":
+        raise RevisionError(
+            f"{path} is a compiled revision file: schemadiff reads revision files as source. "
+            "Turn sourceless off in alembic.ini, or keep the .py files."
+        )
+    source = path.read_bytes()
+    module = types.ModuleType(path.stem, revisions.docstring(source))
+    module.__file__ = str(path)
+    for name, value in revisions.literals(source).items():
+        setattr(module, name, value)
+    return module
+
+
+@contextlib.contextmanager
+def _hooks_checked() -> Iterator[None]:
+    """Alembic ignores a post-write hook's exit status; here a failure is a ``HookFailed``
+    naming the hook and the kept file. Its stderr still reaches ours, and its last line is
+    told. Alembic looks ``_invoke`` and ``subprocess`` up in ``write_hooks`` at each call."""
+    invoke = write_hooks._invoke
+
+    def checked(kind: str, path: str | os.PathLike[str], options: Any) -> Any:
+        name = printable(str(options.get("_hook_name", kind)))
+        try:
+            return invoke(kind, path, options)
+        except (_HookExit, alembic_util.CommandError) as error:
+            raise HookFailed(
+                f"the revision was written to {os.path.abspath(path)}; the post-write hook "
+                f"'{name}' failed: "
+                f"{printable(str(error))}"
+            ) from None
+
+    process = types.SimpleNamespace(run=_run_hook, DEVNULL=subprocess.DEVNULL, PIPE=subprocess.PIPE)
+    with _replaced(write_hooks, _invoke=checked, subprocess=process):
+        yield
+
+
+class _HookExit(Exception):
+    """A hook's command exited with a failure; the message is its last stderr line."""
+
+
+def _run_hook(command: list[str], **kw: Any) -> subprocess.CompletedProcess[bytes]:
+    captured = "stderr" not in kw  # a hook with ignore_output sends it to DEVNULL
+    if captured:
+        kw["stderr"] = subprocess.PIPE
+    done: subprocess.CompletedProcess[bytes] = subprocess.run(command, **kw)  # noqa: PLW1510
+    text = (done.stderr or b"").decode("utf-8", "replace") if captured else ""
+    sys.stderr.write(text)
+    if done.returncode != 0:
+        lines = [line for line in text.splitlines() if line.strip()]
+        raise _HookExit(lines[-1].strip() if lines else f"it exited with {done.returncode}")
+    return done
