@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schemadiff import config
+from schemadiff import alembicfiles, config
 from schemadiff.diff import filter_schema
 from schemadiff.errors import ConfigError, GitError
 from schemadiff.gitrefs import INDEX, WORKTREE, RangeSpec, parse_range
@@ -100,7 +100,7 @@ def test_pyproject_errors(text: str, message: str) -> None:
     ],
 )
 def test_env_py_locators(source: str, expected: tuple[str, ...]) -> None:
-    assert config.locators_from_env(source.encode(), "env.py") == (expected, None)
+    assert alembicfiles.locators_from_env(source.encode(), "env.py") == (expected, None)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,7 @@ def test_env_py_locators(source: str, expected: tuple[str, ...]) -> None:
     ],
 )
 def test_env_py_problems(source: str, problem: str) -> None:
-    locators, why = config.locators_from_env(source.encode(), "env.py")
+    locators, why = alembicfiles.locators_from_env(source.encode(), "env.py")
     assert locators is None
     assert why is not None and problem in why
 
@@ -124,8 +124,8 @@ def test_alembic_ini_dialect_and_paths() -> None:
         b"prepend_sys_path = . src\n",
         "mig/env.py": b"from app.models import Base\ntarget_metadata = Base.metadata\n",
     }
-    hints = config.read_alembic(files.get, "HEAD")
-    assert hints == config.AlembicHints(
+    hints = alembicfiles.read_alembic(files.get, "HEAD")
+    assert hints == alembicfiles.AlembicHints(
         ("app.models:Base.metadata",),
         "postgresql",
         (".", "src"),
@@ -144,7 +144,7 @@ def test_alembic_ini_version_locations_are_project_relative() -> None:
         b"version_locations = %(here)s/migrations/versions %(here)s/extra/versions\n",
         "migrations/env.py": b"import app\ntarget_metadata = app.Base.metadata\n",
     }
-    hints = config.read_alembic(files.get, "HEAD")
+    hints = alembicfiles.read_alembic(files.get, "HEAD")
     assert hints.script_location == "migrations"
     assert hints.version_locations == ("migrations/versions", "extra/versions")
 

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemadiff import config, gitrefs, snapshotfile
+from schemadiff import alembicfiles, config, gitrefs, snapshotfile
 from schemadiff.api import compared
 from schemadiff.api.sides import Job, Loaded, Session
 from schemadiff.errors import ConfigError, GitError, ModelLoadError
@@ -77,7 +77,7 @@ def from_database(
 
 
 def database_dialect(url: str) -> str:
-    dialect = config.dialect_from_url(url)
+    dialect = alembicfiles.dialect_from_url(url)
     if dialect is None:
         raise ConfigError(
             f"{masked(url)} is not a database URL. Write it as SQLAlchemy does, e.g. "

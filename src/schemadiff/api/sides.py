@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import schemadiff
-from schemadiff import cache, config, confine, gitrefs, revisions, sandbox, snapshotfile
+from schemadiff import (
+    alembicfiles,
+    cache,
+    config,
+    confine,
+    gitrefs,
+    revisions,
+    sandbox,
+    snapshotfile,
+)
 from schemadiff.api import emptyside
 from schemadiff.errors import ModelLoadError
 from schemadiff.escape import printable
@@ -90,7 +99,7 @@ class Session:
         finders = (self._finder(side), None if fallback is None else self._finder(worktree))
         return config.resolve(read, fallback, overrides, side.label, finders)
 
-    def _finder(self, side: Side) -> config.Finder:
+    def _finder(self, side: Side) -> alembicfiles.Finder:
         """Finds ``side``'s files by project-relative globs, for ``config``."""
 
         def find(globs: tuple[str, ...]) -> tuple[str, ...]:
@@ -362,10 +371,21 @@ def _environment() -> dict[str, Any]:
         "python": sys.version,
         "prefix": sys.prefix,
         "sqlalchemy": _version("sqlalchemy"),
-        "schemadiff": schemadiff.__version__,
+        "schemadiff": [schemadiff.__version__, _own_code()],
         "site_packages": [purelib, installed],
         "pythonpath": os.environ.get("PYTHONPATH"),
     }
+
+
+def _own_code() -> str:
+    """A digest of schemadiff's own source: what it reads from a MetaData changes with the
+    code, not only with the release, so an entry written by other code is not reused."""
+    package = Path(schemadiff.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _version(distribution: str) -> str | None:
