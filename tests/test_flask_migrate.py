@@ -232,3 +232,26 @@ def test_revision_files_are_read_not_run(app: GitRepo) -> None:
     assert run.code == 0, run.err
     assert f"Revises: {revision_id(first)}" in Path(run.out.strip()).read_text()
     assert not first.with_suffix(".ran").exists()
+
+
+def test_zero_config_finds_the_app_its_models_and_its_migrations(tmp_path: Path) -> None:
+    """No [tool.schemadiff] and no alembic.ini at the top: env.py (Flask-Migrate's template)
+    takes the models from the app, found the way ``flask`` finds it (``app/`` with
+    ``create_app``), and the revisions from ``migrations/``."""
+    repo = flask_project(tmp_path / "repo")
+    (repo.path / "pyproject.toml").unlink()
+    repo.commit("no schemadiff settings")
+    repo.write("app/models.py", WITH_EMAIL)
+    repo.commit("email, no migration")
+    migrate(repo, "add email")
+    repo.commit("its migration")
+
+    diff = schemadiff("HEAD~2..HEAD~1", cwd=repo.path)
+    unmigrated = schemadiff("check", "HEAD~2..HEAD~1", cwd=repo.path)
+    migrated = schemadiff("check", "HEAD~2..HEAD", cwd=repo.path)
+
+    assert diff.code == 0, diff.err
+    assert diff.out.splitlines()[2:] == ["~ table user", "    + column email VARCHAR(120) NULL"]
+    assert unmigrated.code == 1, unmigrated.err
+    assert "column added, but no new migration in the change" in unmigrated.out
+    assert migrated.code == 0, migrated.out + migrated.err
