@@ -213,6 +213,19 @@ def test_a_hook_alembic_cannot_find_keeps_the_file(app: GitRepo) -> None:
     assert path.is_file()
 
 
+def test_a_hook_whose_executable_is_missing_keeps_the_file(app: GitRepo) -> None:
+    hooks = "hooks = ruff\nruff.type = exec\nruff.executable = /nonexistent/ruff\n"
+
+    run, path = hooked(app, hooks)
+
+    assert run.code == 2
+    assert run.err.splitlines()[-1] == (
+        f"schemadiff: error: the revision was written to {path}; the post-write hook 'ruff' "
+        "failed: cannot run /nonexistent/ruff: No such file or directory"
+    )
+    assert path.is_file()
+
+
 def test_revision_files_are_read_not_run(app: GitRepo) -> None:
     """A revision that needs ``[tool.schemadiff.env]`` to import: ``revision`` never imports
     it in its own process (that would run the project's code outside the sandbox)."""

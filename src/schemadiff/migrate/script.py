@@ -318,7 +318,10 @@ def _run_hook(command: list[str], **kw: Any) -> subprocess.CompletedProcess[byte
     captured = "stderr" not in kw  # a hook with ignore_output sends it to DEVNULL
     if captured:
         kw["stderr"] = subprocess.PIPE
-    done: subprocess.CompletedProcess[bytes] = subprocess.run(command, **kw)  # noqa: PLW1510
+    try:
+        done: subprocess.CompletedProcess[bytes] = subprocess.run(command, **kw)  # noqa: PLW1510
+    except OSError as error:  # not the versions directory's: the hook's program
+        raise _HookExit(f"cannot run {command[0]}: {error.strerror or error}") from None
     text = (done.stderr or b"").decode("utf-8", "replace") if captured else ""
     sys.stderr.write(text)
     if done.returncode != 0:
