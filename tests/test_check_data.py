@@ -386,6 +386,13 @@ CASES = {
     "unique-constraint-after-delete-of-every-row": case(
         models(handle=UNIQUE_HANDLE), 'op.execute("DELETE FROM account")', CREATE_UNIQUE
     ),
+    "unique-constraint-after-not-in-of-another-table": case(
+        models(handle=UNIQUE_HANDLE),
+        'op.execute("DELETE FROM account WHERE id NOT IN '
+        '(SELECT min(id) FROM team GROUP BY handle)")',
+        CREATE_UNIQUE,
+        found=(("handle", _duplicates("unique constraint uq_account_handle")),),
+    ),
     "unique-constraint-after-update-to-one-value": case(
         models(handle=UNIQUE_HANDLE),
         "op.execute(\"UPDATE account SET handle = 'same'\")",
@@ -539,6 +546,8 @@ CAUTIOUS = {
     "backfill-built-at-run-time": "the f-string names account",
     "not-null-in-sql-it-does-not-read": "the SQL sets NOT NULL after the backfill",
     "unique-constraint-after-update": "the values it sets are distinct, which is not read",
+    "unique-constraint-after-not-in-of-another-table": "GROUP BY handle is the outer row's: "
+    "it keeps only team's least id",
 }
 """Flagged, yet PostgreSQL runs them: the rule does not guess what it cannot read."""
 

@@ -74,7 +74,7 @@ class Upgrade:
                 continue
             if write.where is None:
                 return True
-            kept = _keeps_one_per_group(write.where)
+            kept = _keeps_one_per_group(write.where, write.table)
             if columns is not None and kept is not None and kept == columns:
                 return True
         return False
@@ -137,28 +137,29 @@ def _elements(change: Change) -> tuple[str, ...]:
 
 _COLUMN = r'(?:"[^"]+"|[A-Za-z_][\w$]*)'
 _JOIN = re.compile(
-    rf"USING\s+{_COLUMN}(?:\s*\.\s*{_COLUMN})?\s+(?:AS\s+)?(?P<other>[A-Za-z_]\w*)\s+WHERE\s+(?P<where>.*)",
+    rf"USING\s+(?:{_COLUMN}\s*\.\s*)?(?P<table>{_COLUMN})\s+(?:AS\s+)?(?P<other>[A-Za-z_]\w*)\s+WHERE\s+(?P<where>.*)",
     re.IGNORECASE | re.DOTALL,
 )
 _EQUAL = re.compile(rf"(\w+)\s*\.\s*({_COLUMN})\s*=\s*(\w+)\s*\.\s*({_COLUMN})")
 _ORDER = re.compile(r"(\w+)\s*\.\s*(id|ctid)\s*[<>]\s*(\w+)\s*\.\s*(id|ctid)", re.IGNORECASE)
 _NOT_IN = re.compile(
     rf"WHERE\s+(?:{_COLUMN}\s*\.\s*)?id\s+NOT\s+IN\s*\(\s*SELECT\s+(?:min|max)\s*\(\s*id\s*\)"
-    rf"\s+FROM\s+{_COLUMN}(?:\s*\.\s*{_COLUMN})?\s+GROUP\s+BY\s+(?P<by>{_COLUMN}(?:\s*,\s*{_COLUMN})*)\s*\)",
+    rf"\s+FROM\s+(?:{_COLUMN}\s*\.\s*)?(?P<table>{_COLUMN})\s+GROUP\s+BY\s+(?P<by>{_COLUMN}(?:\s*,\s*{_COLUMN})*)\s*\)",
     re.IGNORECASE,
 )
 
 
-def _keeps_one_per_group(rest: str) -> frozenset[str] | None:
+def _keeps_one_per_group(rest: str, table: str) -> frozenset[str] | None:
     """The columns a ``DELETE``'s ``USING``/``WHERE`` keeps one row per group of: ``USING t
     b WHERE a.c = b.c AND ... AND a.id > b.id`` (nothing else), or ``WHERE id NOT IN (SELECT
-    min(id) FROM t GROUP BY c, ...)``; None for any other condition."""
+    min(id) FROM t GROUP BY c, ...)``, ``t`` the table deleted from; None for any other
+    condition."""
     rest = rest.strip()
     not_in = _NOT_IN.fullmatch(rest)
-    if not_in is not None:
+    if not_in is not None and _bare(not_in["table"]) == table.lower():
         return frozenset(_bare(c) for c in not_in["by"].split(","))
     join = _JOIN.fullmatch(rest)
-    if join is None:
+    if join is None or _bare(join["table"]) != table.lower():
         return None
     columns, ordered = set(), 0
     for written in re.split(r"\s+AND\s+", join["where"].strip(), flags=re.IGNORECASE):
