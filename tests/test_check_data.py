@@ -122,15 +122,16 @@ DROP_FK = 'op.drop_constraint("fk_account_team", "account", type_="foreignkey")'
 def _filled(column: str, verb: str) -> str:
     return (
         f'{verb}: fails while any row holds NULL; run op.execute("UPDATE account SET {column} '
-        f'= ... WHERE {column} IS NULL") before the alter_column'
+        f"= 'value' WHERE {column} IS NULL\") before the alter_column, with a value that cannot "
+        "be NULL (a literal, or COALESCE(..., literal))"
     )
 
 
-def _duplicates(what: str) -> str:
+def _duplicates(what: str, column: str = "handle") -> str:
     return (
         f"{what} added: fails if rows hold duplicates; remove them before it is built: "
-        "op.execute a DELETE of account's duplicate rows that names its columns, or an UPDATE "
-        "that sets one"
+        f'op.execute("DELETE FROM account a USING account b WHERE a.{column} = b.{column} '
+        'AND a.id > b.id")'
     )
 
 
@@ -201,6 +202,35 @@ CASES = {
             ),
         ),
     ),
+    "server-default-sa-null": case(
+        WITH_REGION,
+        'op.add_column("account", sa.Column("region", sa.String(20), nullable=False, '
+        "server_default=sa.null()))",
+        found=(
+            (
+                "region",
+                f"{REQUIRED}: give its add_column a server_default, or add it nullable, "
+                "backfill it, then set NOT NULL",
+            ),
+        ),
+    ),
+    "server-default-literal-column-null": case(
+        WITH_REGION,
+        'op.add_column("account", sa.Column("region", sa.String(20), nullable=False, '
+        'server_default=sa.literal_column("NULL")))',
+        found=(
+            (
+                "region",
+                f"{REQUIRED}: give its add_column a server_default, or add it nullable, "
+                "backfill it, then set NOT NULL",
+            ),
+        ),
+    ),
+    "server-default-literal-column-of-a-literal": case(
+        WITH_REGION,
+        'op.add_column("account", sa.Column("region", sa.String(20), nullable=False, '
+        "server_default=sa.literal_column(\"'eu'\")))",
+    ),
     "server-default-in-an-add-under-an-if": case(
         WITH_REGION,
         'if op.get_context().dialect.name == "sqlite":',
@@ -232,6 +262,49 @@ CASES = {
         ADD_NULLABLE,
         'op.execute(account.update().where(account.c.region.is_(None)).values(region="eu"))',
         REGION_NOT_NULL,
+        module='account = sa.table("account", sa.column("region"))\n\n',
+    ),
+    "backfill-with-coalesce": case(
+        WITH_REGION,
+        ADD_NULLABLE,
+        "op.execute(\"UPDATE account SET region = COALESCE(email, 'eu')\")",
+        REGION_NOT_NULL,
+    ),
+    "backfill-to-null": case(
+        WITH_REGION,
+        ADD_NULLABLE,
+        'op.execute("UPDATE account SET region = NULL")',
+        REGION_NOT_NULL,
+        found=(("region", NO_BACKFILL),),
+    ),
+    "backfill-from-a-column-that-may-be-null": case(
+        WITH_REGION,
+        ADD_NULLABLE,
+        'op.execute("UPDATE account SET region = email")',
+        REGION_NOT_NULL,
+        found=(("region", NO_BACKFILL),),
+    ),
+    "backfill-from-a-subquery": case(
+        WITH_REGION,
+        ADD_NULLABLE,
+        'op.execute("UPDATE account SET region = (SELECT b.email FROM account b '
+        'WHERE b.id = account.id)")',
+        REGION_NOT_NULL,
+        found=(("region", NO_BACKFILL),),
+    ),
+    "backfill-with-case-without-else": case(
+        WITH_REGION,
+        ADD_NULLABLE,
+        "op.execute(\"UPDATE account SET region = CASE WHEN id >= 100 THEN 'eu' END\")",
+        REGION_NOT_NULL,
+        found=(("region", NO_BACKFILL),),
+    ),
+    "backfill-with-sa-null": case(
+        WITH_REGION,
+        ADD_NULLABLE,
+        "op.execute(account.update().values(region=sa.null()))",
+        REGION_NOT_NULL,
+        found=(("region", NO_BACKFILL),),
         module='account = sa.table("account", sa.column("region"))\n\n',
     ),
     "add-nullable-not-null-without-backfill": case(
@@ -302,6 +375,42 @@ CASES = {
         "op.execute(\"UPDATE account SET handle = handle || '-' || id WHERE id NOT IN "
         '(SELECT min(id) FROM account GROUP BY handle)")',
         CREATE_UNIQUE,
+        found=(("handle", _duplicates("unique constraint uq_account_handle")),),
+    ),
+    "unique-constraint-after-not-in-delete": case(
+        models(handle=UNIQUE_HANDLE),
+        'op.execute("DELETE FROM account WHERE id NOT IN '
+        '(SELECT min(id) FROM account GROUP BY handle)")',
+        CREATE_UNIQUE,
+    ),
+    "unique-constraint-after-delete-of-every-row": case(
+        models(handle=UNIQUE_HANDLE), 'op.execute("DELETE FROM account")', CREATE_UNIQUE
+    ),
+    "unique-constraint-after-not-in-of-another-table": case(
+        models(handle=UNIQUE_HANDLE),
+        'op.execute("DELETE FROM account WHERE id NOT IN '
+        '(SELECT min(id) FROM team GROUP BY handle)")',
+        CREATE_UNIQUE,
+        found=(("handle", _duplicates("unique constraint uq_account_handle")),),
+    ),
+    "unique-constraint-after-update-to-one-value": case(
+        models(handle=UNIQUE_HANDLE),
+        "op.execute(\"UPDATE account SET handle = 'same'\")",
+        CREATE_UNIQUE,
+        found=(("handle", _duplicates("unique constraint uq_account_handle")),),
+    ),
+    "unique-constraint-after-delete-of-null-handles": case(
+        models(handle=UNIQUE_HANDLE),
+        'op.execute("DELETE FROM account WHERE handle IS NULL")',
+        CREATE_UNIQUE,
+        found=(("handle", _duplicates("unique constraint uq_account_handle")),),
+    ),
+    "unique-constraint-after-self-join-on-more-columns": case(
+        models(handle=UNIQUE_HANDLE),
+        'op.execute("DELETE FROM account a USING account b '
+        'WHERE a.id > b.id AND a.handle = b.handle AND a.email = b.email")',
+        CREATE_UNIQUE,
+        found=(("handle", _duplicates("unique constraint uq_account_handle")),),
     ),
     "unique-constraint-without-deduplication": case(
         models(handle=UNIQUE_HANDLE),
@@ -326,7 +435,7 @@ CASES = {
     "unique-index-without-deduplication": case(
         models(login=UNIQUE_LOGIN),
         CREATE_INDEX,
-        found=(("login", _duplicates("unique index ix_account_login")),),
+        found=(("login", _duplicates("unique index ix_account_login", "login")),),
     ),
     # 4. a foreign key whose only change is what a delete does
     "foreign-key-ondelete-only": case(
@@ -436,6 +545,9 @@ CAUTIOUS = {
     "backfill-under-an-if": "the if holds on PostgreSQL",
     "backfill-built-at-run-time": "the f-string names account",
     "not-null-in-sql-it-does-not-read": "the SQL sets NOT NULL after the backfill",
+    "unique-constraint-after-update": "the values it sets are distinct, which is not read",
+    "unique-constraint-after-not-in-of-another-table": "GROUP BY handle is the outer row's: "
+    "it keeps only team's least id",
 }
 """Flagged, yet PostgreSQL runs them: the rule does not guess what it cannot read."""
 
@@ -496,11 +608,16 @@ def _database(admin_url: str, name: str) -> str:
         ("update account set region='eu' where region is null", "account", None, True),
         ('UPDATE "public"."account" AS a SET "region" = \'eu\'', "account", "public", True),
         (
-            "-- fill\nUPDATE ONLY account SET a = 1, region = f(x) WHERE account.region IS NULL",
+            "-- fill\nUPDATE ONLY account SET a = 1, region = COALESCE(f(x), 'a,b') "
+            "WHERE account.region IS NULL",
             "account",
             None,
             True,
         ),
+        ("UPDATE account SET region = f(x)", "account", None, False),
+        ("UPDATE account SET region = NULL", "account", None, False),
+        ("UPDATE account SET region = (email)", "account", None, False),
+        ("UPDATE account SET region = now()::text, a = 1", "account", None, True),
         ("UPDATE account SET region = 'eu' WHERE id < 100", "account", None, False),
         ("UPDATE account SET other = 'eu'", "account", None, False),
         (

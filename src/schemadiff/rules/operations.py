@@ -59,8 +59,9 @@ class Operation:
     """``add_column``'s column: its ``nullable`` (True when not given, unless a primary key);
     ``alter_column``'s ``nullable``. None when not a literal (or not given to ``alter_column``)."""
     fills: bool = False
-    """``add_column``'s column fills the rows it is added to: a ``server_default`` that is not
-    ``None``, an ``Identity`` or a ``Computed``."""
+    """``add_column``'s column fills the rows it is added to: a ``server_default`` that cannot
+    be NULL (a string, ``sa.text``/``sa.literal_column`` of a non-NULL literal, a ``sa.func``
+    call such as ``now()``), an ``Identity`` or a ``Computed``; an unread default does not."""
     writes: tuple[Write, ...] = ()
     """``execute``'s ``UPDATE`` and ``DELETE`` statements: its SQL's, or those of an
     ``sa.table(...).update()`` / ``sa.delete(...)`` construct (see ``writes``)."""
@@ -181,6 +182,12 @@ def _callee(node: ast.expr) -> str | None:
     if isinstance(node.func, ast.Attribute):
         return node.func.attr
     return None
+
+
+def _default_string(text: str | None) -> bool:
+    """A ``server_default`` string fills the rows, but for ``"NULL"`` (read as the NULL it
+    likely means)."""
+    return text is not None and text.strip().upper() != "NULL"
 
 
 def _bind(call: ast.Call, parameters: Sequence[str]) -> dict[str, ast.expr]:
@@ -356,10 +363,18 @@ class _Reader(ast.NodeVisitor):
         if any(_callee(a) in ("Identity", "Computed") for a in column.args):
             return True
         default = next((k.value for k in column.keywords if k.arg == "server_default"), None)
-        if default is None or self._is_none(default):
-            return False
-        text = self._sql(default)
-        return text is None or text.strip().upper() != "NULL"
+        return default is not None and not self._is_none(default) and self._non_null(default)
+
+    def _non_null(self, default: ast.expr) -> bool:
+        """A ``server_default`` that cannot be NULL; one not read is taken as NULL."""
+        if self._string(default) is not None:  # a string: Alembic quotes it
+            return _default_string(self._string(default))
+        if _callee(default) in ("Identity", "Computed"):
+            return True
+        if _callee(default) in ("text", "literal_column") and isinstance(default, ast.Call):
+            text = self._sql(default.args[0]) if len(default.args) == 1 else None
+            return text is not None and writes.non_null(text)
+        return writes.func_name(default) in writes.NON_NULL_FUNCTIONS
 
     def _writes(self, node: ast.expr | None) -> tuple[Write, ...]:
         text = self._sql(node)

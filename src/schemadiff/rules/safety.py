@@ -21,7 +21,7 @@ from schemadiff.model import (
     Schema,
 )
 from schemadiff.rules import types
-from schemadiff.rules.upgrade import Upgrade
+from schemadiff.rules.upgrade import Upgrade, dedup_columns
 
 K = ChangeKind
 
@@ -142,8 +142,11 @@ def _made_not_null(change: Change, context: Context) -> Iterator[str]:
 def _fill(change: Change) -> str:
     """What is wrong, and the backfill that the rule reads as making it pass."""
     table, column = change.table, change.name
-    statement = f"UPDATE {table} SET {column} = ... WHERE {column} IS NULL"  # noqa: S608 (told, never run)
-    return f'{_HOLDS_NULL}; run op.execute("{statement}") before the alter_column'
+    statement = f"UPDATE {table} SET {column} = 'value' WHERE {column} IS NULL"  # noqa: S608 (told, never run)
+    return (
+        f'{_HOLDS_NULL}; run op.execute("{statement}") before the alter_column, with a value '
+        "that cannot be NULL (a literal, or COALESCE(..., literal))"
+    )
 
 
 def _new_constraint(change: Change, context: Context) -> Iterator[str]:
@@ -163,17 +166,24 @@ def _new_constraint(change: Change, context: Context) -> Iterator[str]:
 
 
 def _duplicates(change: Change, context: Context, what: str) -> Iterator[str]:
-    """Judged by the revision when it builds the index or constraint: rows de-duplicated
-    before (a ``DELETE`` naming its columns, or an ``UPDATE`` of one) make it pass."""
+    """Judged by the revision when it builds the index or constraint: a ``DELETE`` before it
+    that keeps one row per group of its columns (or deletes every row) makes it pass."""
     found = f"{what} added: fails if rows hold duplicates"
     built = context.upgrade.built(change)
     if built is None:
         yield found
     elif not context.upgrade.deduplicated(change, built):
-        yield (
-            f"{found}; remove them before it is built: op.execute a DELETE of {change.table}'s "
-            "duplicate rows that names its columns, or an UPDATE that sets one"
-        )
+        yield f"{found}; remove them before it is built: {_dedup(change)}"
+
+
+def _dedup(change: Change) -> str:
+    """The de-duplication the rule reads as making it pass."""
+    table, columns = change.table, dedup_columns(change)
+    if columns is None:
+        return f"an index on expressions: only a DELETE of every row of {table} is read"
+    same = " AND ".join(f"a.{c} = b.{c}" for c in sorted(columns))
+    statement = f"DELETE FROM {table} a USING {table} b WHERE {same} AND a.id > b.id"  # noqa: S608 (told, never run)
+    return f'op.execute("{statement}")'
 
 
 _Reference = tuple[tuple[str, ...], str | None, str, tuple[str, ...], str | None]

@@ -20,7 +20,7 @@ from schemadiff.model import Change, Index, UniqueConstraint
 from schemadiff.rules.operations import Operation
 from schemadiff.rules.writes import Write
 
-__all__ = ["Upgrade"]
+__all__ = ["Upgrade", "dedup_columns"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w$]*(?![\w$]|\s*\()")
 """A name in an index expression that is not a function called: ``email`` in ``lower(email)``."""
@@ -65,16 +65,17 @@ class Upgrade:
         return next((i for i, op in enumerate(self.operations) if _builds(op, change)), None)
 
     def deduplicated(self, change: Change, before: int) -> bool:
-        """A ``DELETE`` of the table naming every column of the constraint (or deleting every
-        row), or an ``UPDATE`` that sets one of them, runs before position ``before``."""
-        groups = _unique_columns(change)
+        """A ``DELETE`` that keeps one row per group of exactly the constraint's columns (see
+        ``dedup_columns``), or deletes every row, runs before position ``before``. An
+        ``UPDATE`` does not count: whether its values are distinct is not read."""
+        columns = dedup_columns(change)
         for write in self._writes(change, -1, before):
-            sets = {s.lower() for s in write.sets}
-            if write.verb == "update" and any(c.lower() in sets for g in groups for c in g):
+            if write.verb != "delete":
+                continue
+            if write.where is None:
                 return True
-            if write.verb == "delete" and (
-                write.where is None or all(any(write.mentions(c) for c in g) for g in groups)
-            ):
+            kept = _keeps_one_per_group(write.where, write.table)
+            if columns is not None and kept is not None and kept == columns:
                 return True
         return False
 
@@ -117,6 +118,64 @@ def _builds(op: Operation, change: Change) -> bool:
         return op.target == change.name
     assert isinstance(change.new, UniqueConstraint)
     return op.columns is None or op.columns == change.new.columns
+
+
+def dedup_columns(change: Change) -> frozenset[str] | None:
+    """The lowercased columns a de-duplicating ``DELETE`` must group by; None when an
+    element of an index is an expression (only deleting every row is read then)."""
+    groups = _unique_columns(change)
+    plain = [g[0] for g, e in zip(groups, _elements(change), strict=True) if g == (e,)]
+    return frozenset(c.lower() for c in plain) if len(plain) == len(groups) else None
+
+
+def _elements(change: Change) -> tuple[str, ...]:
+    if isinstance(change.new, UniqueConstraint):
+        return tuple(change.new.columns)
+    assert isinstance(change.new, Index)
+    return tuple(e.strip().strip('"') for e in change.new.expressions)
+
+
+_COLUMN = r'(?:"[^"]+"|[A-Za-z_][\w$]*)'
+_JOIN = re.compile(
+    rf"USING\s+(?:{_COLUMN}\s*\.\s*)?(?P<table>{_COLUMN})\s+(?:AS\s+)?(?P<other>[A-Za-z_]\w*)\s+WHERE\s+(?P<where>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_EQUAL = re.compile(rf"(\w+)\s*\.\s*({_COLUMN})\s*=\s*(\w+)\s*\.\s*({_COLUMN})")
+_ORDER = re.compile(r"(\w+)\s*\.\s*(id|ctid)\s*[<>]\s*(\w+)\s*\.\s*(id|ctid)", re.IGNORECASE)
+_NOT_IN = re.compile(
+    rf"WHERE\s+(?:{_COLUMN}\s*\.\s*)?id\s+NOT\s+IN\s*\(\s*SELECT\s+(?:min|max)\s*\(\s*id\s*\)"
+    rf"\s+FROM\s+(?:{_COLUMN}\s*\.\s*)?(?P<table>{_COLUMN})\s+GROUP\s+BY\s+(?P<by>{_COLUMN}(?:\s*,\s*{_COLUMN})*)\s*\)",
+    re.IGNORECASE,
+)
+
+
+def _keeps_one_per_group(rest: str, table: str) -> frozenset[str] | None:
+    """The columns a ``DELETE``'s ``USING``/``WHERE`` keeps one row per group of: ``USING t
+    b WHERE a.c = b.c AND ... AND a.id > b.id`` (nothing else), or ``WHERE id NOT IN (SELECT
+    min(id) FROM t GROUP BY c, ...)``, ``t`` the table deleted from; None for any other
+    condition."""
+    rest = rest.strip()
+    not_in = _NOT_IN.fullmatch(rest)
+    if not_in is not None and _bare(not_in["table"]) == table.lower():
+        return frozenset(_bare(c) for c in not_in["by"].split(","))
+    join = _JOIN.fullmatch(rest)
+    if join is None or _bare(join["table"]) != table.lower():
+        return None
+    columns, ordered = set(), 0
+    for written in re.split(r"\s+AND\s+", join["where"].strip(), flags=re.IGNORECASE):
+        term = written.strip()
+        equal, order = _EQUAL.fullmatch(term), _ORDER.fullmatch(term)
+        if order is not None and order[2].lower() == order[4].lower() and order[1] != order[3]:
+            ordered += 1
+        elif equal is not None and _bare(equal[2]) == _bare(equal[4]) and equal[1] != equal[3]:
+            columns.add(_bare(equal[2]))
+        else:
+            return None
+    return frozenset(columns) if ordered == 1 and columns else None
+
+
+def _bare(name: str) -> str:
+    return name.strip().strip('"').lower()
 
 
 def _unique_columns(change: Change) -> tuple[tuple[str, ...], ...]:

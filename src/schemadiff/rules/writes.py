@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["Write", "construct", "is_null", "parse"]
+__all__ = ["NON_NULL_FUNCTIONS", "Write", "construct", "func_name", "is_null", "non_null", "parse"]
 
 _NAME = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 _TABLE = rf"(?P<table>{_NAME}(?:\s*\.\s*{_NAME})?)"
@@ -45,10 +45,12 @@ class Write:
     """The condition, as written; None when every row is written."""
     text: str = ""
     """The whole statement: what it mentions."""
+    filled: tuple[str, ...] = ()
+    """Those of ``sets`` given a value that cannot be NULL (see ``non_null``)."""
 
     def fills(self, column: str) -> bool:
-        """Gives ``column`` a value on every row that held NULL."""
-        if self.verb != "update" or not any(_same(s, column) for s in self.sets):
+        """Gives ``column`` a value that cannot be NULL on every row that held NULL."""
+        if self.verb != "update" or not any(_same(s, column) for s in self.filled):
             return False
         return self.where is None or _is_null(self.where, column)
 
@@ -70,12 +72,14 @@ def _statement(text: str) -> Write | None:
     text = _COMMENT.sub("", text, count=1).strip()
     update = _UPDATE.fullmatch(text)
     if update is not None:
-        sets = tuple(_assigned(update["sets"]))
-        return Write("update", *_split(update["table"]), sets, update["where"], text)
+        assigned = list(_assigned(update["sets"]))
+        sets = tuple(c for c, _ in assigned)
+        filled = tuple(c for c, value in assigned if non_null(value))
+        return Write("update", *_split(update["table"]), sets, update["where"], text, filled)
     delete = _DELETE.fullmatch(text)
     if delete is not None:
         rest = delete["rest"]
-        return Write("delete", *_split(delete["table"]), (), rest, text)
+        return Write("delete", *_split(delete["table"]), (), rest, text=text)
     return None
 
 
@@ -99,17 +103,88 @@ def _split(name: str) -> tuple[str, str | None]:
     return (parts[-1], parts[0]) if len(parts) == 2 else (parts[0], None)
 
 
-def _assigned(sets: str) -> Iterator[str]:
-    """The columns on the left of each top-level ``=`` of a ``SET`` list."""
-    depth, start = 0, 0
-    for i, char in enumerate(sets + ","):
+def _assigned(sets: str) -> Iterator[tuple[str, str]]:
+    """(column, value) of each top-level ``=`` of a ``SET`` list."""
+    for part in _top_level(sets, ","):
+        left, equals, value = part.partition("=")
+        name = re.fullmatch(rf"\s*(?:{_NAME}\s*\.\s*)?({_NAME})\s*", left)
+        if equals and name is not None:
+            yield _unquote(name[1]), value
+
+
+def _depths(text: str) -> Iterator[tuple[int, str, int]]:
+    """(position, character, parenthesis depth after it) of each character outside quotes."""
+    depth, quote = 0, ""
+    for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+            continue
+        if char in "'\"":
+            quote = char
+            continue
         depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "," and depth == 0:
-            left, equals, _ = sets[start:i].partition("=")
-            name = re.fullmatch(rf"\s*(?:{_NAME}\s*\.\s*)?({_NAME})\s*", left)
-            if equals and name is not None:
-                yield _unquote(name[1])
+        yield i, char, depth
+    if quote:
+        yield len(text), quote, -1  # an unclosed quote: unbalanced
+
+
+def _top_level(text: str, separator: str) -> list[str]:
+    """The text cut at each ``separator`` outside parentheses and quotes."""
+    parts, start = [], 0
+    for i, char, depth in _depths(text):
+        if char == separator and depth == 0:
+            parts.append(text[start:i])
             start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _balanced(text: str) -> bool:
+    """No parenthesis outside quotes closes one the text did not open: ``a) + (b`` is not."""
+    depths = [depth for _, _, depth in _depths(text)]
+    return all(d >= 0 for d in depths) and (not depths or depths[-1] == 0)
+
+
+NON_NULL_FUNCTIONS = frozenset(
+    {
+        "now",
+        "current_timestamp",
+        "current_date",
+        "current_time",
+        "localtimestamp",
+        "localtime",
+        "statement_timestamp",
+        "clock_timestamp",
+        "transaction_timestamp",
+        "gen_random_uuid",
+        "uuid_generate_v4",
+    }
+)
+"""The functions whose result is never NULL (``now()``, ``sa.func.now()``)."""
+_FUNCTIONS = "|".join(sorted(NON_NULL_FUNCTIONS, key=len, reverse=True))
+_LITERAL = re.compile(
+    r"(?:'(?:[^']|'')*'|[+-]?\d+(?:\.\d*)?(?:e[+-]?\d+)?|TRUE|FALSE"
+    r"|(?:CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME|LOCALTIMESTAMP|LOCALTIME)"
+    rf"|(?:{_FUNCTIONS})\s*\(\s*\d*\s*\))"
+    r"(?:\s*::\s*[\w ]+(?:\(\s*\d+(?:\s*,\s*\d+)?\s*\))?)?",
+    re.IGNORECASE,
+)
+"""A value that is never NULL: a string, a number, a boolean, the time or a new uuid; cast."""
+
+
+def non_null(value: str) -> bool:
+    """An SQL value that cannot be NULL: a literal that is not NULL (``'eu'``, ``0``,
+    ``TRUE``, ``CURRENT_TIMESTAMP``, ``now()``), or ``COALESCE(..., literal)``. Anything else
+    (another column, a subquery, a ``CASE``) may be NULL."""
+    value = value.strip()
+    while value.startswith("(") and value.endswith(")") and _balanced(value[1:-1]):
+        value = value[1:-1].strip()
+    if _LITERAL.fullmatch(value):
+        return True
+    coalesce = re.fullmatch(r"COALESCE\s*\((.*)\)", value, re.IGNORECASE | re.DOTALL)
+    if coalesce is None or not _balanced(coalesce[1]):
+        return False
+    return non_null(_top_level(coalesce[1], ",")[-1])
 
 
 def _is_null(where: str, column: str) -> bool:
@@ -141,14 +216,17 @@ def construct(node: ast.expr | None, strings: Strings, values: Values) -> Write 
     .where(...)``, ``sa.update(t)...`` or ``t.delete()...`` (also through names assigned once);
     None for any other shape."""
     node = _resolved(node, values)
-    whole, sets, wheres = node, [], []
+    whole, wheres = node, []
+    sets: list[str] = []
+    filled: list[str] = []
     while _method(node) in _CHAIN:
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
         if node.func.attr == "values":
             named = _value_names(node, strings)
             if named is None:
                 return None
-            sets.extend(named)
+            sets.extend(name for name, _ in named)
+            filled.extend(name for name, value in named if _non_null_value(value, strings))
         elif node.func.attr in ("where", "filter"):
             wheres.extend(node.args)
         node = node.func.value
@@ -157,7 +235,7 @@ def construct(node: ast.expr | None, strings: Strings, values: Values) -> Write 
     if verb is None or table is None or whole is None:
         return None
     where = " AND ".join(_condition(w, strings) for w in wheres) if wheres else None
-    return Write(verb, *table, tuple(sets), where, ast.unparse(whole))
+    return Write(verb, *table, tuple(sets), where, ast.unparse(whole), tuple(filled))
 
 
 def _resolved(node: ast.expr | None, values: Values) -> ast.expr | None:
@@ -200,20 +278,46 @@ def _table(node: ast.expr | None, strings: Strings) -> tuple[str, str | None] | 
     return None if name is None else (name, schema)
 
 
-def _value_names(node: ast.Call, strings: Strings) -> list[str] | None:
-    """The columns ``.values(c=...)`` or ``.values({"c": ...})`` assigns; None when unread."""
+def _value_names(node: ast.Call, strings: Strings) -> list[tuple[str, ast.expr]] | None:
+    """(column, value) of each ``.values(c=...)`` or ``.values({"c": ...})``; None when
+    unread."""
     if any(k.arg is None for k in node.keywords) or len(node.args) > 1:
         return None
-    names = [str(k.arg) for k in node.keywords]
+    named = [(str(k.arg), k.value) for k in node.keywords]
     if node.args:
         given = node.args[0]
         if not isinstance(given, ast.Dict) or None in given.keys:
             return None
-        keys = [strings(k) or _column(k, strings) for k in given.keys if k is not None]
-        if None in keys:
-            return None
-        names.extend(k for k in keys if k is not None)
-    return names
+        for key, value in zip(given.keys, given.values, strict=True):
+            name = strings(key) or _column(key, strings)
+            if name is None:
+                return None
+            named.append((name, value))
+    return named
+
+
+def _non_null_value(node: ast.expr, strings: Strings) -> bool:
+    """A Python string, number or boolean (a bound parameter), ``sa.text("<literal>")`` or a
+    ``sa.func`` call whose result is never NULL; not ``None``, ``sa.null()``, a column."""
+    if isinstance(node, ast.Constant):
+        return node.value is not None
+    if strings(node) is not None:
+        return True
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    if node.func.attr in ("text", "literal_column") and len(node.args) == 1:
+        text = strings(node.args[0])
+        return text is not None and non_null(text)
+    return func_name(node) in NON_NULL_FUNCTIONS
+
+
+def func_name(node: ast.expr) -> str | None:
+    """``sa.func.now()`` / ``func.now()``: ``now`` (lowercased); None for any other node."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return None
+    owner = node.func.value
+    name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", None)
+    return node.func.attr.lower() if name == "func" else None
 
 
 def _condition(node: ast.expr, strings: Strings) -> str:
