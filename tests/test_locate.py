@@ -630,3 +630,18 @@ def test_settings_take_the_side_effect_imports_of_the_sides_own_env_py() -> None
     assert config.resolve(keyed.get, None, config.Overrides(), "HEAD").imports == ("app.all",)
     assert config.resolve(keyed.get, None, given, "HEAD").imports == ("app.cli",)
     assert config.resolve(older.get, side.get, config.Overrides(), "HEAD~9").imports == ()
+
+
+def test_an_import_naming_no_module_on_one_side_is_exit_2(repo: GitRepo) -> None:
+    side_effect_project(repo, ENV_NOTHING)
+    repo.write("app/newmod.py", ACCOUNT.replace("Account", "Other").replace('"account"', '"other"'))
+    repo.commit("add newmod")
+
+    run = schemadiff("check", "HEAD~1..HEAD", "--import", "app.newmod", cwd=repo.path)
+
+    assert run.code == 2, run.out + run.err
+    assert run.out == ""
+    assert run.err.splitlines() == [
+        "schemadiff: error: import 'app.newmod' names no module at HEAD~1.",
+        "  Import a module every compared commit has, or compare from a commit that has it.",
+    ]

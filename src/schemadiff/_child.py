@@ -313,18 +313,24 @@ def _environment_dirs() -> list[Path]:
 def _run_import(module: str, tree: Path) -> None:
     """One entry of ``import``: a function called, or a module imported the way env.py's
     ``from package import name`` does (a name defined in the package will do)."""
-    found = Locator.parse(module)
-    if found is not None and found.call:
-        _value(found, module, tree)
-        return
     try:
-        _import(module, tree)
+        found = Locator.parse(module)
+        if found is not None and found.call:
+            _value(found, module, tree)
+            return
+        try:
+            _import(module, tree)
+        except LoadFailure as failure:
+            package, _, name = module.rpartition(".")
+            if failure.kind != "module_missing" or not package:
+                raise
+            if not hasattr(_import(package, tree), name):
+                raise
     except LoadFailure as failure:
-        package, _, name = module.rpartition(".")
-        if failure.kind != "module_missing" or not package:
+        if failure.kind != "module_missing":
             raise
-        if not hasattr(_import(package, tree), name):
-            raise
+        # Not "this side has no models": the import entry is wrong for this side.
+        raise LoadFailure("import_missing", f"import {module!r} names no module") from None
 
 
 def _metadata(locator: str, tree: Path) -> sa.MetaData:

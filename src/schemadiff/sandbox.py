@@ -436,13 +436,22 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
     absent_code = [path for path in request.skipped if path.endswith(".py")]
     if kind == "module_missing" and not absent_code:
         return ModuleMissingError(f"{message.rstrip('.')} at {request.label}.")
+    if kind == "import_missing" and not absent_code:
+        return ModelLoadError(
+            f"{message} at {request.label}.\n  Import a module every compared commit has, "
+            "or compare from a commit that has it."
+        )
     if kind == "internal":  # raised while reading, by no code of the user's
         raise SandboxBug(f"{message} (reading the models at {request.label})") from RemoteError(
             error.get("traceback") or ""
         )
     where = f" ({error['file']}:{error['line']})" if error.get("file") else ""
     advice = _ADVICE.get(kind, error.get("advice") or "")
-    absent = absent_code if kind == "module_missing" else _absent_cause(message, request.skipped)
+    absent = (
+        absent_code
+        if kind in ("module_missing", "import_missing")
+        else _absent_cause(message, request.skipped)
+    )
     if absent:
         advice = (
             f"{len(request.skipped)} file(s) are absent from this partial clone and could not be "
