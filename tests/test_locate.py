@@ -645,3 +645,24 @@ def test_an_import_naming_no_module_on_one_side_is_exit_2(repo: GitRepo) -> None
         "schemadiff: error: import 'app.newmod' names no module at HEAD~1.",
         "  Import a module every compared commit has, or compare from a commit that has it.",
     ]
+
+
+ENV_TELEMETRY = ENV_SIDE_EFFECT.replace(
+    "from app.db import Base\n", "from app.db import Base\nimport app.telemetry  # noqa: F401\n"
+)
+
+
+@pytest.mark.parametrize("where", ["pyproject", "option"])
+def test_env_py_imports_are_not_taken_when_metadata_is_set(repo: GitRepo, where: str) -> None:
+    pyproject = '[tool.schemadiff]\nmetadata = "app.models:collect()"\n'
+    repo.write("app/telemetry.py", 'import os\n\nENDPOINT = os.environ["OTEL_ENDPOINT"]\n')
+    collect = (
+        "def collect():\n    from app.db import Base\n    from app.models import account, post"
+        "  # noqa: F401\n\n    return Base.metadata\n"
+    )
+    side_effect_project(repo, ENV_TELEMETRY, pyproject if where == "pyproject" else "", collect)
+    option = ("--metadata", "app.models:collect()") if where == "option" else ()
+
+    run = schemadiff(*option, "HEAD~1..HEAD", cwd=repo.path)
+
+    assert body(run) == ADDED_EMAIL

@@ -381,6 +381,9 @@ def resolve(
     if hints.render_as_batch is not None:
         values["render_as_batch"] = hints.render_as_batch
     given = _given(overrides)
+    if "metadata" in file_values or "metadata" in given:
+        # env.py's side-effect imports go with env.py's MetaData only (`import = []` opts out)
+        values.pop("imports", None)
     if given.get("sandbox", file_values.get("sandbox")) == "strict":
         file_values = {k: v for k, v in file_values.items() if k not in _LOOSENING}
     values.update(file_values)
