@@ -184,8 +184,13 @@ def schemadiff(
 
 def run_module(cwd: Path, module: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``python -m MODULE ARGS`` in ``cwd``, as a user runs a tool (alembic, flask)."""
+    return run_python(cwd, "-m", module, *args)
+
+
+def run_python(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """This interpreter with ``argv`` in ``cwd``, in a clean environment, output captured."""
     return subprocess.run(
-        [sys.executable, "-m", module, *args],
+        [sys.executable, *argv],
         cwd=cwd,
         env=clean_env(),
         capture_output=True,

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import GitRepo, clean_env, model_source, models_repo, schemadiff
+from tests.conftest import GitRepo, clean_env, model_source, models_repo, run_python, schemadiff
 
 V1 = model_source(
     """
@@ -68,14 +66,7 @@ def loaded_modules(*argv: str, cwd: Path) -> tuple[int, set[str]]:
         "import sys; from schemadiff._entry import main; code = main(sys.argv[1:]); "
         "print('MODULES', *sorted(sys.modules), file=sys.stderr); sys.exit(code)"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", probe, *argv],
-        cwd=cwd,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_python(cwd, "-c", probe, *argv)
     line = next(ln for ln in run.stderr.splitlines() if ln.startswith("MODULES "))
     names = line.split()[1:]
     return run.returncode, {n if n.startswith("schemadiff") else n.split(".")[0] for n in names}
