@@ -40,7 +40,7 @@ from typing import Any, NoReturn
 
 import sqlalchemy as sa
 
-from schemadiff import _reaper, confine, extract, snapshot, snapshotfile
+from schemadiff import _reaper, closure, confine, extract, snapshot, snapshotfile
 from schemadiff.config import DEFAULT_DIALECT
 from schemadiff.discover import Locator
 from schemadiff.errors import ModelLoadError
@@ -225,16 +225,19 @@ def _isolate(directory: Path) -> None:
 
 def _answer(request: dict[str, Any]) -> bytes:
     """A line of figures (seconds, peak memory, size of the answer), then the answer: the
-    documents, or the error."""
+    documents, or the error; either with what the import read of its tree (``closure``)."""
     start = time.perf_counter()
+    recorder = closure.Recorder(request["tree"])
     try:
-        answer = snapshot.dump_packed(load(request))
+        documents = load(request, recorder)
+        answer = snapshot.dump_packed(documents, reads=recorder.reads().to_json())
     except LoadFailure as failure:
-        answer = _error(failure)
+        answer = _error(failure, recorder)
     except ModelLoadError as exc:
-        answer = _error(LoadFailure("database" if request.get("database") else "invalid", str(exc)))
+        kind = "database" if request.get("database") else "invalid"
+        answer = _error(LoadFailure(kind, str(exc)), recorder)
     except BaseException as exc:  # raised while reading the MetaData: by the user's code?
-        answer = _error(_user_failure(exc, Path(request["tree"]), "read"))
+        answer = _error(_user_failure(exc, Path(request["tree"]), "read"), recorder)
     figures = {
         "seconds": round(time.perf_counter() - start, 4),
         "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -243,19 +246,22 @@ def _answer(request: dict[str, Any]) -> bytes:
     return json.dumps(figures).encode() + b"\n" + answer
 
 
-def _error(failure: LoadFailure) -> bytes:
-    return json.dumps({"error": failure.to_json()}).encode() + b"\n"
+def _error(failure: LoadFailure, recorder: closure.Recorder) -> bytes:
+    told = {"error": failure.to_json(), "reads": recorder.reads().to_json()}
+    return json.dumps(told).encode() + b"\n"
 
 
-def load(request: dict[str, Any]) -> dict[str, snapshot.Packed]:
-    """A schema document for each MetaData, by its name in the snapshot file."""
+def load(request: dict[str, Any], recorder: closure.Recorder) -> dict[str, snapshot.Packed]:
+    """A schema document for each MetaData, by its name in the snapshot file; ``recorder``
+    hears what the import reads."""
     if request.get("database"):
         return {"database": snapshot.Packed.of(_reflected(request))}
     tree = Path(request["tree"])
     _confine(request)
     _prepare(request, tree)
-    recorder = origins.Recorder(tree)
     recorder.install()
+    origin = origins.Recorder(tree)
+    origin.install()
     for module in request.get("imports", ()):
         _run_import(module, tree)
     locators = request["locators"]
@@ -266,7 +272,7 @@ def load(request: dict[str, Any]) -> dict[str, snapshot.Packed]:
     names = snapshotfile.names(locators)
     return {
         name: snapshot.Packed.of(
-            snapshot.schema_to_json(schema), recorder.rows(list(metadata.tables.values()))
+            snapshot.schema_to_json(schema), origin.rows(list(metadata.tables.values()))
         )
         for name, schema, (_, metadata) in zip(names, schemas, collections, strict=True)
     }

@@ -548,6 +548,9 @@ Jobs = Annotated[
         "--jobs", "-j", min=1, help="Imports at a time [one per CPU].", show_default=False
     ),
 ]
+Since = Annotated[
+    str | None, typer.Option("--since", help="Only commits more recent than this date.")
+]
 
 
 @app.command("log")
@@ -568,9 +571,7 @@ def log_command(
         int | None,
         typer.Option("--max-count", "-n", min=0, help="Walk this many commits at most."),
     ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Commits more recent than this date.")
-    ] = None,
+    since: Since = None,
     until: Annotated[
         str | None, typer.Option("--until", help="Commits older than this date.")
     ] = None,
@@ -611,6 +612,7 @@ def blame_command(
     ] = None,
     output_format: HistoryFormatOption = HistoryFormat.TEXT,
     jobs: Jobs = None,
+    since: Since = None,
 ) -> int:
     """Show, for each column of a table (or each attribute of one column), the commit that
     last changed it."""
@@ -618,7 +620,7 @@ def blame_command(
     from schemadiff.render import history
 
     with _progress_bar("Loading the schemas") as progress:
-        found = api.blame(options, target, revision, jobs, progress)
+        found = api.blame(options, target, revision, jobs=jobs, progress=progress, since=since)
     history.render_blame(found, output_format, sys.stdout)
     return EXIT_OK
 

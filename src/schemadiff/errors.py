@@ -41,6 +41,9 @@ class ModelLoadError(SchemadiffError):
 
     file: str | None = None
     """The file the import failed in, relative to the sandbox tree, when the child named one."""
+    reads: object = None
+    """What the import read before it failed, as the child told it (``closure.Reads``'s
+    JSON); None when it told nothing (it was stopped, or died)."""
 
 
 class ModelTimeoutError(ModelLoadError):

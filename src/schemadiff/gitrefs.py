@@ -161,6 +161,8 @@ class Repository:
         """The git directory shared by all worktrees (``.git`` in a plain clone)."""
         self._missing: dict[str, frozenset[str]] = {}
         self._batch: Any = None
+        self._checks: Any = None
+        self._existing: dict[tuple[str, str], bool | None] = {}
         self._repo.git.update_environment(
             GIT_DIR=str(self._repo.git_dir),
             GIT_WORK_TREE=str(self.top),
@@ -169,10 +171,11 @@ class Repository:
         )
 
     def close(self) -> None:
-        if self._batch is not None:
-            with contextlib.suppress(git.exc.GitCommandError, OSError):
-                self._batch.proc.stdin.close()
-                self._batch.wait()
+        for reader in (self._batch, self._checks):
+            if reader is not None:
+                with contextlib.suppress(git.exc.GitCommandError, OSError):
+                    reader.proc.stdin.close()
+                    reader.wait()
         self._repo.close()
 
     def resolve(self, spec: RangeSpec) -> tuple[Side | Missing, Side]:
@@ -461,13 +464,16 @@ class Repository:
                 commits.append(Commit(commit, tuple(parents.split()), author, email, date, subject))
         return commits
 
-    def changed(self, pairs: Sequence[tuple[str, str | None]], globs: Sequence[str]) -> list[bool]:
-        """For each (commit, parent) pair, whether a file matching ``globs`` (top-relative git
-        glob pathspecs) differs; a parent of None is the empty tree. One git process."""
+    def changes(
+        self, pairs: Sequence[tuple[str, str | None]], paths: Sequence[str]
+    ) -> list[tuple[tuple[str, str], ...]]:
+        """For each (commit, parent) pair, the files under ``paths`` (top-relative; "." is
+        all) that differ, as (status letter, path); a parent of None is the empty tree. One
+        git process, without rename detection: a rename is a deletion and an addition."""
         if not pairs:
             return []
         lines = "".join(f"{c} {p or ''}\n" for c, p in pairs).encode()
-        specs = [f":(top,glob){g}" for g in globs]
+        specs = sorted({_pathspec(p) for p in paths})
         out = self._git_input(
             lines,
             "diff-tree",
@@ -475,23 +481,52 @@ class Repository:
             "-r",
             "--root",
             "--always",
-            "--name-only",
+            "--no-renames",
+            "--name-status",
             "-z",
             "--",
             *specs,
         )
-        counts: list[int] = []
+        found: list[list[tuple[str, str]]] = []
         expected = iter(c for c, _ in pairs)
         upcoming = next(expected, None)
-        for token in _records(out):
+        tokens = iter(_records(out))
+        for token in tokens:
             if token == upcoming:
-                counts.append(0)
+                found.append([])
                 upcoming = next(expected, None)
-            elif counts:
-                counts[-1] += 1
-        if len(counts) != len(pairs):
+            elif found and token[:1] in "ADMTUX" and len(token) <= 2:
+                found[-1].append((token[0], next(tokens, "")))
+            else:
+                raise GitError("git diff-tree gave an answer schemadiff cannot read.")
+        if len(found) != len(pairs):
             raise GitError("git diff-tree gave an answer schemadiff cannot read.")
-        return [n > 0 for n in counts]
+        return [tuple(f) for f in found]
+
+    def exists(self, commit: str, path: str) -> bool | None:
+        """Whether ``path`` (top-relative) is there, as a file or a directory, at ``commit``;
+        None when git cannot be asked (a name with a line break). One long-lived
+        ``git cat-file --batch-check``, each answer kept."""
+        asked = (commit, path)
+        if asked not in self._existing:
+            self._existing[asked] = None if "\n" in path else self._check(f"{commit}:{path}")
+        return self._existing[asked]
+
+    def _check(self, name: str) -> bool:
+        if self._checks is None:
+            self._checks = self._repo.git.execute(
+                ["git", "cat-file", "--batch-check=%(objecttype)"],
+                as_process=True,
+                istream=subprocess.PIPE,
+            )
+        process = self._checks.proc
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        process.stdin.write(name.encode() + b"\n")
+        process.stdin.flush()
+        answer = process.stdout.readline().strip()
+        if not answer:
+            raise GitError("git cat-file ended before it answered.")
+        return not answer.endswith(b"missing") and answer != b"ambiguous"
 
     def blobs(self, commits: Sequence[str], path: str) -> dict[str, str | None]:
         """The object id of ``path`` (top-relative) at each commit; None where it is absent."""

@@ -449,6 +449,9 @@ class LogEntry:
     failure: str | None = None
     """Why the models at this commit do not import."""
     note: str | None = None
+    failing: tuple[Commit, ...] = ()
+    """With a failure: the commits after this one (newest first) whose models do not import
+    either, up to the next that does; this entry stands for the whole stretch."""
 
 
 @dataclass(frozen=True, slots=True)

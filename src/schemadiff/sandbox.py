@@ -425,6 +425,7 @@ def _answer(out: bytes, err: bytes, request: Request) -> bytes:
     if "error" in answer:
         failure = _error(answer["error"], request)
         failure.detail = (answer["error"].get("traceback") or "") + err.decode("utf-8", "replace")
+        failure.reads = answer.get("reads")
         raise failure
     return out
 

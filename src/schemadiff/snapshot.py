@@ -129,8 +129,9 @@ def merged(documents: Mapping[str, Packed]) -> Packed:
     )
 
 
-def dump_packed(documents: Mapping[str, Packed]) -> bytes:
-    """The wire form of several documents: a JSON line of heads, then a line per table."""
+def dump_packed(documents: Mapping[str, Packed], **told: object) -> bytes:
+    """The wire form of several documents: a JSON line of heads (and ``told``, what else the
+    answer says), then a line per table."""
     heads = {
         name: {
             "dialect": d.dialect,
@@ -141,7 +142,7 @@ def dump_packed(documents: Mapping[str, Packed]) -> bytes:
         }
         for name, d in documents.items()
     }
-    lines = [json.dumps({"schemas": heads}).encode()]
+    lines = [json.dumps({"schemas": heads, **told}).encode()]
     for document in documents.values():
         lines.extend(
             json.dumps(list(k)).encode() + b"\t" + t for k, t in sorted(document.tables.items())

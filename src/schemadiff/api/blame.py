@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from schemadiff import gitrefs
 from schemadiff.api.comparing import Options
-from schemadiff.api.history import History, Loads, compared, load, walked
+from schemadiff.api.history import History, Walker, compared, walked
 from schemadiff.api.sides import Loaded, Progress, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import Blame, BlameLine, Change, ChangeKind, Column, Commit, Table
@@ -46,40 +46,45 @@ def blame(
     options: Options,
     target: str,
     revision: str | None = None,
+    *,
     jobs: int | None = None,
     progress: Progress | None = None,
+    since: str | None = None,
 ) -> Blame:
-    """``schemadiff blame TABLE[.COLUMN] [REV]``."""
+    """``schemadiff blame TABLE[.COLUMN] [REV]``: loads only what following each line back
+    needs, and stops when every line has its commit."""
+    walk = gitrefs.Walk((revision or "HEAD",), since=since)
     with session(options.directory, options.use_cache) as work:
-        history = walked(work, gitrefs.Walk((revision or "HEAD",)), options.overrides)
+        history = walked(work, walk, options.overrides)
         if not history.commits:
             raise ConfigError(
-                f"{revision} selects no commit. Give one commit to start from, such as HEAD."
+                f"{revision or 'HEAD'} selects no commit"
+                + (f" since {since}" if since else "")
+                + ". Give one commit to start from, such as HEAD."
             )
-        needed = {c.id for c in history.commits}
-        needed |= {p for c in history.commits for p in c.parents}
-        loads = load(work, history, needed, options, jobs=jobs, progress=progress)
-    tip = history.commits[0]
-    table, column = _target(loads, history, tip, target)
-    follow = _Follower(history, loads)
-    if column is not None:
-        lines = [
-            BlameLine(column, name, follow.origin(tip.id, table, column.name, name))
-            for name in ATTRIBUTES
-        ]
-    else:
-        lines = [
-            BlameLine(c, None, follow.origin(tip.id, table, c.name, None)) for c in table.columns
-        ]
+        walker = Walker(work, history, options, jobs=jobs, progress=progress)
+        tip = history.commits[0]
+        table, column = _target(walker, tip, target)
+        follow = _Follower(history, walker)
+        if column is not None:
+            lines = [
+                BlameLine(column, name, follow.origin(tip.id, table, column.name, name))
+                for name in ATTRIBUTES
+            ]
+        else:
+            lines = [
+                BlameLine(c, None, follow.origin(tip.id, table, c.name, None))
+                for c in table.columns
+            ]
     return Blame(table, tip, tuple(lines))
 
 
-def _target(
-    loads: Loads, history: History, tip: Commit, target: str
-) -> tuple[Table, Column | None]:
-    outcome = loads.outcomes[history.leader(tip.id)]
+def _target(walker: Walker, tip: Commit, target: str) -> tuple[Table, Column | None]:
+    walker.resolve([tip.id])
+    outcome = walker.outcome(tip.id)
     if isinstance(outcome, ModelLoadError):
         raise outcome
+    assert outcome is not None
     tables = schema_from_json(outcome.document.document()).tables if outcome.document else ()
     for table in tables:
         qualified = f"{table.schema}.{table.name}" if table.schema else table.name
@@ -105,14 +110,17 @@ def _column(table: Table, name: str, tip: Commit) -> Column:
 
 
 class _Follower:
-    def __init__(self, history: History, loads: Loads) -> None:
-        self.history, self.loads = history, loads
+    def __init__(self, history: History, walker: Walker) -> None:
+        self.history, self.walker = history, walker
+        self._order = {c.id: i for i, c in enumerate(history.commits)}
         self._changes: dict[tuple[str, str], tuple[Change, ...]] = {}
 
     def origin(self, tip: str, table: Table, column: str, attribute: str | None) -> Commit | None:
         """The commit that set the value; None when it is older than the walk."""
         place = Place(tip, (table.schema or "", table.name), column)
         while True:
+            if place.commit not in self.history.by_id:
+                return None  # a parent from before the walk (--since) still has it
             parents = self._parents(place.commit)
             if not parents:
                 return self._root(place.commit)
@@ -139,20 +147,30 @@ class _Follower:
         return found
 
     def _loaded(self, commit: str) -> bool:
-        return isinstance(self.loads.outcomes.get(self.history.leader(commit)), Loaded)
+        """Whether the commit's models import; loads its class (and the next ones down the
+        walk, one per core) when it is not decided yet."""
+        walker = self.walker
+        if walker.outcome(commit) is None:
+            start = self._order.get(commit, len(self.history.commits))
+            ahead = [c.id for c in self.history.commits[start : start + _AHEAD]]
+            walker.resolve([commit, *walker.unsure(ahead)][: walker.jobs])
+        return isinstance(walker.outcome(commit), Loaded)
 
     def _into(self, place: Place, parent: str, attribute: str | None) -> Place | None:
         """The value's place in ``parent`` when the parent has it unchanged, else None."""
-        history = self.history
-        if history.leader(parent) == history.leader(place.commit):
+        if self.walker.same(parent, place.commit):
             return Place(parent, place.table, place.column)
         return _unchanged(self._between(parent, place.commit), place, parent, attribute)
 
     def _between(self, old: str, new: str) -> tuple[Change, ...]:
-        key = (self.history.leader(old), self.history.leader(new))
+        key = (old, new)
         if key not in self._changes:
-            self._changes[key] = compared(self.history, self.loads, old, new)
+            self._changes[key] = compared(self.walker, old, new)
         return self._changes[key]
+
+
+_AHEAD = 200
+"""How far down the walk the next imports are chosen from, one per core."""
 
 
 def _unchanged(

@@ -1,43 +1,52 @@
 """The schema along a git history: the walk that ``log`` and ``blame`` share.
 
-A walk asks git three questions, each in one process: the commits (git log), which of their
-edges change a file that decides the schema (git diff-tree over every file under the import
-roots, pyproject.toml, alembic.ini and env.py), and which pyproject.toml each commit
-has. Commits joined by an edge that changes none of those files have the same schema: they
-form one class, and a class is loaded once, from the cache or in a sandbox, with up to
-``jobs`` imports at a time.
+A walk asks git two questions, each in one process: the commits (git log), and for each of
+their edges, which files under the import roots (and the settings files: pyproject.toml,
+alembic.ini, env.py) differ. Which commits have the same schema is then decided by what the
+imports read (``closure``): an edge that changes no file a loaded import read, and no
+settings file, joins its two commits; commits joined that way form a *class*, whose schema
+is that of any member loaded. The walk loads lazily (``Walker.resolve``): only the classes
+asked for, up to ``jobs`` imports at a time, from the cache when it can.
+
+The classes are drawn with every closure met so far at once: as more are met, a class can
+only split, never join two commits one closure would keep apart. So a class whose member
+was loaded with a closure is decided, and a class with no loaded member is a guess that
+tells which commits to import next.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from schemadiff import config, gitrefs
+from schemadiff import closure, config, gitrefs
 from schemadiff.api.comparing import Options, result_of
 from schemadiff.api.sides import Job, Loaded, Progress, Session
 from schemadiff.errors import ModelLoadError
 from schemadiff.model import Change, Commit, Side, Source
 
 Outcome = Loaded | ModelLoadError
+Edge = tuple[str, str | None]
+"""(commit, parent); a parent of None is the empty tree, before a root commit."""
 
 
 @dataclass
 class History:
-    """The commits of a walk, which edges change the schema's files, and their classes."""
+    """The commits of a walk and what each of their edges changes."""
 
     commits: list[Commit]
     first_parent: bool
-    changed: dict[tuple[str, str | None], bool]
+    changes: dict[Edge, tuple[closure.Change, ...]]
     shallow: frozenset[str]
-    _leaders: dict[str, str] = field(default_factory=dict)
+    settings_files: frozenset[str] = frozenset()
+    """Top-relative paths of the files that decide the settings: a change there is a
+    change of everything."""
+    exists: Callable[[str, str], bool | None] = field(default=lambda commit, path: None)
+    """Whether a path (top-relative) is there at a commit; None when git cannot tell."""
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: c for c in self.commits}
-        for (commit, parent), changed in self.changed.items():
-            if parent is not None and not changed:
-                self._join(commit, parent)
 
     def parents(self, commit: str) -> tuple[str, ...]:
         """The parents the walk follows (the first alone with --first-parent); none past the
@@ -47,8 +56,168 @@ class History:
             return ()
         return known.parents[:1] if self.first_parent else known.parents
 
-    def leader(self, commit: str) -> str:
-        """The class of ``commit``: one commit standing for all with the same schema files."""
+    def touched(self, edge: Edge, watch: closure.Watch) -> bool:
+        """Whether the edge changes a settings file, or what an import with ``watch``'s
+        closure reads."""
+        changes = self.changes.get(edge, ())
+        if any(path in self.settings_files for _, path in changes):
+            return True
+        commit, parent = edge
+
+        def exists(path: str) -> tuple[bool, bool]:
+            before = False if parent is None else self.exists(parent, path)
+            after = self.exists(commit, path)
+            if before is None or after is None:
+                return False, True  # cannot tell: taken as changed
+            return before, after
+
+        return watch.touches(changes, exists)
+
+
+def walked(work: Session, walk: gitrefs.Walk, overrides: config.Overrides) -> History:
+    commits = work.repo.log(walk)
+    shallow = work.repo.shallow_commits()
+    pairs: list[Edge] = []
+    for commit in commits:
+        parents = commit.parents[:1] if walk.first_parent else commit.parents
+        pairs += [(commit.id, p) for p in parents]
+        if not commit.parents and commit.id not in shallow:
+            pairs.append((commit.id, None))
+    roots, deciding = _watched(work, commits, overrides) if commits else ([], [])
+    changes = dict(zip(pairs, work.repo.changes(pairs, [*roots, *deciding]), strict=True))
+    return History(
+        commits, walk.first_parent, changes, shallow, frozenset(deciding), work.repo.exists
+    )
+
+
+def _watched(
+    work: Session, commits: Sequence[Commit], overrides: config.Overrides
+) -> tuple[list[str], list[str]]:
+    """The import roots and the settings files, under every configuration the walk meets
+    (top-relative)."""
+    pyproject = work.path("pyproject.toml")
+    versions = work.repo.blobs([c.id for c in commits], pyproject)
+    first_with = {blob: commit for commit, blob in reversed(versions.items())}
+    roots: set[str] = set()
+    deciding = {pyproject, work.path("alembic.ini")}
+    for commit in first_with.values():
+        settings = work.settings(commit_side(commit), overrides)
+        roots.update(work.path(root) for root in settings.paths)
+        deciding.update(work.path(name) for name in settings.alembic_files)
+    return sorted(roots), sorted(deciding)
+
+
+def commit_side(commit: str) -> Side:
+    return Side(commit[:10], commit, Source.GIT)
+
+
+class Walker:
+    """The schema of the walk's commits, loaded as they are asked for (``resolve``)."""
+
+    def __init__(
+        self,
+        work: Session,
+        history: History,
+        options: Options,
+        *,
+        jobs: int | None,
+        progress: Progress | None,
+    ) -> None:
+        self.work, self.history, self.options = work, history, options
+        self.jobs = jobs or os.cpu_count() or 1
+        self.progress = progress
+        self.outcomes: dict[str, Outcome] = {}
+        """By commit: those loaded, and those a loaded member of their class stands for."""
+        self.settings: dict[str, config.Settings] = {}
+        self._sources: dict[str, str] = {}  # a class's loaded member, by its leader
+        self._reads = closure.Reads()
+        self._leaders: dict[str, str] = {}
+        self._bases: set[str] = set()
+        self._drawn = False
+
+    def outcome(self, commit: str) -> Outcome | None:
+        """The commit's documents (or failure) once decided, else None."""
+        if commit not in self.outcomes:
+            self._draw()
+            source = self._sources.get(self._leader(commit))
+            if source is None:
+                return None
+            self.outcomes[commit] = _named(self.outcomes[source], source, commit)
+        return self.outcomes[commit]
+
+    def same(self, one: str, other: str) -> bool:
+        """Whether two commits are known to have the same schema: one decided class."""
+        self._draw()
+        leader = self._leader(one)
+        return leader == self._leader(other) and leader in self._sources
+
+    def resolve(self, wanted: Iterable[str]) -> None:
+        """Decide each of ``wanted``: load, ``jobs`` at a time, one member of each class
+        they are in (the first of ``wanted`` in it), until each class is decided."""
+        wanted = list(dict.fromkeys(wanted))
+        while True:
+            waiting: dict[str, str] = {}
+            for commit in wanted:
+                if self.outcome(commit) is None:
+                    waiting.setdefault(self._leader(commit), commit)
+            if not waiting:
+                return
+            self._load(list(waiting.values())[: self.jobs])
+
+    def unsure(self, commits: Iterable[str]) -> list[str]:
+        """Of ``commits``, one in each class not decided yet, in order."""
+        self._draw()
+        found: dict[str, str] = {}
+        for commit in commits:
+            if commit not in self.outcomes and self._leader(commit) not in self._sources:
+                found.setdefault(self._leader(commit), commit)
+        return list(found.values())
+
+    def _load(self, commits: Sequence[str]) -> None:
+        fresh = [c for c in commits if c not in self.settings]
+        for commit in fresh:
+            self.settings[commit] = self.work.settings(commit_side(commit), self.options.overrides)
+        jobs = [Job(commit_side(c), self.settings[c], self.settings[c].dialect) for c in commits]
+        self._learn_cached(jobs)
+        outcomes = self.work.load(jobs, self.jobs)
+        for commit, outcome in zip(commits, outcomes, strict=True):
+            self.outcomes[commit] = outcome
+            reads = _reads_of(outcome)
+            if reads is not None:
+                self._reads = self._reads | reads
+        self._drawn = False
+        if self.progress is not None:
+            self.progress(len(self.outcomes), len(self.history.commits))
+
+    def _learn_cached(self, jobs: Sequence[Job]) -> None:
+        """Draw the classes with the closures the cache has met for these settings too:
+        then the classes a warm cache holds are found at once."""
+        for job in jobs:
+            base = self.work.base(job)
+            if base not in self._bases:
+                self._bases.add(base)
+                for reads in self.work.closures(base):
+                    self._reads = self._reads | reads
+                self._drawn = False
+
+    def _draw(self) -> None:
+        """The classes under every closure met so far; a loaded member with a closure
+        decides its class."""
+        if self._drawn:
+            return
+        self._drawn = True
+        self._leaders = {}
+        watch = closure.Watch(self._reads)
+        for edge in self.history.changes:
+            commit, parent = edge
+            if parent is not None and not self.history.touched(edge, watch):
+                self._join(commit, parent)
+        self._sources = {}
+        for commit, outcome in self.outcomes.items():
+            if _reads_of(outcome) is not None:
+                self._sources.setdefault(self._leader(commit), commit)
+
+    def _leader(self, commit: str) -> str:
         path = [commit]
         while (up := self._leaders.get(path[-1], path[-1])) != path[-1]:
             path.append(up)
@@ -57,93 +226,44 @@ class History:
         return path[-1]
 
     def _join(self, one: str, other: str) -> None:
-        first, second = self.leader(one), self.leader(other)
+        first, second = self._leader(one), self._leader(other)
         if first != second:
             self._leaders[second] = first
 
-    def edge_changed(self, commit: Commit) -> bool:
-        """Whether ``commit`` changed a schema file against its first parent (the empty tree
-        for a root commit; never for the first commit of a shallow clone, whose parent is
-        not here)."""
-        if commit.parents:
-            return self.changed[(commit.id, commit.parents[0])]
-        return commit.id not in self.shallow and self.changed[(commit.id, None)]
+    def settings_of(self, commit: str) -> config.Settings:
+        """The settings a decided commit was read under (its class's loaded member's)."""
+        self._draw()
+        source = self._sources.get(self._leader(commit), commit)
+        if source not in self.settings:
+            self.settings[source] = self.work.settings(commit_side(source), self.options.overrides)
+        return self.settings[source]
 
 
-def walked(work: Session, walk: gitrefs.Walk, overrides: config.Overrides) -> History:
-    commits = work.repo.log(walk)
-    shallow = work.repo.shallow_commits()
-    pairs: list[tuple[str, str | None]] = []
-    for commit in commits:
-        parents = commit.parents[:1] if walk.first_parent else commit.parents
-        pairs += [(commit.id, p) for p in parents]
-        if not commit.parents and commit.id not in shallow:
-            pairs.append((commit.id, None))
-    globs = _globs(work, commits, overrides) if commits else []
-    changed = dict(zip(pairs, work.repo.changed(pairs, globs), strict=True))
-    return History(commits, walk.first_parent, changed, shallow)
+def _named(outcome: Outcome, source: str, commit: str) -> Outcome:
+    """The outcome of ``source`` told of ``commit``, which has the same."""
+    side = commit_side(commit)
+    if isinstance(outcome, Loaded):
+        return replace(outcome, side=side)
+    told = type(outcome)(str(outcome).replace(commit_side(source).label, side.label))
+    told.detail, told.file, told.reads = outcome.detail, outcome.file, outcome.reads
+    return told
 
 
-def _globs(work: Session, commits: Sequence[Commit], overrides: config.Overrides) -> list[str]:
-    """The files that decide the schema, under every configuration the walk meets."""
-    pyproject = work.path("pyproject.toml")
-    versions = work.repo.blobs([c.id for c in commits], pyproject)
-    first_with = {blob: commit for commit, blob in reversed(versions.items())}
-    globs = {pyproject, work.path("alembic.ini")}
-    for commit in first_with.values():
-        settings = work.settings(commit_side(commit), overrides)
-        for root in settings.paths:
-            path = work.path(root)
-            # Every file, not only *.py: models may read data files under the roots.
-            globs.add("**" if path == "." else f"{path}/**")
-        globs.update(work.path(name) for name in settings.alembic_files)
-    return sorted(globs)
+def _reads_of(outcome: Outcome) -> closure.Reads | None:
+    if isinstance(outcome, Loaded):
+        return outcome.reads
+    return closure.Reads.from_json(outcome.reads)
 
 
-def commit_side(commit: str) -> Side:
-    return Side(commit[:10], commit, Source.GIT)
-
-
-@dataclass(frozen=True, slots=True)
-class Loads:
-    """Each class's documents (or why it has none), and the settings it was read under."""
-
-    outcomes: Mapping[str, Outcome]
-    settings: Mapping[str, config.Settings]
-
-
-def load(
-    work: Session,
-    history: History,
-    commits: Iterable[str],
-    options: Options,
-    *,
-    jobs: int | None,
-    progress: Progress | None,
-) -> Loads:
-    """The classes of ``commits``, loaded: from the cache, or up to ``jobs`` imports at a time
-    (default: one per CPU). A class is read at its leader, whichever commit of it is asked
-    for, so that every walk finds it under the same cache key."""
-    named: dict[str, Side] = {}  # the first of ``commits`` in each class names it in errors
-    for commit in commits:
-        leader = history.leader(commit)
-        named.setdefault(leader, Side(commit[:10], leader, Source.GIT))
-    if not named:
-        return Loads({}, {})
-    settings = {c: work.settings(commit_side(c), options.overrides) for c in named}
-    load_jobs = [Job(named[c], settings[c], settings[c].dialect) for c in named]
-    outcomes = work.load(load_jobs, jobs or os.cpu_count() or 1, progress)
-    return Loads(dict(zip(named, outcomes, strict=True)), settings)
-
-
-def compared(history: History, loads: Loads, old: str | None, new: str) -> tuple[Change, ...]:
+def compared(walker: Walker, old: str | None, new: str) -> tuple[Change, ...]:
     """The schema changes from commit ``old`` (None: the empty tree) to commit ``new``, both
-    loaded; type changes that keep the DDL are left out, as a migration sees them."""
-    new_leader = history.leader(new)
-    newer = loads.outcomes[new_leader]
-    older = _empty(new) if old is None else loads.outcomes[history.leader(old)]
+    decided; type changes that keep the DDL are left out, as a migration sees them."""
+    if old is not None and walker.same(old, new):
+        return ()
+    newer = walker.outcome(new)
+    older = _empty(new) if old is None else walker.outcome(old)
     assert isinstance(newer, Loaded) and isinstance(older, Loaded)
-    settings = replace(loads.settings[new_leader], ignore_python_only=True)
+    settings = replace(walker.settings_of(new), ignore_python_only=True)
     try:
         result = result_of(older, newer, settings, settings.dialect, ())
     except ModelLoadError:  # neither side has the models' module yet: nothing to compare

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from schemadiff import gitrefs
 from schemadiff.api.comparing import Options
-from schemadiff.api.history import History, Loads, compared, load, walked
+from schemadiff.api.history import History, Walker, compared, walked
 from schemadiff.api.sides import Loaded, Progress, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import Change, ChangeKind, Commit, LogEntry
@@ -32,80 +33,112 @@ class Logged:
 
 def log(options: Options, query: LogQuery, progress: Progress | None = None) -> Logged:
     """The commits of the walk that changed the schema (merges only with --first-parent, as
-    ``git log -p`` shows them), newest first; ``-n`` counts the commits listed, the way
-    ``git log -n`` counts those that touch its paths."""
+    ``git log -p`` shows them), newest first; ``-n`` counts the entries listed, the way
+    ``git log -n`` counts the commits that touch its paths. The walk goes newest first and
+    loads only what the entries it lists need (``Walker``)."""
     matches = _filter(query)
     wanted = query.walk.max_count
     entries: list[LogEntry] = []
     with session(options.directory, options.use_cache) as work:
         history = walked(work, replace(query.walk, max_count=None), options.overrides)
-        candidates = [c for c in history.commits if _listed(history, c)]
-        loads = Loads({}, {})
-        while candidates and (wanted is None or len(entries) < wanted):
-            batch = candidates[: len(candidates) if wanted is None else wanted - len(entries)]
-            del candidates[: len(batch)]
-            needed = [c.id for c in batch] + [c.parents[0] for c in batch if c.parents]
-            while needed:  # again for the ancestors that stand in for parents that fail
-                more = load(work, history, needed, options, jobs=query.jobs, progress=progress)
-                loads = Loads(
-                    {**loads.outcomes, **more.outcomes}, {**loads.settings, **more.settings}
-                )
-                needed = [a for c in batch if (a := _unloaded_base(history, loads, c))]
-            kept = (_kept(_entry(history, loads, c), matches) for c in batch)
-            entries += [e for e in kept if e is not None]
-    return Logged(entries, () if entries else _empty_note(loads))
+        walker = Walker(work, history, options, jobs=query.jobs, progress=progress)
+        listed = [c for c in history.commits if history.first_parent or len(c.parents) < 2]
+        position = 0
+        while position < len(listed) and (wanted is None or len(entries) < wanted):
+            if _unsure(walker, listed, position):
+                continue
+            entry, position = _next_entry(walker, history, listed, position)
+            kept = _kept(entry, matches) if entry is not None else None
+            if kept is not None:
+                entries.append(kept)
+        notes = () if entries else _empty_note(walker)
+    return Logged(entries, notes)
 
 
-def _empty_note(loads: Loads) -> tuple[str, ...]:
-    """That the models of some commits read declare no tables: else an empty log would look
-    like a history without schema changes (the models were not all imported, say)."""
-    empty = [o.side.label for o in loads.outcomes.values() if isinstance(o, Loaded) and o.note]
-    if not empty:
-        return ()
-    counted = f"{len(empty)} of the {len(loads.outcomes)} commits read"
-    return (f"the models declare no tables at {counted}, such as {empty[0]}.",)
+_AHEAD = 200
+"""How far down the walk the next imports are chosen from, ``jobs`` at a time."""
 
 
-def _listed(history: History, commit: Commit) -> bool:
-    return (history.first_parent or len(commit.parents) < 2) and history.edge_changed(commit)
+def _unsure(walker: Walker, listed: Sequence[Commit], position: int) -> bool:
+    """Load what the commit at ``position`` needs when it is not decided yet, with the
+    classes after it that will be needed next (so that every core imports); True when
+    something was loaded (ask again)."""
+    commit = listed[position]
+    if not commit.parents or not walker.same(commit.id, commit.parents[0]):
+        own = [commit.id, *commit.parents[:1]]
+        if walker.unsure(own):
+            ahead = [
+                c
+                for later in listed[position : position + _AHEAD]
+                for c in (later.id, *later.parents[:1])
+            ]
+            walker.resolve([*walker.unsure(own), *walker.unsure(ahead)][: walker.jobs])
+            return True
+    return False
 
 
-def _entry(history: History, loads: Loads, commit: Commit) -> LogEntry:
-    own = loads.outcomes[history.leader(commit.id)]
-    if not isinstance(own, Loaded):
-        return LogEntry(commit, None, failure=str(own))
+def _next_entry(
+    walker: Walker, history: History, listed: Sequence[Commit], position: int
+) -> tuple[LogEntry | None, int]:
+    """The entry of the commit at ``position`` (None when it changed nothing), and the
+    position after it: after the whole stretch, for one whose models do not import."""
+    commit = listed[position]
+    own = walker.outcome(commit.id)
+    if isinstance(own, ModelLoadError):
+        # Listed at the commit where it began, with its error then: it stands for the
+        # stretch of commits after it that do not import either.
+        *later, first = _failing(walker, listed, position)
+        failure = walker.outcome(first.id)
+        entry = LogEntry(first, None, failure=str(failure), failing=tuple(later))
+        return entry, position + len(later) + 1
     if not commit.parents:
-        return LogEntry(commit, None, compared(history, loads, None, commit.id))
-    base = _base(history, loads, commit.parents[0])
+        return LogEntry(commit, None, compared(walker, None, commit.id)), position + 1
+    if walker.same(commit.id, commit.parents[0]):
+        return None, position + 1
+    base = _base(walker, history, commit.parents[0])
     if base is None:
         alone = f"not compared: no ancestor of {commit.short} in this walk has models that import"
-        return LogEntry(commit, None, note=alone)
+        return LogEntry(commit, None, note=alone), position + 1
     note = None
     if base != commit.parents[0]:
         note = f"compared with {base[:10]}: the models at {commit.parents[0][:10]} do not import"
-    return LogEntry(commit, base, compared(history, loads, base, commit.id), note=note)
+    changes = compared(walker, base, commit.id)
+    return LogEntry(commit, base, changes, note=note), position + 1
 
 
-def _unloaded_base(history: History, loads: Loads, commit: Commit) -> str | None:
-    """The commit to load next for ``commit``'s base, when its stand-in is not loaded yet."""
-    found = _stand_in(history, loads, commit.parents[0]) if commit.parents else None
-    return found if found is not None and history.leader(found) not in loads.outcomes else None
+def _failing(walker: Walker, listed: Sequence[Commit], position: int) -> list[Commit]:
+    """The commits from ``position`` on whose models do not import, up to the first that
+    does: each of their classes is loaded once (a failed import stands for every commit
+    whose files it read are the same)."""
+    stretch: list[Commit] = []
+    for commit in listed[position:]:
+        if walker.outcome(commit.id) is None:
+            walker.resolve([commit.id])
+        if not isinstance(walker.outcome(commit.id), ModelLoadError):
+            break
+        stretch.append(commit)
+    return stretch
 
 
-def _base(history: History, loads: Loads, parent: str) -> str | None:
-    """The nearest commit from ``parent`` down the first-parent line whose models loaded."""
-    found = _stand_in(history, loads, parent)
-    return (
-        found if found and isinstance(loads.outcomes.get(history.leader(found)), Loaded) else None
-    )
+def _empty_note(walker: Walker) -> tuple[str, ...]:
+    """That the models of some commits read declare no tables: else an empty log would look
+    like a history without schema changes (the models were not all imported, say)."""
+    outcomes = walker.outcomes.values()
+    empty = [o.side.label for o in outcomes if isinstance(o, Loaded) and o.note]
+    if not empty:
+        return ()
+    counted = f"{len(set(empty))} of the {len(walker.outcomes)} commits read"
+    return (f"the models declare no tables at {counted}, such as {empty[0]}.",)
 
 
-def _stand_in(history: History, loads: Loads, parent: str) -> str | None:
-    """The first commit from ``parent`` down the first-parent line not known to fail: loaded,
-    or not loaded yet. None when the walk's commits end first."""
+def _base(walker: Walker, history: History, parent: str) -> str | None:
+    """The nearest commit from ``parent`` down the first-parent line whose models loaded;
+    None when the walk's commits end first."""
     current: str | None = parent
     while current is not None:
-        if not isinstance(loads.outcomes.get(history.leader(current)), ModelLoadError):
+        if walker.outcome(current) is None:
+            walker.resolve([current])
+        if isinstance(walker.outcome(current), Loaded):
             return current
         known = history.by_id.get(current)
         current = known.parents[0] if known and known.parents else None
@@ -136,7 +169,7 @@ def _kept(entry: LogEntry, matches: Matcher | None) -> LogEntry | None:
     if matches is None or entry.failure:
         return entry if entry.changes or entry.failure or entry.note else None
     changes = tuple(c for c in entry.changes if _matches(c, matches))
-    return LogEntry(entry.commit, entry.base, changes, None, entry.note) if changes else None
+    return replace(entry, changes=changes) if changes else None
 
 
 _WHOLE_TABLE = {ChangeKind.ADD_TABLE, ChangeKind.REMOVE_TABLE, ChangeKind.RENAME_TABLE}

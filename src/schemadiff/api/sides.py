@@ -1,8 +1,12 @@
 """Each side's schema documents: from the cache, or imported in a sandbox child.
 
-A side's cache key is everything that decides its documents: the files under its import
-roots (blob ids, or content hashes in the working tree), the locators, the sandbox env, the
-dialect, and the versions of Python, SQLAlchemy, the installed packages and schemadiff.
+A side's documents are decided by its settings (the locators, the sandbox env, the
+dialect...), the versions of Python, SQLAlchemy, the installed packages and schemadiff (the
+*base*), and what its files under the import roots hold; of those, only the files the
+import reads (its ``closure``) matter. An import's answer is cached under the base, the
+closure, and what the closure's paths hold at that side; the closures met so far are kept
+by base (``_closures``), so that another side is looked up under each of them: one whose
+files in a closure are those of a cached side has that side's documents.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
+import json
 import os
 import sys
 import sysconfig
@@ -23,6 +28,7 @@ import schemadiff
 from schemadiff import (
     alembicfiles,
     cache,
+    closure,
     config,
     confine,
     gitrefs,
@@ -50,6 +56,8 @@ class Loaded:
     missing: str | None = None
     note: str | None = None
     """Said with the result: the models declare no tables, say."""
+    reads: closure.Reads | None = None
+    """What the import read of its tree; None when unknown (reflected, or not imported)."""
 
     @property
     def document(self) -> Packed | None:
@@ -78,6 +86,8 @@ class Session:
         stack.callback(self.repo.close)
         self.cache = cache.Cache.open(use_cache)
         self._stack = stack
+        self._closures: dict[str, list[closure.Reads]] = {}
+        """The closures met, by base key: from the cache's index, and learned this run."""
 
     @property
     def project(self) -> Path:
@@ -141,17 +151,21 @@ class Session:
         a time (all at once by default). Jobs with the same key are imported once.
         ``progress(done, total)`` hears of each job done."""
         results: dict[int, Loaded | ModelLoadError] = {}
-        pending: dict[str | None, list[int]] = {}
+        pending: dict[str, list[int]] = {}
+        waiting: dict[str, _Waiting] = {}
         for i, job in enumerate(jobs):
             found = self._cached(job)
             if isinstance(found, Loaded):
                 results[i] = found
             else:
-                pending.setdefault(found or f"#{i}", []).append(i)
+                group = found.group if found is not None else f"#{i}"
+                pending.setdefault(group, []).append(i)
+                waiting.setdefault(group, found or _Waiting(group, None, []))
         if not pending:
             sandbox.stop()  # no side needs importing: the server's CPU is ours again
         done = len(results)
-        for key, outcome in self._imported(jobs, pending, workers or len(pending)):
+        imported = self._imported(jobs, pending, waiting, workers or len(pending))
+        for key, outcome in imported:
             for i in pending[key]:
                 results[i] = (
                     outcome
@@ -182,59 +196,90 @@ class Session:
         return emptyside.failure(job.side.label, job.settings, tables, env)
 
     def _imported(
-        self, jobs: Sequence[Job], pending: Mapping[str | None, list[int]], workers: int
-    ) -> Iterator[tuple[str | None, Loaded | ModelLoadError]]:
-        """Each pending key's outcome as it comes, with ``workers`` sandboxes busy at most."""
+        self,
+        jobs: Sequence[Job],
+        pending: Mapping[str, list[int]],
+        waiting: Mapping[str, _Waiting],
+        workers: int,
+    ) -> Iterator[tuple[str, Loaded | ModelLoadError]]:
+        """Each pending group's outcome as it comes, with ``workers`` sandboxes busy at most."""
         queue = list(pending)
-        running: list[tuple[str | None, Sandbox, Request, bool]] = []
+        running: list[tuple[str, Sandbox, Request, bool]] = []
         while queue or running:
             while queue and len(running) < workers:
                 key = queue.pop(0)
-                running.append((key, *self._started(jobs[pending[key][0]])))
+                running.append((key, *self._started(jobs[pending[key][0]], waiting[key])))
             finished = sandbox.ready([r[1] for r in running], [r[2] for r in running])
             for position, answer in sorted(finished, reverse=True):
-                key, box, _, cacheable = running.pop(position)
+                key, box, _, complete = running.pop(position)
                 side = jobs[pending[key][0]].side
                 told = _pointer_named(answer, box.tree, side)  # before the tree goes
                 box.close()
-                yield key, self._finished(side, told, key, cacheable)
+                yield key, self._finished(side, told, waiting[key] if complete else None)
 
-    def _cached(self, job: Job) -> Loaded | str | None:
-        """The job's documents when it needs no import; else its cache key (None for none)."""
+    def _cached(self, job: Job) -> Loaded | _Waiting | None:
+        """The job's documents when it needs no import; else what its import needs to be
+        grouped with the same files' and cached (None: not cached, as a database is not)."""
         if job.database:
             return None
         if gitrefs.empty(job.side):
             return Loaded(job.side, None)  # nothing to import: no tables, and nothing to say
-        key = self._key(job, self._entries(job))
-        documents = _documents(self.cache.get(key), job.settings.metadata)
-        return Loaded(job.side, documents) if documents is not None else key
+        base = self.base(job)
+        entries = self._entries(job)
+        tree = closure.Tree(entries)
+        for reads in self.closures(base):
+            documents = _documents(self.cache.get(self._key(base, reads, tree)), job.settings)
+            if documents is not None:
+                return Loaded(job.side, documents, reads=reads)
+        files = [(e.path, e.mode, self._digest(e)) for e in entries]
+        return _Waiting(cache.key({"base": base, "files": files}), base, entries, tree)
+
+    def closures(self, base: str) -> list[closure.Reads]:
+        """The closures met under ``base``, newest first."""
+        if base not in self._closures:
+            found = _closure_index(self.cache.get(_index_key(base)))
+            self._closures[base] = found
+        return self._closures[base]
+
+    def _learned(self, base: str, reads: closure.Reads) -> None:
+        known = self.closures(base)
+        if reads in known:
+            return
+        known.insert(0, reads)
+        del known[_CLOSURES_KEPT:]
+        index = json.dumps([r.to_json() for r in known]).encode()
+        self.cache.put(_index_key(base), index)
 
     def _entries(self, job: Job) -> list[gitrefs.Entry]:
         return self.repo.entries(job.side, [self.path(p) for p in job.settings.paths])
 
-    def _started(self, job: Job) -> tuple[Sandbox, Request, bool]:
-        """A sandbox importing the job; whether its answer may be cached."""
+    def _started(self, job: Job, waiting: _Waiting) -> tuple[Sandbox, Request, bool]:
+        """A sandbox importing the job; whether it was given all its files (else its
+        answer is not cached)."""
         box = self._sandbox()
         if job.database:
             request = _database_request(job)
             box.send(request)
             return box, request, False
-        entries = self._entries(job)
+        entries = waiting.entries
         skipped = box.fill(lambda tree: self.repo.materialize(job.side, entries, tree))
         request = self._request(job, tuple(skipped))
         box.send(request)
         return box, request, not skipped
 
     def _finished(
-        self, side: Side, answer: bytes | ModelLoadError, key: str | None, cacheable: bool
+        self, side: Side, answer: bytes | ModelLoadError, cached: _Waiting | None
     ) -> Loaded | ModelLoadError:
+        told = _reads(answer)
         if isinstance(answer, ModuleMissingError):
-            return Loaded(side, None, str(answer))
+            return Loaded(side, None, str(answer), reads=told)
         if isinstance(answer, ModelLoadError):
             return answer
-        if key is not None and cacheable:
-            self.cache.put(key, answer)
-        return Loaded(side, load_packed(answer))
+        if cached is not None and cached.base is not None and told is not None:
+            assert cached.tree is not None
+            self.cache.put(self._key(cached.base, told, cached.tree), answer)
+            self._learned(cached.base, told)
+        return Loaded(side, load_packed(answer), reads=told)
 
     def _sandbox(self) -> Sandbox:
         return self._stack.enter_context(Sandbox.start())
@@ -268,11 +313,10 @@ class Session:
             settings.sandbox, read, settings.memory_limit, settings.cpu_limit
         )
 
-    def _key(self, job: Job, entries: Sequence[gitrefs.Entry]) -> str:
-        files = [(e.path, e.mode, e.blob or self._digest(e)) for e in entries]
+    def base(self, job: Job) -> str:
+        """The key of all that decides the job's documents but its files."""
         return cache.key(
             {
-                "files": files,
                 "prefix": self.repo.prefix,
                 "roots": job.settings.paths,
                 "locators": job.settings.metadata,
@@ -285,11 +329,63 @@ class Session:
             }
         )
 
-    def _digest(self, entry: gitrefs.Entry) -> str:
+    def _key(self, base: str, reads: closure.Reads, tree: closure.Tree) -> str:
+        """The cache key of a side's documents: the base, a closure, and what it holds."""
+        held = tree.state(reads, self._digest)
+        return cache.key({"base": base, "reads": reads.to_json(), "held": held})
+
+    def _digest(self, entry: closure.Listed) -> str:
+        if entry.blob is not None:
+            return entry.blob
         try:
-            return hashlib.sha256(self.repo.content(entry)).hexdigest()
+            return hashlib.sha256(self.repo.content(entry)).hexdigest()  # type: ignore[arg-type]
         except OSError:
             return "unreadable"
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    """A job to import: its group (jobs with the same files import once), its base key
+    (None: never cached), its files, and those made ready for ``closure``."""
+
+    group: str
+    base: str | None
+    entries: list[gitrefs.Entry]
+    tree: closure.Tree | None = None
+
+
+_CLOSURES_KEPT = 32
+"""Closures kept in the cache's index for one base: a project meets a few (one per set of
+model files), so a side is looked up under each at the cost of a hash."""
+
+
+def _index_key(base: str) -> str:
+    """Where the closures met under ``base`` are listed: a cache entry of its own name."""
+    return f"closures-{base}"
+
+
+def _closure_index(found: bytes | None) -> list[closure.Reads]:
+    """The closures a cache index entry lists (none for a damaged one)."""
+    if found is None:
+        return []
+    try:
+        listed = json.loads(found)
+    except ValueError:
+        return []
+    if not isinstance(listed, list):
+        return []
+    return [r for r in (closure.Reads.from_json(item) for item in listed) if r is not None]
+
+
+def _reads(answer: bytes | ModelLoadError) -> closure.Reads | None:
+    """What the child said the import read, from its answer (or failure)."""
+    if isinstance(answer, ModelLoadError):
+        return closure.Reads.from_json(answer.reads)
+    try:
+        head = json.loads(answer.partition(b"\n")[0])
+    except ValueError:
+        return None
+    return closure.Reads.from_json(head.get("reads")) if isinstance(head, dict) else None
 
 
 def _database_request(job: Job) -> Request:
@@ -328,7 +424,7 @@ def _pointer_named(
     if start != LFS_POINTER:
         return answer
     failure = ModelLoadError(_pointer_message(printable(answer.file), side))
-    failure.detail, failure.file = answer.detail, answer.file
+    failure.detail, failure.file, failure.reads = answer.detail, answer.file, answer.reads
     return failure
 
 
@@ -348,15 +444,16 @@ def _pointer_message(path: str, side: Side) -> str:
     )
 
 
-def _documents(found: bytes | None, locators: Sequence[str]) -> dict[str, Packed] | None:
-    """A cached answer's documents, when they are those of these locators (else: a miss)."""
+def _documents(found: bytes | None, settings: config.Settings) -> dict[str, Packed] | None:
+    """A cached answer's documents, when they are those of its locators (else: a miss)."""
     if found is None:
         return None
     try:
         documents = load_packed(found)
     except (ValueError, KeyError, TypeError):
         return None
-    return documents if sorted(documents) == sorted(snapshotfile.names(locators)) else None
+    expected = sorted(snapshotfile.names(settings.metadata))
+    return documents if sorted(documents) == expected else None
 
 
 @functools.cache

@@ -1,0 +1,249 @@
+"""The import's closure decides which commits have the same schema (``schemadiff.closure``).
+
+Each test builds a real history and runs the real CLI with ``--debug``, which logs one line
+per import ("<side>: imported in ..."): the imports are counted from it, and the answers
+are checked against what each commit's models say.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from schemadiff.closure import Reads, Tree, Watch
+from schemadiff.gitrefs import Entry
+from tests.conftest import GitRepo, Run, clean_env, schemadiff
+
+PACKAGE = """
+import importlib
+import json
+import pathlib
+import pkgutil
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+from app import sizes
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+NAMES = json.loads((pathlib.Path(__file__).parent.parent / "data" / "names.json").read_text())
+thing = sa.Table(
+    "thing",
+    Base.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("label", sa.String(sizes.LABEL)),
+    *[sa.Column(name, sa.Integer) for name in NAMES],
+)
+for found in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{found.name}")
+"""
+"""The models: a column list read from a data file, a size from a module imported through
+another (app.sizes -> app.units), and every module of the package imported by a scan."""
+
+
+@pytest.fixture
+def project(repo: GitRepo) -> GitRepo:
+    repo.write(
+        "pyproject.toml",
+        """
+        [tool.schemadiff]
+        metadata = "app.models:Base.metadata"
+        dialect = "postgresql"
+        """,
+    )
+    repo.write("app/__init__.py", "")
+    repo.write("app/models/__init__.py", PACKAGE)
+    repo.write("app/data/names.json", '["a"]')
+    repo.write("app/data/other.json", '["z"]')
+    repo.write("app/sizes.py", "from app.units import CHARS\nLABEL = CHARS * 2\n")
+    repo.write("app/units.py", "CHARS = 20\n")
+    repo.write("app/api.py", "VERSION = 1\n")
+    repo.write("app/static/notes.json", "{}")
+    repo.write("frontend/src/index.js", "export {}\n")
+    repo.commit("models")
+    return repo
+
+
+def run(repo: GitRepo, tmp_path: Path, *args: str) -> Run:
+    env = clean_env(SCHEMADIFF_CACHE_DIR=str(tmp_path / "cache"))
+    return schemadiff("--debug", *args, cwd=repo.path, env=env)
+
+
+def imports(result: Run) -> int:
+    return result.err.count(": imported in ")
+
+
+def logged(result: Run) -> list[tuple[str, list[str]]]:
+    """Each entry's subject and its changes, as ``log --format json`` lists them."""
+    entries = [json.loads(line) for line in result.out.splitlines()]
+    return [
+        (e["subject"], [f"{c['kind']} {c['table']}.{c.get('name')}" for c in e["changes"]])
+        for e in entries
+    ]
+
+
+def test_files_the_import_never_read_cost_no_import(project: GitRepo, tmp_path: Path) -> None:
+    for number in range(2, 6):
+        project.write("app/api.py", f"VERSION = {number}\n")  # Python the models never import
+        project.commit(f"api {number}")
+        project.write(f"frontend/src/page{number}.js", "export {}\n")
+        project.write("app/static/notes.json", f'{{"n": {number}}}')
+        project.commit(f"frontend {number}")
+
+    result = run(project, tmp_path, "log", "--format", "json")
+
+    assert result.code == 0, result.err
+    assert [subject for subject, _ in logged(result)] == ["models"]
+    assert imports(result) == 1  # nine commits after the first, all with its schema
+
+
+def test_a_changed_data_file_is_a_schema_change(project: GitRepo, tmp_path: Path) -> None:
+    project.write("app/data/other.json", '["y"]')  # beside it, never read
+    project.commit("other")
+    project.write("app/data/names.json", '["a", "b"]')
+    project.commit("names")
+
+    result = run(project, tmp_path, "log", "--format", "json")
+
+    assert result.code == 0, result.err
+    assert logged(result)[0] == ("names", ["add_column thing.b"])
+    assert imports(result) == 2
+
+
+def test_a_new_module_a_package_scan_finds_is_a_change(project: GitRepo, tmp_path: Path) -> None:
+    project.write(
+        "app/models/extra.py",
+        """
+        import sqlalchemy as sa
+        from app.models import Base
+        extra = sa.Table("extra", Base.metadata, sa.Column("id", sa.Integer, primary_key=True))
+        """,
+    )
+    project.commit("extra")
+
+    result = run(project, tmp_path, "log", "--format", "json")
+
+    assert result.code == 0, result.err
+    assert logged(result)[0] == ("extra", ["add_table extra.extra"])
+
+
+def test_a_module_imported_only_indirectly_is_followed(project: GitRepo, tmp_path: Path) -> None:
+    project.write("app/units.py", "CHARS = 30\n")  # app.models -> app.sizes -> app.units
+    project.commit("wider")
+
+    result = run(project, tmp_path, "log", "--format", "json")
+
+    assert result.code == 0, result.err
+    assert logged(result)[0] == ("wider", ["modify_type thing.label"])
+
+
+def test_a_warm_cache_decides_a_whole_walk_without_an_import(
+    project: GitRepo, tmp_path: Path
+) -> None:
+    project.write("app/data/names.json", '["a", "b"]')
+    project.commit("names")
+    project.write("app/api.py", "VERSION = 2\n")
+    project.commit("api")
+    cold = run(project, tmp_path, "log", "--format", "json")
+    project.write("app/api.py", "VERSION = 3\n")
+    project.commit("api again")  # a commit no run has seen, with a closure one has
+
+    warm = run(project, tmp_path, "log", "--format", "json")
+
+    assert (cold.code, warm.code) == (0, 0), warm.err
+    assert logged(warm) == logged(cold)
+    assert imports(warm) == 0
+
+
+def test_check_of_a_commit_outside_the_closure_imports_nothing(
+    project: GitRepo, tmp_path: Path
+) -> None:
+    assert run(project, tmp_path, "HEAD").code == 0  # HEAD's schema is cached
+    project.write("app/api.py", "VERSION = 2\n")
+    project.git("add", "app/api.py")
+
+    result = run(project, tmp_path, "check", "--hook")
+
+    assert result.code == 0, result.err
+    assert imports(result) == 0
+
+
+def test_blame_reads_only_the_classes_it_follows(project: GitRepo, tmp_path: Path) -> None:
+    created = project.git("rev-parse", "HEAD")
+    project.write("app/data/names.json", '["a", "b"]')
+    added = project.commit("names")
+    for number in range(2, 8):
+        project.write("app/api.py", f"VERSION = {number}\n")
+        project.commit(f"api {number}")
+
+    result = run(project, tmp_path, "blame", "thing", "--format", "json")
+
+    assert result.code == 0, result.err
+    origins = {line["column"]: line["commit"]["commit"] for line in json.loads(result.out)["lines"]}
+    assert origins == {"id": created, "label": created, "a": created, "b": added}
+    assert imports(result) == 2
+
+
+# --- the rule itself, on git's view of two sides ---------------------------------------------
+
+
+def entries(*paths: str, blob: str = "1") -> list[Entry]:
+    return [Entry(p, 0o100644, blob) for p in paths]
+
+
+def never(path: str) -> tuple[bool, bool]:
+    raise AssertionError(f"asked whether {path} exists")
+
+
+def test_a_new_file_in_a_listed_directory_is_a_change() -> None:
+    watch = Watch(Reads(listed=frozenset({"app/models"})))
+
+    assert watch.touches([("A", "app/models/notes.txt")], never)
+    assert not watch.touches([("M", "app/models/other.txt")], never)
+
+
+def test_a_searched_directory_counts_modules_and_subdirectories_only() -> None:
+    watch = Watch(Reads(searched=frozenset({"."})))
+
+    assert watch.touches([("A", "settings.py")], never)
+    assert not watch.touches([("A", "README.md")], never)
+    # A file in a subdirectory both sides have: the names of "." stay the same.
+    assert not watch.touches([("A", "frontend/app.js")], lambda path: (True, True))
+    # One that brings the subdirectory with it: a new name there (a namespace package).
+    assert watch.touches([("A", "frontend/app.js")], lambda path: (False, True))
+
+
+def test_a_probed_path_that_becomes_a_directory_is_a_change() -> None:
+    watch = Watch(Reads(files=frozenset({"app/data"})))
+
+    assert watch.touches([("A", "app/data/x.json")], never)
+    assert not watch.touches([("M", "app/data/x.json")], never)
+
+
+def test_a_change_above_a_read_file_is_a_change() -> None:
+    watch = Watch(Reads(files=frozenset({"app/link/x.json"})))
+
+    assert watch.touches([("M", "app/link")], never)  # the link the file was read through
+
+
+def test_what_a_closure_holds_is_read_from_the_side() -> None:
+    reads = Reads(
+        files=frozenset({"app/x.json", "app/gone.json", "app"}),
+        listed=frozenset({"app"}),
+        searched=frozenset({"."}),
+    )
+    tree = Tree(entries("app/x.json", "app/sub/y.py", "README.md", "top.py"))
+
+    held = tree.state(reads, lambda entry: str(entry.blob))
+
+    assert held == {
+        "files": {"app": "dir", "app/gone.json": "-", "app/x.json": "100644:1"},
+        "listed": {"app": ["sub/", "x.json"]},
+        "searched": {".": ["app/", "top.py"]},
+    }
