@@ -208,15 +208,17 @@ def test_a_new_file_in_a_listed_directory_is_a_change() -> None:
     assert not watch.touches([("M", "app/models/other.txt")], never)
 
 
-def test_a_searched_directory_counts_modules_and_subdirectories_only() -> None:
-    watch = Watch(Reads(searched=frozenset({"."})))
+def test_a_module_lookup_is_answered_by_its_files_and_directory_only() -> None:
+    watch = Watch(Reads(modules=frozenset({"settings", "app/models/user"})))
 
-    assert watch.touches([("A", "settings.py")], never)
+    assert watch.touches([("A", "settings.py")], never)  # a lookup that failed is answered
+    assert watch.touches([("D", "app/models/user.py")], never)
     assert not watch.touches([("A", "README.md")], never)
-    # A file in a subdirectory both sides have: the names of "." stay the same.
-    assert not watch.touches([("A", "frontend/app.js")], lambda path: (True, True))
-    # One that brings the subdirectory with it: a new name there (a namespace package).
-    assert watch.touches([("A", "frontend/app.js")], lambda path: (False, True))
+    assert not watch.touches([("A", "app/models/post.py")], never)  # nobody asked for it
+    # A package directory that comes with its first file (a namespace package), or not.
+    assert watch.touches([("A", "settings/x.json")], lambda path: (False, True))
+    assert not watch.touches([("A", "settings/x.json")], lambda path: (True, True))
+    assert watch.touches([("A", "settings/__init__.py")], lambda path: (True, True))
 
 
 def test_a_probed_path_that_becomes_a_directory_is_a_change() -> None:
@@ -236,14 +238,61 @@ def test_what_a_closure_holds_is_read_from_the_side() -> None:
     reads = Reads(
         files=frozenset({"app/x.json", "app/gone.json", "app"}),
         listed=frozenset({"app"}),
-        searched=frozenset({"."}),
+        modules=frozenset({"top", "app/sub", "gone"}),
     )
-    tree = Tree(entries("app/x.json", "app/sub/y.py", "README.md", "top.py"))
+    tree = Tree(entries("app/x.json", "app/sub/__init__.py", "README.md", "top.py"))
 
     held = tree.state(reads, lambda entry: str(entry.blob))
 
     assert held == {
         "files": {"app": "dir", "app/gone.json": "-", "app/x.json": "100644:1"},
         "listed": {"app": ["sub/", "x.json"]},
-        "searched": {".": ["app/", "top.py"]},
+        "modules": {"app/sub": ["sub/", "__init__.py"], "gone": [], "top": ["top.py"]},
     }
+
+
+LEGACY = """
+import legacy_dependency_v1  # gone from today's environment
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+thing = sa.Table("thing", Base.metadata, sa.Column("id", sa.Integer, primary_key=True){more})
+"""
+
+
+def test_a_stretch_that_does_not_import_is_one_entry_one_import_per_closure(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.models:Base.metadata"\n')
+    repo.write("app/__init__.py", "")
+    repo.write("app/models/__init__.py", LEGACY.format(more=""))
+    first = repo.commit("old era")
+    repo.write("app/api.py", "VERSION = 2\n")
+    repo.commit("api")
+    repo.write("frontend/index.js", "export {}\n")
+    repo.commit("frontend")
+    repo.write("app/models/__init__.py", LEGACY.format(more=', sa.Column("n", sa.Integer)'))
+    last = repo.commit("model change, still failing")
+    repo.write("app/models/__init__.py", LEGACY.format(more="").replace("import legacy", "# "))
+    repo.commit("new era")
+
+    result = run(repo, tmp_path, "log")
+
+    assert result.code == 0, result.err
+    failing = [line.strip() for line in result.out.splitlines() if "do not import" in line]
+    assert failing == [
+        f"the models do not import at 4 commits, from {dated(repo, first)} ({first[:10]}) to "
+        f"{dated(repo, last)} ({last[:10]}): Importing the models at {first[:10]} failed "
+        "(app/models/__init__.py:1): ModuleNotFoundError: No module named "
+        "'legacy_dependency_v1'"
+    ]
+    assert imports(result) == 3  # the new era, and each of the two failing closures once
+
+
+def dated(repo: GitRepo, commit: str) -> str:
+    return repo.git("show", "-s", "--format=%aI", commit)[:10]

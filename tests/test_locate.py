@@ -236,7 +236,7 @@ def test_log_names_the_empty_side_instead_of_passing(repo: GitRepo) -> None:
 
     run = schemadiff("log", cwd=repo.path)
 
-    assert "the models do not import: The models at " in run.out
+    assert "commits, from " in run.out and "): The models at " in run.out
     assert "declare no tables, but the migrations in migrations/versions create 2" in run.out
 
 

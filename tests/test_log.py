@@ -260,7 +260,7 @@ def test_log_json_is_one_object_per_listed_commit(linear: Story) -> None:
 
     assert subjects(entries) == ["add age", "add orders", "widen email", "create user"]
     keys = ["commit", "parents", "author", "email", "date", "subject"]
-    keys += ["base", "changes", "error", "note"]
+    keys += ["base", "changes", "error", "failing", "note"]
     assert all(list(e) == keys for e in entries)
     age, orders, widen, create = entries
     # Each is compared with its first parent, README-only commits in between or not.
@@ -441,18 +441,19 @@ def test_only_commits_that_change_schema_files_are_imported_and_then_cached(
 
     assert first.code == 0, first.err
     assert subjects([json.loads(line) for line in first.out.splitlines()]) == ["v3", "v2", "v1"]
-    # Seven commits, four states of the files that decide the schema: v1, v2, v2 + helpers, v3.
-    assert len(imports.read_text().splitlines()) == 4
+    # Seven commits, three states of the files the import reads: v1, v2, v3 (helpers.py is
+    # never imported, and the README lies outside the roots).
+    assert len(imports.read_text().splitlines()) == 3
 
     second = log(s, "--format", "json", **env)
 
     assert (second.code, second.out, second.err) == (0, first.out, "")
-    assert len(imports.read_text().splitlines()) == 4  # all from the cache
+    assert len(imports.read_text().splitlines()) == 3  # all from the cache
 
     blame = schemadiff("blame", "user", cwd=s.path, env=clean_env(**env))
 
     assert blame.code == 0, blame.err
-    assert len(imports.read_text().splitlines()) == 4  # blame walks the same states
+    assert len(imports.read_text().splitlines()) == 3  # blame walks the same states
 
 
 # --- merges -------------------------------------------------------------------------------------
@@ -549,7 +550,12 @@ def test_log_text_shows_the_error_and_the_note(failing: Story) -> None:
         "do not import",
     ]
     assert text[-3:] == ["    break models", "", text[-1]]
-    assert text[-1].startswith("    the models do not import: Importing the models at ")
+    # One entry for the two commits that do not import, where it began, with its error then.
+    assert text[-1].startswith(
+        f"    the models do not import at 2 commits, from 2024-03-03 ({ids['break models'][:10]})"
+        f" to 2024-03-04 ({ids['readme'][:10]}): Importing the models at "
+        f"{ids['break models'][:10]}"
+    )
     assert text[-1].endswith(f" failed (app/models.py:{boom_line(BROKEN)}): RuntimeError: boom")
     assert sum(line.startswith("commit ") for line in text) == 2
 
@@ -816,3 +822,42 @@ def test_one_or_two_imports_at_a_time_give_the_same_output(
     assert [r.code for r in runs] == [0, 0], runs[0].err + runs[1].err
     assert runs[0].out == runs[1].out
     assert runs[0].out.strip()
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [(["log"], "--since"), (["log"], "--until"), (["blame", "user"], "--since")],
+)
+def test_a_date_git_does_not_read_is_an_error(
+    linear: Story, command: list[str], option: str
+) -> None:
+    run = schemadiff(*command, option, "the day after tomorrow's lunch", cwd=linear.path)
+
+    assert one_line_error(run) == (
+        f'schemadiff: error: {option} "the day after tomorrow\'s lunch": git does not read '
+        'that as a date. Give one as git log takes it: 2026-01-31, "2 weeks ago", yesterday.\n'
+    )
+
+
+def test_log_since_and_until_bound_the_walk(linear: Story) -> None:
+    entries = log_json(linear, "--since", "2024-03-02", "--until", "2024-03-05")
+
+    assert subjects(entries) == ["add orders", "widen email"]
+
+
+def test_blame_since_stops_at_the_date(branchy: Story) -> None:
+    ids = branchy.ids
+
+    run = schemadiff("blame", "user", "--since", "2024-03-07", cwd=branchy.path)
+
+    assert run.code == 0, run.err
+    assert run.out.splitlines() == [
+        "^          (older than --since 2024-03-07)  id             INTEGER NOT NULL",
+        "^          (older than --since 2024-03-07)  email_address  VARCHAR(200) NOT NULL",
+        f"{ids['rename name'][:10]} (Dee 2024-03-11)  full_name      VARCHAR(50) NULL",
+        f"{ids['comment on age'][:10]} (Ann 2024-03-10)  age            INTEGER NULL -- in years",
+        f"{ids['merge feature'][:10]} (Bob 2024-03-09)  flag           BOOLEAN NULL DEFAULT false",
+    ]

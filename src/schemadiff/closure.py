@@ -1,21 +1,24 @@
 """What an import read from its tree, and whether another side would read the same.
 
-The sandbox child records, with an audit hook, every path of its tree that the import read:
-the files it opened (modules included; a file it tried to open and did not find counts),
-the paths it only probed (``os.stat``, ``os.path.exists``), the directories the user's code
-listed, and the directories the import system searched. That is the import's *closure*.
-Another side whose files in the closure are identical would run the same import, read the
-same files and build the same MetaData: it has the same schema and needs no import.
+The sandbox child records every path of its tree that the import read: the files it opened
+(modules included; a file it tried to open and did not find counts), the paths it only
+probed (``os.stat``, ``os.path.exists``), the directories the user's code listed
+(``os.listdir``, ``os.scandir``, and so ``glob`` and ``pkgutil``), and each place the import
+system looked for a module (``app/models/user`` for ``app.models.user``, found or not).
+That is the import's *closure*. Another side whose files in the closure are identical would
+run the same import, read the same files and build the same MetaData: it has the same
+schema and needs no import.
 
-"Identical" is decided from git's view of each side (``state_of``): each read path's mode
-and blob id (or that it is a directory, or absent), each listed directory's names, and each
-searched directory's Python files and subdirectories, the names an import can find there.
-A new module in a package the models scan is a new name in a listed (or searched)
-directory, so it counts as a change there.
+"Identical" is decided from git's view of each side (``Tree.state``): each read path's mode
+and blob id (or that it is a directory, or absent), each listed directory's names, and for
+each module looked for, the files and package directory that would answer for it. A new
+module in a package the models scan is a new name in a listed directory; a module that
+appears where a lookup failed before answers it now: both count as changes.
 """
 
 from __future__ import annotations
 
+import importlib.abc
 import importlib.machinery
 import os
 import posixpath
@@ -49,14 +52,15 @@ class Reads:
     """Opened or probed: files, directories, or paths that were not there."""
     listed: frozenset[str] = frozenset()
     """Directories the user's code listed: every name in them matters."""
-    searched: frozenset[str] = frozenset()
-    """Directories the import system searched: their modules and subdirectories matter."""
+    modules: frozenset[str] = frozenset()
+    """Where the import system looked for a module: its path without a suffix
+    (``app/models/user``), whether a module was there or not."""
 
     def to_json(self) -> dict[str, list[str]]:
         return {
             "files": sorted(self.files),
             "listed": sorted(self.listed),
-            "searched": sorted(self.searched),
+            "modules": sorted(self.modules),
         }
 
     @classmethod
@@ -64,19 +68,19 @@ class Reads:
         """The reads of ``to_json``; None for anything else (an old or damaged answer)."""
         if not isinstance(data, dict):
             return None
-        parts = [data.get(k) for k in ("files", "listed", "searched")]
+        parts = [data.get(k) for k in ("files", "listed", "modules")]
         if not all(isinstance(p, list) and all(isinstance(s, str) for s in p) for p in parts):
             return None
-        files, listed, searched = (frozenset(p) for p in parts)  # type: ignore[arg-type]
-        return cls(files, listed, searched)
+        files, listed, modules = (frozenset(p) for p in parts)  # type: ignore[arg-type]
+        return cls(files, listed, modules)
 
     def __or__(self, other: Reads) -> Reads:
         return Reads(
-            self.files | other.files, self.listed | other.listed, self.searched | other.searched
+            self.files | other.files, self.listed | other.listed, self.modules | other.modules
         )
 
     def __bool__(self) -> bool:
-        return bool(self.files or self.listed or self.searched)
+        return bool(self.files or self.listed or self.modules)
 
 
 class Tree:
@@ -105,12 +109,24 @@ class Tree:
             else:
                 files[path] = "dir" if path in self.children else "-"
         listed = {d: sorted(self.children.get(d, ())) for d in sorted(reads.listed)}
-        searched = {d: _importable(self.children.get(d, ())) for d in sorted(reads.searched)}
-        return {"files": files, "listed": listed, "searched": searched}
+        modules = {m: self._answering(m) for m in sorted(reads.modules)}
+        return {"files": files, "listed": listed, "modules": modules}
+
+    def _answering(self, module: str) -> list[str]:
+        """The names that answer a lookup of ``module`` (a path without suffix) here: its
+        module files, its directory, and that directory's ``__init__``."""
+        parent, _, name = module.rpartition("/")
+        found = sorted(n for n in self.children.get(parent or ".", ()) if _answers(n, name))
+        if f"{name}/" in found:
+            found += sorted(n for n in self.children.get(module, ()) if _answers(n, "__init__"))
+        return found
 
 
-def _importable(names: Iterable[str]) -> list[str]:
-    return sorted(n for n in names if n.endswith("/") or n.endswith(PYTHON_SUFFIXES))
+def _answers(entry: str, module: str) -> bool:
+    """Whether a directory entry (a subdirectory ends in "/") answers for ``module``."""
+    if entry == f"{module}/":
+        return True
+    return entry.split(".", 1)[0] == module and entry.endswith(PYTHON_SUFFIXES)
 
 
 Change = tuple[str, str]
@@ -125,15 +141,15 @@ class Watch:
         self.reads = reads
         # A change to a path above a read one: a directory link on the way, say.
         self._above = {a for f in reads.files for a in _ancestors(f)}
-        self._dirs = reads.listed | reads.searched
+        self._dirs = reads.listed | reads.modules
 
     def touches(
         self, changes: Sequence[Change], exists: Callable[[str], tuple[bool, bool]]
     ) -> bool:
         """Whether ``changes`` (between two commits) change what the import reads.
-        ``exists(path)`` says whether the path is there in each of the two commits: asked
-        only when a file is added or deleted below a directory the closure lists or
-        searches, for the subdirectory it is in."""
+        ``exists(path)`` says whether a directory is there in each of the two commits:
+        asked only when a file is added or deleted below a listed directory or a module's
+        directory, for the subdirectory it is in."""
         reads = self.reads
         for status, path in changes:
             if path in reads.files or path in self._above:
@@ -143,25 +159,35 @@ class Watch:
             above = _ancestors(path)
             if any(a in reads.files for a in above):
                 return True  # a probed path may have become, or stopped being, a directory
-            if self._names_change(path, above, exists):
+            if self._answer_changes(path, above[0]) or self._names_change(path, above, exists):
                 return True
         return False
+
+    def _answer_changes(self, path: str, parent: str) -> bool:
+        """Whether adding or deleting ``path`` changes what answers a module lookup: a
+        module file of that name, or a package's ``__init__``."""
+        name = posixpath.basename(path)
+        if not name.endswith(PYTHON_SUFFIXES):
+            return False
+        stem = name.split(".", 1)[0]
+        module = stem if parent == "." else f"{parent}/{stem}"
+        return module in self.reads.modules or (stem == "__init__" and parent in self.reads.modules)
 
     def _names_change(
         self, path: str, above: list[str], exists: Callable[[str], tuple[bool, bool]]
     ) -> bool:
-        """Whether adding or deleting ``path`` changes the names of a listed or searched
-        directory: the file's own name, or a subdirectory that appears or goes with it."""
-        reads = self.reads
-        parent, name = above[0], posixpath.basename(path)
-        if parent in reads.listed:
+        """Whether adding or deleting ``path`` changes the names of a listed directory (the
+        file's own, or a subdirectory that appears or goes with it), or makes a module's
+        directory appear or go."""
+        if above[0] in self.reads.listed:
             return True
-        if parent in reads.searched and name.endswith(PYTHON_SUFFIXES):
-            return True
-        if name.startswith("__init__.") and len(above) > 1 and above[1] in reads.searched:
-            return True  # a namespace package becomes a regular one, or back
+        for directory in above:
+            if directory in self.reads.modules:
+                before, after = exists(directory)
+                if before != after:
+                    return True
         for directory in above[1:]:
-            if directory in self._dirs:
+            if directory in self.reads.listed:
                 below = path if directory == "." else path[len(directory) + 1 :]
                 child = below.split("/", 1)[0]
                 before, after = exists(child if directory == "." else f"{directory}/{child}")
@@ -170,37 +196,51 @@ class Watch:
         return False
 
 
+def _importing() -> bool:
+    """Whether the event being heard comes from the import system itself."""
+    return sys._getframe(2).f_code.co_filename == _IMPORT_SYSTEM
+
+
 def _ancestors(path: str) -> list[str]:
     """``a/b/c.py`` -> ``["a/b", "a", "."]``: each directory above the path, nearest first."""
     parts = path.split("/")[:-1]
     return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)] + ["."]
 
 
-class Recorder:
+class Recorder(importlib.abc.MetaPathFinder):
     """The child's side: records what the import reads below ``tree``. Installed once, just
-    before the user's code runs; an audit hook cannot be removed, and the child exits after."""
+    before the user's code runs (an audit hook cannot be removed; the child exits after),
+    first on ``sys.meta_path``, where it hears each lookup and finds nothing itself."""
 
     def __init__(self, tree: str) -> None:
         self._tree = os.path.join(os.path.abspath(tree), "")
         self.files: set[str] = set()
         self.listed: set[str] = set()
-        self.searched: set[str] = set()
+        self.modules: set[str] = set()
         self._busy = False  # recording probes paths too (realpath): those are ours
 
     def install(self) -> None:
         sys.addaudithook(self._heard)
         for name in ("stat", "lstat"):
             setattr(os, name, self._probing(getattr(os, name)))
+        sys.meta_path.insert(0, self)
 
     def reads(self) -> Reads:
-        return Reads(frozenset(self.files), frozenset(self.listed), frozenset(self.searched))
+        return Reads(frozenset(self.files), frozenset(self.listed), frozenset(self.modules))
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: object = None) -> None:
+        name = fullname.rpartition(".")[2]
+        for directory in list(sys.path if path is None else path):
+            if isinstance(directory, str):
+                self._add(self.modules, os.path.join(directory, name))
 
     def _heard(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
             self._add(self.files, args[0])
-        elif event in ("os.listdir", "os.scandir"):
-            caller = sys._getframe(1).f_code.co_filename
-            self._add(self.searched if caller == _IMPORT_SYSTEM else self.listed, args[0])
+        # The import system lists the directories it looks in: its lookups are heard one
+        # by one (find_spec) instead.
+        elif event in ("os.listdir", "os.scandir") and not _importing():
+            self._add(self.listed, args[0])
 
     def _probing(self, function: Callable[..., Any]) -> Callable[..., Any]:
         def probe(path: Any, *args: Any, **kwargs: Any) -> Any:

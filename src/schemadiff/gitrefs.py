@@ -300,6 +300,7 @@ class Repository:
             found = self._tree_entries(side.commit, pathspecs)
         for entry in found:
             _verify_path(entry.path, side)
+        _refuse_doubles(found, side)
         return sorted({e.path: e for e in found}.values(), key=lambda e: e.path)
 
     def _tree_entries(self, commit: str, pathspecs: list[str]) -> list[Entry]:
@@ -452,6 +453,9 @@ class Repository:
     def log(self, walk: Walk) -> list[Commit]:
         """The commits of ``walk``, newest first, as git log orders them."""
         self._require_commits()
+        for option, value in (("--since", walk.since), ("--until", walk.until)):
+            if value is not None:
+                self._check_date(option, value)
         arguments = walk.arguments()
         try:
             out = self._git("log", _LOG_FORMAT, *arguments)
@@ -463,6 +467,18 @@ class Repository:
                 commit, parents, author, email, date, subject = record.strip("\n").split("\0")
                 commits.append(Commit(commit, tuple(parents.split()), author, email, date, subject))
         return commits
+
+    def _check_date(self, option: str, value: str) -> None:
+        """A date git reads, or an error: git log itself takes any text (what it does not
+        understand is "now"), so it is asked the careful way git reads an expiry date."""
+        try:
+            self._git("-c", f"schemadiff.date={value}", "config", "--type=expiry-date",
+                      "schemadiff.date")  # fmt: skip
+        except GitError:
+            raise GitError(
+                f"{option} {printable(value)!r}: git does not read that as a date. Give one as "
+                'git log takes it: 2026-01-31, "2 weeks ago", yesterday.'
+            ) from None
 
     def changes(
         self, pairs: Sequence[tuple[str, str | None]], paths: Sequence[str]
@@ -714,13 +730,28 @@ def _write_file(destination: Path, path: str, data: bytes, mode: int, side: Side
             raise FileExistsError(errno.EEXIST, "not a directory", path)
         fd = os.open(destination / path, _NEW_FILE, 0o755 if mode & 0o111 else 0o644)
     except (FileExistsError, NotADirectoryError, IsADirectoryError):
-        raise GitError(
-            f"{side.label} holds two entries for '{printable(path)}' (a file and a folder of "
-            "one name, or the same name twice): the tree was crafted. Inspect that commit "
-            "(git ls-tree -r) before trusting it."
-        ) from None
+        raise _two_entries(side, path) from None
     with os.fdopen(fd, "wb") as out:
         out.write(data)
+
+
+def _refuse_doubles(entries: Sequence[Entry], side: Side) -> None:
+    """A file whose name is also a folder of the same side: a crafted tree, refused even when
+    nothing would be written (the answer may come from the cache)."""
+    paths = {e.path for e in entries}
+    for path in paths:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            if "/".join(parts[:depth]) in paths:
+                raise _two_entries(side, "/".join(parts[:depth]))
+
+
+def _two_entries(side: Side, path: str) -> GitError:
+    return GitError(
+        f"{side.label} holds two entries for '{printable(path)}' (a file and a folder of "
+        "one name, or the same name twice): the tree was crafted. Inspect that commit "
+        "(git ls-tree -r) before trusting it."
+    )
 
 
 def _folders(destination: Path, path: str) -> bool:

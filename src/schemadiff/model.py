@@ -470,3 +470,10 @@ class Blame:
     table: Table
     revision: Commit
     lines: tuple[BlameLine, ...]
+    since: str | None = None
+    """The walk's --since: a line with no commit is older than that, not than the clone."""
+
+    @property
+    def older(self) -> str:
+        """What a line with no commit is older than, in words."""
+        return f"older than --since {self.since}" if self.since else "older than this clone"

@@ -76,7 +76,7 @@ def blame(
                 BlameLine(c, None, follow.origin(tip.id, table, c.name, None))
                 for c in table.columns
             ]
-    return Blame(table, tip, tuple(lines))
+    return Blame(table, tip, tuple(lines), since)
 
 
 def _target(walker: Walker, tip: Commit, target: str) -> tuple[Table, Column | None]:

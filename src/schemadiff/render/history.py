@@ -48,7 +48,7 @@ def _entry_lines(entry: LogEntry) -> Iterator[Text]:
     yield Text("")
     if entry.failure:
         failure = printable(_one_line(entry.failure))
-        yield Text(f"    the models do not import: {failure}", style="red")
+        yield Text(f"    the models do not import{_stretch(entry)}: {failure}", style="red")
     if entry.note:
         yield Text(f"    note: {printable(entry.note)}", style="dim")
     for line in list(text.lines(_result(entry)))[2:]:  # the two side lines say nothing here
@@ -60,6 +60,22 @@ def _result(entry: LogEntry) -> DiffResult:
     old = Side(entry.base[:10] if entry.base else None, entry.base, Source.GIT)
     new = Side(entry.commit.short, entry.commit.id, Source.GIT)
     return DiffResult(old, new, "", entry.changes)
+
+
+def _stretch(entry: LogEntry) -> str:
+    """Where the models do not import, when more than this entry's commit: the stretch of
+    history from it to the last commit after it that fails too."""
+    if not entry.failing:
+        return ""
+    last = entry.failing[0]
+    return (
+        f" at {len(entry.failing) + 1} commits, from {_day(entry.commit)} ({entry.commit.short})"
+        f" to {_day(last)} ({last.short})"
+    )
+
+
+def _day(commit: Commit) -> str:
+    return commit.date[:10]
 
 
 def _one_line(message: str) -> str:
@@ -78,6 +94,7 @@ def entry_to_json(entry: LogEntry) -> dict[str, Any]:
         "base": entry.base,
         "changes": [json_format.change_to_json(c) for c in entry.changes],
         "error": entry.failure,
+        "failing": [c.id for c in entry.failing],
         "note": entry.note,
     }
 
@@ -107,7 +124,8 @@ def _entry_markdown(entry: LogEntry) -> Iterator[str]:
     yield f"{markdown.escape(commit.author)}, {commit.date}{against}"
     yield ""
     if entry.failure:
-        yield f"- ❌ the models do not import: {markdown.escape(_one_line(entry.failure))}"
+        failure = markdown.escape(_one_line(entry.failure))
+        yield f"- ❌ the models do not import{markdown.escape(_stretch(entry))}: {failure}"
     if entry.note:
         yield f"- note: {markdown.escape(entry.note)}"
     for change in entry.changes:
@@ -150,7 +168,7 @@ def _blame_text(blame: Blame, stream: TextIO) -> None:
     width = max((len(label) for label in labels), default=0)
     for line, label in zip(blame.lines, labels, strict=True):
         shown = value(line.column, line.attribute) if line.attribute else _column_words(line)
-        row = Text(printable(_who(line)), style="yellow" if line.commit else "dim")
+        row = Text(printable(_who(line, blame.older)), style="yellow" if line.commit else "dim")
         console.print(row + Text(printable(f"  {label:<{width}}  {shown}")))
 
 
@@ -170,7 +188,7 @@ def _blame_markdown(blame: Blame, stream: TextIO) -> None:
         who = (
             [markdown.code(commit.short), commit.author, commit.date[:10], commit.subject]
             if commit
-            else ["^", "", "", "older than this clone"]
+            else ["^", "", "", blame.older]
         )
         cells = [
             markdown.code(label, cell=True),
@@ -180,11 +198,11 @@ def _blame_markdown(blame: Blame, stream: TextIO) -> None:
         stream.write("| " + " | ".join(cells) + " |\n")
 
 
-def _who(line: BlameLine) -> str:
+def _who(line: BlameLine, older: str) -> str:
     """``3f2a1b4c5d (Alice 2026-01-02)``, or the boundary mark git blame uses (``^``)."""
     commit = line.commit
     if commit is None:
-        return f"{'^':<10} (older than this clone)"
+        return f"{'^':<10} ({older})"
     return f"{commit.short} ({commit.author} {commit.date[:10]})"
 
 
