@@ -296,3 +296,49 @@ def test_a_stretch_that_does_not_import_is_one_entry_one_import_per_closure(
 
 def dated(repo: GitRepo, commit: str) -> str:
     return repo.git("show", "-s", "--format=%aI", commit)[:10]
+
+
+PROBING = """
+import glob
+import os
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+HERE = os.path.dirname(__file__)
+columns = [sa.Column("id", sa.Integer, primary_key=True)]
+if os.path.exists(os.path.join(HERE, "audited.flag")):  # probed, never opened
+    columns.append(sa.Column("audited_at", sa.DateTime))
+for sql in sorted(glob.glob(os.path.join(HERE, "views", "*.sql"))):  # a listing
+    columns.append(sa.Column(os.path.basename(sql)[:-4], sa.Integer))
+thing = sa.Table("thing", Base.metadata, *columns)
+"""
+
+
+@pytest.mark.parametrize(
+    ("added", "change"),
+    [
+        ("app/audited.flag", "add_column thing.audited_at"),
+        ("app/views/total.sql", "add_column thing.total"),
+    ],
+)
+def test_a_path_only_probed_or_listed_is_in_the_closure(
+    repo: GitRepo, tmp_path: Path, added: str, change: str
+) -> None:
+    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.models:Base.metadata"\n')
+    repo.write("app/__init__.py", "")
+    repo.write("app/models.py", PROBING)
+    repo.write("app/views/README", "views\n")
+    repo.commit("models")
+    repo.write(added, "")
+    repo.commit("added")
+
+    result = run(repo, tmp_path, "log", "--format", "json")
+
+    assert result.code == 0, result.err
+    assert logged(result)[0] == ("added", [change])
