@@ -79,6 +79,14 @@ class Reads:
             self.files | other.files, self.listed | other.listed, self.modules | other.modules
         )
 
+    def __le__(self, other: Reads) -> bool:
+        """Whether every path this closure reads, ``other`` reads too."""
+        return (
+            self.files <= other.files
+            and self.listed <= other.listed
+            and self.modules <= other.modules
+        )
+
     def __bool__(self) -> bool:
         return bool(self.files or self.listed or self.modules)
 

@@ -133,7 +133,7 @@ class Walker:
         self._reads = closure.Reads()
         self._leaders: dict[str, str] = {}
         self._bases: set[str] = set()
-        self._drawn = False
+        self._drawn = self._decided = False
 
     def outcome(self, commit: str) -> Outcome | None:
         """The commit's documents (or failure) once decided, else None."""
@@ -182,10 +182,8 @@ class Walker:
         outcomes = self.work.load(jobs, self.jobs)
         for commit, outcome in zip(commits, outcomes, strict=True):
             self.outcomes[commit] = outcome
-            reads = _reads_of(outcome)
-            if reads is not None:
-                self._reads = self._reads | reads
-        self._drawn = False
+            self._met(_reads_of(outcome))
+        self._decided = False  # the loaded members decide their classes
         if self.progress is not None:
             self.progress(len(self.outcomes), len(self.history.commits))
 
@@ -197,21 +195,28 @@ class Walker:
             if base not in self._bases:
                 self._bases.add(base)
                 for reads in self.work.closures(base):
-                    self._reads = self._reads | reads
-                self._drawn = False
+                    self._met(reads)
+
+    def _met(self, reads: closure.Reads | None) -> None:
+        """A closure met: the classes are drawn anew when it reads more than those before."""
+        if reads is not None and not reads <= self._reads:
+            self._reads = self._reads | reads
+            self._drawn = False
 
     def _draw(self) -> None:
         """The classes under every closure met so far; a loaded member with a closure
         decides its class."""
-        if self._drawn:
+        if not self._drawn:
+            self._drawn, self._decided = True, False
+            self._leaders = {}
+            watch = closure.Watch(self._reads)
+            for edge in self.history.changes:
+                commit, parent = edge
+                if parent is not None and not self.history.touched(edge, watch):
+                    self._join(commit, parent)
+        if self._decided:
             return
-        self._drawn = True
-        self._leaders = {}
-        watch = closure.Watch(self._reads)
-        for edge in self.history.changes:
-            commit, parent = edge
-            if parent is not None and not self.history.touched(edge, watch):
-                self._join(commit, parent)
+        self._decided = True
         self._sources = {}
         for commit, outcome in self.outcomes.items():
             if _reads_of(outcome) is not None:
