@@ -403,12 +403,68 @@ def test_flask_app_that_cannot_be_found_is_exit_2_with_the_advice(repo: GitRepo)
     run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
 
     assert run.code == 2
-    assert run.err == (
-        "schemadiff: error: No MetaData to compare at HEAD (migrations/env.py takes the models "
-        "from the Flask app, and no app was found: no FLASK_APP in .flaskenv or .env, no app or "
-        'create_app() in wsgi.py, app.py or app/). Set metadata = "yourapp:create_app()" under '
-        "[tool.schemadiff] in pyproject.toml, or pass --metadata.\n"
+    assert run.err == NO_APP.format(why=discover.NO_FLASK_APP)
+    assert discover.NO_FLASK_APP == (
+        "no app was found: no FLASK_APP in .flaskenv or .env, no app or create_app() in wsgi.py, "
+        "app.py or app/"
     )
+
+
+FLASK_APP_FOUND = [
+    "FLASK_APP=\nFLASK_DEBUG=1\n",
+    "FLASK_APP=app/__init__.py\n",
+    "FLASK_APP = 'app/__init__.py'  # the package\n",
+    "FLASK_APP=run.py\n",
+    "FLASK_APP=elsewhere\n",
+]
+
+
+@pytest.mark.parametrize("flaskenv", FLASK_APP_FOUND)
+def test_flask_app_is_read_as_flask_reads_it(repo: GitRepo, flaskenv: str) -> None:
+    repo.write(".flaskenv", flaskenv)
+    repo.write(".env", "FLASK_APP=app\n" if "elsewhere" in flaskenv else "")  # .env wins
+    repo.write("run.py", "from app import create_app  # noqa: F401\n")
+    flask_project(repo)
+
+    assert body(schemadiff("HEAD~1..HEAD", cwd=repo.path)) == FLASK_CHANGE
+
+
+NO_APP = (
+    "schemadiff: error: No MetaData to compare at HEAD (migrations/env.py takes the models "
+    'from the Flask app, and {why}). Set metadata = "yourapp:create_app()" under '
+    "[tool.schemadiff] in pyproject.toml, or pass --metadata.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("flaskenv", "why"),
+    [
+        (
+            "FLASK_APP=\"app:create_app('dev')\"\n",
+            "FLASK_APP in .flaskenv, \"app:create_app('dev')\", calls the app factory with "
+            "arguments; a locator calls it with none",
+        ),
+        (
+            "FLASK_APP=web.main\n",
+            "FLASK_APP in .flaskenv names the module web.main, which is not in the tree (., src)",
+        ),
+        (
+            "FLASK_APP=app.models\n",
+            "FLASK_APP in .flaskenv names the module app.models, which defines no app, "
+            "application, create_app() or make_app()",
+        ),
+    ],
+)
+def test_a_flask_app_setting_that_cannot_be_used_says_why(
+    repo: GitRepo, flaskenv: str, why: str
+) -> None:
+    repo.write(".flaskenv", flaskenv)
+    flask_project(repo)
+
+    run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
+
+    assert run.code == 2, run.out + run.err
+    assert run.err == NO_APP.format(why=why)
 
 
 def test_flask_app_factory_as_the_locator(repo: GitRepo) -> None:
@@ -558,7 +614,10 @@ def test_flask_migrate_env_py_takes_the_models_from_the_app() -> None:
 @pytest.mark.parametrize(
     ("files", "found"),
     [
-        ({".flaskenv": b"FLASK_APP=shop.factory:make_app()\n"}, "shop.factory:make_app()"),
+        (
+            {".flaskenv": b"FLASK_APP=shop.factory:make_app()\n", "shop/factory.py": b""},
+            "shop.factory:make_app()",
+        ),
         ({".env": b"export FLASK_APP='shop'\n", "src/shop/__init__.py": b"app = 1\n"}, "shop:app"),
         (
             {"wsgi.py": b"from shop import create_app\napplication = create_app()\n"},
@@ -568,10 +627,26 @@ def test_flask_migrate_env_py_takes_the_models_from_the_app() -> None:
         ({"app/__init__.py": b"def create_app():\n    pass\n"}, "app:create_app()"),
         ({".flaskenv": b"FLASK_APP=shop:create_app('dev')\n"}, None),
         ({"app.py": b"print('no app here')\n"}, None),
+        (
+            {".env": b"FLASK_APP=src/shop/__init__.py\n", "src/shop/__init__.py": b"app = 1\n"},
+            "shop:app",
+        ),
+        (
+            {".flaskenv": b"FLASK_APP=shop/web.py\n", "shop/__init__.py": b"", "shop/web.py": b""},
+            None,
+        ),
+        (
+            {
+                ".flaskenv": b"FLASK_APP=shop/web.py:app\n",
+                "shop/__init__.py": b"",
+                "shop/web.py": b"",
+            },
+            "shop.web:app",
+        ),
     ],
 )
 def test_the_flask_app_is_found_as_flask_finds_it(files: dict[str, bytes], found: str) -> None:
-    assert discover.flask_app(files.get, (".", "src")) == found
+    assert discover.flask_app(files.get, (".", "src"))[0] == found
 
 
 def test_an_import_function_that_raises_is_reported_with_file_and_line(repo: GitRepo) -> None:
