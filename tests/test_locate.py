@@ -530,6 +530,14 @@ def answers():
 def marks():
     Path(__file__).with_name("ran").write_text(str(os.getpid()))
     return Base.metadata
+
+
+def needs(config_name):
+    return Base.metadata
+
+
+def mistyped():
+    return len(42)
 """
 
 
@@ -574,6 +582,45 @@ def test_a_hostile_locator_function_is_exit_2_with_file_and_line(
     assert run.code == 2, run.err
     assert run.err.splitlines()[0] == f"schemadiff: error: {said}"
     assert "Traceback" not in run.err
+
+
+TAKES_ARGUMENTS = (
+    "schemadiff: error: {called!r} takes arguments ({where}); a locator calls it with none: "
+    "point at a function that takes none, e.g. a wrapper\n"
+)
+
+
+def test_a_locator_function_that_takes_arguments_is_exit_2_naming_its_def(repo: GitRepo) -> None:
+    hostile_project(repo, "needs")
+
+    run = schemadiff("HEAD", cwd=repo.path)
+
+    assert run.code == 2, run.err
+    assert run.err == TAKES_ARGUMENTS.format(called="app.hostile:needs", where="app/hostile.py:25")
+
+
+def test_a_flask_app_factory_that_takes_arguments_is_exit_2_naming_its_def(repo: GitRepo) -> None:
+    flask_project(repo)
+    source = (repo.path / "app/__init__.py").read_text()
+    repo.write("app/__init__.py", source.replace("def create_app():", "def create_app(config):"))
+    repo.commit("a factory that takes its configuration")
+
+    run = schemadiff("HEAD", cwd=repo.path)
+
+    assert run.code == 2, run.err
+    assert run.err == TAKES_ARGUMENTS.format(called="app:create_app", where="app/__init__.py:9")
+
+
+def test_a_type_error_inside_a_locator_function_keeps_its_own_line(repo: GitRepo) -> None:
+    hostile_project(repo, "mistyped")
+
+    run = schemadiff("HEAD", cwd=repo.path)
+
+    assert run.code == 2, run.err
+    assert run.err == (
+        f"schemadiff: error: {FAILED} (app/hostile.py:30): TypeError: object of type 'int' has "
+        "no len()\n  Set what it needs under [tool.schemadiff.env], or run with --debug.\n"
+    )
 
 
 def test_a_locator_function_runs_only_in_the_sandbox_child(repo: GitRepo) -> None:
