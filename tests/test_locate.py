@@ -3,13 +3,14 @@ function, Flask app factories, and the side whose models declare no tables (issu
 
 from __future__ import annotations
 
+import os
 import sysconfig
 from pathlib import Path
 
 import pytest
 
 from schemadiff import config, discover
-from tests.conftest import GitRepo, Run, schemadiff
+from tests.conftest import GitRepo, Run, schemadiff, started
 
 ALEMBIC_INI = """
 [alembic]
@@ -236,6 +237,7 @@ def test_log_names_the_empty_side_instead_of_passing(repo: GitRepo) -> None:
 
     run = schemadiff("log", cwd=repo.path)
 
+    assert run.code == 0, run.err
     assert "the models do not import: The models at " in run.out
     assert "declare no tables, but the migrations in migrations/versions create 2" in run.out
 
@@ -528,7 +530,7 @@ def answers():
 
 
 def marks():
-    Path(__file__).with_name("ran").write_text(str(os.getpid()))
+    Path(os.environ["RAN_AT"]).write_text(str(os.getpid()))
     return Base.metadata
 
 
@@ -623,15 +625,23 @@ def test_a_type_error_inside_a_locator_function_keeps_its_own_line(repo: GitRepo
     )
 
 
-def test_a_locator_function_runs_only_in_the_sandbox_child(repo: GitRepo) -> None:
+def test_a_locator_function_runs_only_in_the_sandbox_child(repo: GitRepo, tmp_path: Path) -> None:
+    ran = tmp_path / "ran"
     hostile_project(repo, "marks")
+    repo.write(
+        "pyproject.toml",
+        '[tool.schemadiff]\nmetadata = "app.hostile:marks()"\nsandbox = "off"\n\n'
+        f'[tool.schemadiff.env]\nRAN_AT = "{ran}"\n',
+    )
+    repo.commit("say where to write the pid")
     before = repo.state()
 
-    run = schemadiff("HEAD", cwd=repo.path)
+    process = started("HEAD", cwd=repo.path)
+    _, err = process.communicate(timeout=120)
 
-    assert run.code == 0, run.err
-    assert "note: the models at HEAD declare no tables." in run.err  # it was called
-    assert not (repo.path / "app/ran").exists()
+    assert process.returncode == 0, err
+    assert "note: the models at HEAD declare no tables." in err
+    assert int(ran.read_text()) not in (process.pid, os.getpid())  # called, in another process
     assert repo.state() == before
 
 
