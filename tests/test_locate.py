@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sysconfig
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -252,8 +253,50 @@ def empty_project(repo: GitRepo) -> str:
     return repo.commit("two")
 
 
-def test_two_empty_sides_without_migrations_are_said_to_be_empty(repo: GitRepo) -> None:
-    empty_project(repo)
+RENAMED = """
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade():
+    op.rename_table("account", "user_account")
+"""
+DROPPED = """
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade():
+    op.drop_table("user_account")
+    op.drop_table("post")
+"""
+
+
+def dropped_project(repo: GitRepo) -> str:
+    """Two commits of models that declare no tables any more, whose migrations created two,
+    renamed one, then dropped both; the files are named against the revision order: it is
+    the down_revision chain that says the rename comes before the drop. The newest."""
+    repo.write("alembic.ini", ALEMBIC_INI)
+    repo.write("migrations/env.py", ENV_NOTHING)
+    repo.write("migrations/versions/c_initial.py", INITIAL)
+    repo.write("migrations/versions/b_rename.py", RENAMED)
+    repo.write("migrations/versions/a_drop.py", DROPPED)
+    repo.write("app/__init__.py", "")
+    repo.write("app/db.py", DB)
+    repo.commit("one")
+    repo.write("app/db.py", DB + "\n# no models left\n")
+    return repo.commit("two")
+
+
+@pytest.mark.parametrize("project", [empty_project, dropped_project])
+def test_two_empty_sides_that_migrations_leave_empty_are_said_to_be_empty(
+    repo: GitRepo, project: Callable[[GitRepo], str]
+) -> None:
+    project(repo)
 
     run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
 
