@@ -67,9 +67,8 @@ def imports_from_env(source: bytes) -> tuple[str, ...]:
     if tree is None:
         return ()
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    found = [
-        m for name, m in _imported_modules(tree.body) if name not in used and _may_be_models(m)
-    ]
+    found = [i.imported for i in imports(tree.body) if i.name not in used]
+    found = [m for m in found if _may_be_models(m)]
     return tuple(dict.fromkeys(found))
 
 
@@ -84,7 +83,7 @@ def env_modules(source: bytes) -> tuple[str, ...]:
     tree = _parsed(source)
     if tree is None:
         return ()
-    found = [m for _, m in _imported_modules(ast.walk(tree)) if _may_be_models(m)]
+    found = [i.imported for i in imports(ast.walk(tree)) if _may_be_models(i.imported)]
     return tuple(dict.fromkeys(found))
 
 
@@ -92,16 +91,42 @@ def _may_be_models(module: str) -> bool:
     return module.partition(".")[0] not in _NOT_MODELS
 
 
-def _imported_modules(nodes: Iterable[ast.AST]) -> list[tuple[str, str]]:
-    """(Name bound, module) for each import among ``nodes``; ``from pkg import name`` as the
-    module ``pkg.name`` (the child imports it as ``from`` would)."""
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One name an import statement binds, read with ``ast``."""
+
+    name: str
+    """The name bound: ``a`` for ``import a.b``, ``x`` for ``import a.b as x``."""
+    module: str
+    """The module the name is (``import``) or is taken from (``from``): ``a`` for
+    ``import a.b``, ``a.b`` for ``import a.b as x``, ``pkg`` for ``from pkg import name``."""
+    attribute: str
+    """The name ``from`` takes from the module; empty for ``import``."""
+    imported: str
+    """The module the statement imports, as the child imports it: ``a.b`` for ``import a.b``,
+    ``pkg.name`` for ``from pkg import name`` (a submodule, or a name defined in ``pkg``)."""
+
+
+def imports(nodes: Iterable[ast.AST]) -> list[Import]:
+    """The names the absolute imports among ``nodes`` bind (``from pkg import *`` binds none
+    that can be told)."""
     found = []
     for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found += [(a.asname or a.name, f"{node.module}.{a.name}") for a in node.names]
+            found += [
+                Import(a.asname or a.name, node.module, a.name, f"{node.module}.{a.name}")
+                for a in node.names
+                if a.name != "*"
+            ]
         elif isinstance(node, ast.Import):
-            found += [(a.asname or a.name.partition(".")[0], a.name) for a in node.names]
-    return [(name, module) for name, module in found if not module.endswith(".*")]
+            found += [_plain_import(a) for a in node.names]
+    return found
+
+
+def _plain_import(alias: ast.alias) -> Import:
+    """``import a.b`` binds ``a``, the package; ``import a.b as x`` binds ``x``, the module."""
+    bound = alias.name if alias.asname else alias.name.partition(".")[0]
+    return Import(alias.asname or bound, bound, "", alias.name)
 
 
 def takes_flask_app(source: bytes) -> bool:
