@@ -155,8 +155,6 @@ _FLASK_APP = re.compile(
     rb"""^[ \t]*(?:export[ \t]+)?FLASK_APP[ \t]*=[ \t]*("[^"\r\n]*"|'[^'\r\n]*'|[^\r\n#]*)""",
     re.MULTILINE,
 )
-_APP_NAME = re.compile(r"[\w.]+(\(\))?")
-"""FLASK_APP's name after the colon that a locator can say: a value, or a call with no arguments."""
 
 
 def flask_app(read: Reader, roots: Sequence[str]) -> tuple[str | None, str]:
@@ -194,15 +192,13 @@ def _app_named(read: Reader, roots: Sequence[str], file: str, value: str) -> tup
     said = f"FLASK_APP in {file}"
     path, _, name = value.partition(":")
     module = _flask_module(read, path)
-    if name and not _APP_NAME.fullmatch(name):
+    if Locator.parse(f"{module}:{name or 'app'}") is None:
         if "(" in name:
             return None, (
                 f'{said}, "{printable(value)}", calls the app factory with arguments; a locator '
                 "calls it with none"
             )
         return None, f'{said}, "{printable(value)}", is not a module or module:name'
-    if Locator.parse(f"{module}:app") is None:
-        return None, f'{said}, "{printable(value)}", names no module'
     source = _module_source(read, roots, module)
     if source is None:
         where = ", ".join(roots)

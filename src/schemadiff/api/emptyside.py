@@ -105,7 +105,9 @@ def _advice(settings: config.Settings, env: bytes | None) -> str:
 def _located(module: str, settings: config.Settings) -> bool:
     """Whether env.py's import is the one of the MetaData itself (``from app.db import Base``):
     importing it again would not help."""
+    located = [discover.Locator.parse(loc) for loc in settings.metadata]
     return any(
-        module == loc.partition(":")[0] or module.startswith(loc.partition(":")[0] + ".")
-        for loc in settings.metadata
+        module == found.module or module.startswith(f"{found.module}.")
+        for found in located
+        if found is not None
     )
