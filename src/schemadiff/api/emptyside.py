@@ -46,8 +46,8 @@ def created_tables(migrations: Mapping[str, bytes]) -> list[str]:
 
 
 def _in_revision_order(migrations: Mapping[str, bytes]) -> list[bytes]:
-    """The files, each revision after its down revisions (the ``down_revision`` chain, ties
-    by path); then, by path, those that declare no revision or sit in a cycle."""
+    """The files, each revision after its down revisions (the ``down_revision`` chain; the
+    bases by path); then, by path, those that declare no revision or sit in a cycle."""
     declared = {path: revisions.declared(source) for path, source in sorted(migrations.items())}
     path_of = {found[0]: path for path, found in declared.items() if found is not None}
     waiting = {
