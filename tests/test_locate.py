@@ -3,13 +3,15 @@ function, Flask app factories, and the side whose models declare no tables (issu
 
 from __future__ import annotations
 
+import os
 import sysconfig
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from schemadiff import config, discover
-from tests.conftest import GitRepo, Run, schemadiff
+from tests.conftest import GitRepo, Run, schemadiff, started
 
 ALEMBIC_INI = """
 [alembic]
@@ -236,7 +238,9 @@ def test_log_names_the_empty_side_instead_of_passing(repo: GitRepo) -> None:
 
     run = schemadiff("log", cwd=repo.path)
 
-    assert "commits, from " in run.out and "): The models at " in run.out
+    assert run.code == 0, run.err
+    assert "the models do not import at 2 commits, from " in run.out
+    assert "): The models at " in run.out
     assert "declare no tables, but the migrations in migrations/versions create 2" in run.out
 
 
@@ -250,8 +254,50 @@ def empty_project(repo: GitRepo) -> str:
     return repo.commit("two")
 
 
-def test_two_empty_sides_without_migrations_are_said_to_be_empty(repo: GitRepo) -> None:
-    empty_project(repo)
+RENAMED = """
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade():
+    op.rename_table("account", "user_account")
+"""
+DROPPED = """
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade():
+    op.drop_table("user_account")
+    op.drop_table("post")
+"""
+
+
+def dropped_project(repo: GitRepo) -> str:
+    """Two commits of models that declare no tables any more, whose migrations created two,
+    renamed one, then dropped both; the files are named against the revision order: it is
+    the down_revision chain that says the rename comes before the drop. The newest."""
+    repo.write("alembic.ini", ALEMBIC_INI)
+    repo.write("migrations/env.py", ENV_NOTHING)
+    repo.write("migrations/versions/c_initial.py", INITIAL)
+    repo.write("migrations/versions/b_rename.py", RENAMED)
+    repo.write("migrations/versions/a_drop.py", DROPPED)
+    repo.write("app/__init__.py", "")
+    repo.write("app/db.py", DB)
+    repo.commit("one")
+    repo.write("app/db.py", DB + "\n# no models left\n")
+    return repo.commit("two")
+
+
+@pytest.mark.parametrize("project", [empty_project, dropped_project])
+def test_two_empty_sides_that_migrations_leave_empty_are_said_to_be_empty(
+    repo: GitRepo, project: Callable[[GitRepo], str]
+) -> None:
+    project(repo)
 
     run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
 
@@ -403,12 +449,68 @@ def test_flask_app_that_cannot_be_found_is_exit_2_with_the_advice(repo: GitRepo)
     run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
 
     assert run.code == 2
-    assert run.err == (
-        "schemadiff: error: No MetaData to compare at HEAD (migrations/env.py takes the models "
-        "from the Flask app, and no app was found: no FLASK_APP in .flaskenv or .env, no app or "
-        'create_app() in wsgi.py, app.py or app/). Set metadata = "yourapp:create_app()" under '
-        "[tool.schemadiff] in pyproject.toml, or pass --metadata.\n"
+    assert run.err == NO_APP.format(why=discover.NO_FLASK_APP)
+    assert discover.NO_FLASK_APP == (
+        "no app was found: no FLASK_APP in .flaskenv or .env, no app or create_app() in wsgi.py, "
+        "app.py or app/"
     )
+
+
+FLASK_APP_FOUND = [
+    "FLASK_APP=\nFLASK_DEBUG=1\n",
+    "FLASK_APP=app/__init__.py\n",
+    "FLASK_APP = 'app/__init__.py'  # the package\n",
+    "FLASK_APP=run.py\n",
+    "FLASK_APP=elsewhere\n",
+]
+
+
+@pytest.mark.parametrize("flaskenv", FLASK_APP_FOUND)
+def test_flask_app_is_read_as_flask_reads_it(repo: GitRepo, flaskenv: str) -> None:
+    repo.write(".flaskenv", flaskenv)
+    repo.write(".env", "FLASK_APP=app\n" if "elsewhere" in flaskenv else "")  # .env wins
+    repo.write("run.py", "from app import create_app  # noqa: F401\n")
+    flask_project(repo)
+
+    assert body(schemadiff("HEAD~1..HEAD", cwd=repo.path)) == FLASK_CHANGE
+
+
+NO_APP = (
+    "schemadiff: error: No MetaData to compare at HEAD (migrations/env.py takes the models "
+    'from the Flask app, and {why}). Set metadata = "yourapp:create_app()" under '
+    "[tool.schemadiff] in pyproject.toml, or pass --metadata.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("flaskenv", "why"),
+    [
+        (
+            "FLASK_APP=\"app:create_app('dev')\"\n",
+            "FLASK_APP in .flaskenv, \"app:create_app('dev')\", calls the app factory with "
+            "arguments; a locator calls it with none",
+        ),
+        (
+            "FLASK_APP=web.main\n",
+            "FLASK_APP in .flaskenv names the module web.main, which is not in the tree (., src)",
+        ),
+        (
+            "FLASK_APP=app.models\n",
+            "FLASK_APP in .flaskenv names the module app.models, which defines no app, "
+            "application, create_app() or make_app()",
+        ),
+    ],
+)
+def test_a_flask_app_setting_that_cannot_be_used_says_why(
+    repo: GitRepo, flaskenv: str, why: str
+) -> None:
+    repo.write(".flaskenv", flaskenv)
+    flask_project(repo)
+
+    run = schemadiff("HEAD~1..HEAD", cwd=repo.path)
+
+    assert run.code == 2, run.out + run.err
+    assert run.err == NO_APP.format(why=why)
 
 
 def test_flask_app_factory_as_the_locator(repo: GitRepo) -> None:
@@ -472,8 +574,16 @@ def answers():
 
 
 def marks():
-    Path(__file__).with_name("ran").write_text(str(os.getpid()))
+    Path(os.environ["RAN_AT"]).write_text(str(os.getpid()))
     return Base.metadata
+
+
+def needs(config_name):
+    return Base.metadata
+
+
+def mistyped():
+    return len(42)
 """
 
 
@@ -520,15 +630,62 @@ def test_a_hostile_locator_function_is_exit_2_with_file_and_line(
     assert "Traceback" not in run.err
 
 
-def test_a_locator_function_runs_only_in_the_sandbox_child(repo: GitRepo) -> None:
-    hostile_project(repo, "marks")
-    before = repo.state()
+TAKES_ARGUMENTS = (
+    "schemadiff: error: {called!r} takes arguments ({where}); a locator calls it with none: "
+    "point at a function that takes none, e.g. a wrapper\n"
+)
+
+
+def test_a_locator_function_that_takes_arguments_is_exit_2_naming_its_def(repo: GitRepo) -> None:
+    hostile_project(repo, "needs")
 
     run = schemadiff("HEAD", cwd=repo.path)
 
-    assert run.code == 0, run.err
-    assert "note: the models at HEAD declare no tables." in run.err  # it was called
-    assert not (repo.path / "app/ran").exists()
+    assert run.code == 2, run.err
+    assert run.err == TAKES_ARGUMENTS.format(called="app.hostile:needs", where="app/hostile.py:25")
+
+
+def test_a_flask_app_factory_that_takes_arguments_is_exit_2_naming_its_def(repo: GitRepo) -> None:
+    flask_project(repo)
+    source = (repo.path / "app/__init__.py").read_text()
+    repo.write("app/__init__.py", source.replace("def create_app():", "def create_app(config):"))
+    repo.commit("a factory that takes its configuration")
+
+    run = schemadiff("HEAD", cwd=repo.path)
+
+    assert run.code == 2, run.err
+    assert run.err == TAKES_ARGUMENTS.format(called="app:create_app", where="app/__init__.py:9")
+
+
+def test_a_type_error_inside_a_locator_function_keeps_its_own_line(repo: GitRepo) -> None:
+    hostile_project(repo, "mistyped")
+
+    run = schemadiff("HEAD", cwd=repo.path)
+
+    assert run.code == 2, run.err
+    assert run.err == (
+        f"schemadiff: error: {FAILED} (app/hostile.py:30): TypeError: object of type 'int' has "
+        "no len()\n  Set what it needs under [tool.schemadiff.env], or run with --debug.\n"
+    )
+
+
+def test_a_locator_function_runs_only_in_the_sandbox_child(repo: GitRepo, tmp_path: Path) -> None:
+    ran = tmp_path / "ran"
+    hostile_project(repo, "marks")
+    repo.write(
+        "pyproject.toml",
+        '[tool.schemadiff]\nmetadata = "app.hostile:marks()"\nsandbox = "off"\n\n'
+        f'[tool.schemadiff.env]\nRAN_AT = "{ran}"\n',
+    )
+    repo.commit("say where to write the pid")
+    before = repo.state()
+
+    process = started("HEAD", cwd=repo.path)
+    _, err = process.communicate(timeout=120)
+
+    assert process.returncode == 0, err
+    assert "note: the models at HEAD declare no tables." in err
+    assert int(ran.read_text()) not in (process.pid, os.getpid())  # called, in another process
     assert repo.state() == before
 
 
@@ -558,7 +715,10 @@ def test_flask_migrate_env_py_takes_the_models_from_the_app() -> None:
 @pytest.mark.parametrize(
     ("files", "found"),
     [
-        ({".flaskenv": b"FLASK_APP=shop.factory:make_app()\n"}, "shop.factory:make_app()"),
+        (
+            {".flaskenv": b"FLASK_APP=shop.factory:make_app()\n", "shop/factory.py": b""},
+            "shop.factory:make_app()",
+        ),
         ({".env": b"export FLASK_APP='shop'\n", "src/shop/__init__.py": b"app = 1\n"}, "shop:app"),
         (
             {"wsgi.py": b"from shop import create_app\napplication = create_app()\n"},
@@ -568,10 +728,26 @@ def test_flask_migrate_env_py_takes_the_models_from_the_app() -> None:
         ({"app/__init__.py": b"def create_app():\n    pass\n"}, "app:create_app()"),
         ({".flaskenv": b"FLASK_APP=shop:create_app('dev')\n"}, None),
         ({"app.py": b"print('no app here')\n"}, None),
+        (
+            {".env": b"FLASK_APP=src/shop/__init__.py\n", "src/shop/__init__.py": b"app = 1\n"},
+            "shop:app",
+        ),
+        (
+            {".flaskenv": b"FLASK_APP=shop/web.py\n", "shop/__init__.py": b"", "shop/web.py": b""},
+            None,
+        ),
+        (
+            {
+                ".flaskenv": b"FLASK_APP=shop/web.py:app\n",
+                "shop/__init__.py": b"",
+                "shop/web.py": b"",
+            },
+            "shop.web:app",
+        ),
     ],
 )
 def test_the_flask_app_is_found_as_flask_finds_it(files: dict[str, bytes], found: str) -> None:
-    assert discover.flask_app(files.get, (".", "src")) == found
+    assert discover.flask_app(files.get, (".", "src"))[0] == found
 
 
 def test_an_import_function_that_raises_is_reported_with_file_and_line(repo: GitRepo) -> None:

@@ -367,6 +367,12 @@ def _value(found: Locator, text: str, tree: Path) -> object:
         raise LoadFailure("locator", f"{text}: {found.attributes[-1]!r} is not a function.")
     try:
         return value()
+    except TypeError as exc:
+        if exc.__traceback__ is None or exc.__traceback__.tb_next is not None:
+            raise _user_failure(exc, tree) from None  # raised inside: the user's own TypeError
+        # No frame of the function: the call itself failed, for want of its arguments.
+        called = text.removesuffix("()")
+        raise LoadFailure("arguments", repr(called), *_defined_at(found, tree)) from None
     except BaseException as exc:  # anything the user's code raises, even SystemExit
         raise _user_failure(exc, tree) from None
 

@@ -14,6 +14,7 @@ import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from schemadiff import discover
 from schemadiff.errors import ConfigError
 
 Reader = Callable[[str], "bytes | None"]
@@ -162,30 +163,13 @@ def locators_from_env(source: bytes, where: str) -> tuple[tuple[str, ...] | None
         tree = ast.parse(source)
     except SyntaxError as exc:
         return None, f"{where}:{exc.lineno} has a SyntaxError"
-    imports = _import_bindings(tree)
+    imports = {i.name: (i.module, i.attribute) for i in discover.imports(tree.body)}
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "target_metadata" for t in node.targets
         ):
             return _locators_from_value(node.value, imports, f"{where}:{node.lineno}")
     return None, f"{where} assigns no target_metadata"
-
-
-def _import_bindings(tree: ast.Module) -> dict[str, tuple[str, str]]:
-    """Local name -> (module, attribute path) for the module-level imports of env.py."""
-    bindings: dict[str, tuple[str, str]] = {}
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                bindings[alias.asname or alias.name] = (node.module, alias.name)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    bindings[alias.asname] = (alias.name, "")
-                else:
-                    top = alias.name.split(".")[0]
-                    bindings[top] = (top, "")
-    return bindings
 
 
 def _locators_from_value(

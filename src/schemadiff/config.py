@@ -413,18 +413,15 @@ def _env_extras(hints: AlembicHints, read: Reader, fallback: Reader | None) -> A
         if reader is read:
             hints = replace(hints, imports=discover.imports_from_env(source) or None)
         if hints.metadata is None and discover.takes_flask_app(source):
-            app = discover.flask_app(reader, hints.paths or DEFAULT_PATHS)
+            app, why = discover.flask_app(reader, hints.paths or DEFAULT_PATHS)
             found = (app,) if app and Locator.parse(app) else None
-            problem = None if found else f"{path} {FLASK_APP_PROBLEM}"
+            problem = None if found else f"{path} {FLASK_APP_PROBLEM}, and {why}"
             hints = replace(hints, metadata=found, problem=problem)
         break
     return hints
 
 
-FLASK_APP_PROBLEM = (
-    "takes the models from the Flask app, and no app was found: no FLASK_APP in .flaskenv or "
-    ".env, no app or create_app() in wsgi.py, app.py or app/"
-)
+FLASK_APP_PROBLEM = "takes the models from the Flask app"
 
 
 def _file_values(read: Reader, fallback: Reader | None, label: str) -> dict[str, object]:
@@ -482,7 +479,7 @@ def _no_metadata_message(hints: AlembicHints, label: str) -> str:
     why = f" ({hints.problem})" if hints.problem else ""
     example = (
         "yourapp:create_app()"
-        if hints.problem and hints.problem.endswith(FLASK_APP_PROBLEM)
+        if hints.problem and f" {FLASK_APP_PROBLEM}, and " in hints.problem
         else "package.module:Base.metadata"
     )
     return (

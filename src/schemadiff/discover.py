@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from schemadiff.errors import ConfigError
+from schemadiff.escape import printable
 
 Reader = Callable[[str], "bytes | None"]
 """Reads a file of one side by its path relative to the project directory."""
@@ -66,9 +67,8 @@ def imports_from_env(source: bytes) -> tuple[str, ...]:
     if tree is None:
         return ()
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    found = [
-        m for name, m in _imported_modules(tree.body) if name not in used and _may_be_models(m)
-    ]
+    found = [i.imported for i in imports(tree.body) if i.name not in used]
+    found = [m for m in found if _may_be_models(m)]
     return tuple(dict.fromkeys(found))
 
 
@@ -83,7 +83,7 @@ def env_modules(source: bytes) -> tuple[str, ...]:
     tree = _parsed(source)
     if tree is None:
         return ()
-    found = [m for _, m in _imported_modules(ast.walk(tree)) if _may_be_models(m)]
+    found = [i.imported for i in imports(ast.walk(tree)) if _may_be_models(i.imported)]
     return tuple(dict.fromkeys(found))
 
 
@@ -91,16 +91,42 @@ def _may_be_models(module: str) -> bool:
     return module.partition(".")[0] not in _NOT_MODELS
 
 
-def _imported_modules(nodes: Iterable[ast.AST]) -> list[tuple[str, str]]:
-    """(Name bound, module) for each import among ``nodes``; ``from pkg import name`` as the
-    module ``pkg.name`` (the child imports it as ``from`` would)."""
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One name an import statement binds, read with ``ast``."""
+
+    name: str
+    """The name bound: ``a`` for ``import a.b``, ``x`` for ``import a.b as x``."""
+    module: str
+    """The module the name is (``import``) or is taken from (``from``): ``a`` for
+    ``import a.b``, ``a.b`` for ``import a.b as x``, ``pkg`` for ``from pkg import name``."""
+    attribute: str
+    """The name ``from`` takes from the module; empty for ``import``."""
+    imported: str
+    """The module the statement imports, as the child imports it: ``a.b`` for ``import a.b``,
+    ``pkg.name`` for ``from pkg import name`` (a submodule, or a name defined in ``pkg``)."""
+
+
+def imports(nodes: Iterable[ast.AST]) -> list[Import]:
+    """The names the absolute imports among ``nodes`` bind (``from pkg import *`` binds none
+    that can be told)."""
     found = []
     for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found += [(a.asname or a.name, f"{node.module}.{a.name}") for a in node.names]
+            found += [
+                Import(a.asname or a.name, node.module, a.name, f"{node.module}.{a.name}")
+                for a in node.names
+                if a.name != "*"
+            ]
         elif isinstance(node, ast.Import):
-            found += [(a.asname or a.name.partition(".")[0], a.name) for a in node.names]
-    return [(name, module) for name, module in found if not module.endswith(".*")]
+            found += [_plain_import(a) for a in node.names]
+    return found
+
+
+def _plain_import(alias: ast.alias) -> Import:
+    """``import a.b`` binds ``a``, the package; ``import a.b as x`` binds ``x``, the module."""
+    bound = alias.name if alias.asname else alias.name.partition(".")[0]
+    return Import(alias.asname or bound, bound, "", alias.name)
 
 
 def takes_flask_app(source: bytes) -> bool:
@@ -118,34 +144,93 @@ def takes_flask_app(source: bytes) -> bool:
 FLASK_FILES = ("wsgi.py", "app.py")
 """Where ``flask`` looks for the app when FLASK_APP is not set (``app`` may be a package)."""
 FLASK_ENV_FILES = (".flaskenv", ".env")
+"""Where FLASK_APP may be set, the later winning (``flask``'s ``load_dotenv`` merges them so)."""
+NO_FLASK_APP = (
+    "no app was found: no FLASK_APP in .flaskenv or .env, no app or create_app() in wsgi.py, "
+    "app.py or app/"
+)
 _APP_NAMES = ("app", "application")
 _FACTORY_NAMES = ("create_app", "make_app")
-_FLASK_APP = re.compile(rb"^\s*(?:export\s+)?FLASK_APP\s*=\s*['\"]?([^'\"#\s]+)", re.MULTILINE)
+_FLASK_APP = re.compile(
+    rb"""^[ \t]*(?:export[ \t]+)?FLASK_APP[ \t]*=[ \t]*("[^"\r\n]*"|'[^'\r\n]*'|[^\r\n#]*)""",
+    re.MULTILINE,
+)
 
 
-def flask_app(read: Reader, roots: Sequence[str]) -> str | None:
-    """The locator of the project's Flask app (``module:app`` or ``module:create_app()``):
-    FLASK_APP from .flaskenv or .env, else wsgi.py, app.py or the package ``app``, each
-    holding an ``app``/``application`` or a ``create_app``/``make_app`` factory."""
-    for name in FLASK_ENV_FILES:
-        found = _FLASK_APP.search(read(name) or b"")
-        if found:
-            return _app_in(read, roots, found.group(1).decode("utf-8", "replace"))
+def flask_app(read: Reader, roots: Sequence[str]) -> tuple[str | None, str]:
+    """The locator of the project's Flask app (``module:app`` or ``module:create_app()``), or
+    None and why: FLASK_APP from .flaskenv or .env, else wsgi.py, app.py or the package
+    ``app``, each holding an ``app``/``application`` or a ``create_app``/``make_app`` factory."""
+    setting = _flask_app_setting(read)
+    if setting is not None:
+        return _app_named(read, roots, *setting)
     for name in FLASK_FILES:
-        if (locator := _app_in(read, roots, name.removesuffix(".py"))) is not None:
-            return locator
-    return None
+        module = name.removesuffix(".py")
+        source = _module_source(read, roots, module)
+        if source is not None and (locator := _app_in(module, source)) is not None:
+            return locator, ""
+    return None, NO_FLASK_APP
 
 
-def _app_in(read: Reader, roots: Sequence[str], given: str) -> str | None:
-    """FLASK_APP's ``module``, ``module:name`` or ``module:factory()`` as a locator; a name
-    called with arguments, or a module without an app, is None."""
-    module, _, name = given.partition(":")
-    module = module.removesuffix(".py").replace("/", ".")
-    if name:
-        return f"{module}:{name}" if re.fullmatch(r"[\w.]+(\(\))?", name) else None
+def _flask_app_setting(read: Reader) -> tuple[str, str] | None:
+    """(file, value) of FLASK_APP as ``flask`` reads it: .env over .flaskenv, a file's last
+    assignment over its earlier ones, quotes removed; an empty value is unset."""
+    setting = None
+    for name in FLASK_ENV_FILES:
+        found = _FLASK_APP.findall(read(name) or b"")
+        if found:
+            value = found[-1].decode("utf-8", "replace").strip()
+            if len(value) > 1 and value[0] in "'\"" and value[-1] == value[0]:
+                value = value[1:-1].strip()
+            setting = (name, value) if value else None
+    return setting
+
+
+def _app_named(read: Reader, roots: Sequence[str], file: str, value: str) -> tuple[str | None, str]:
+    """FLASK_APP's ``module``, ``module:name`` or ``module:factory()`` as a locator, or why
+    it cannot be one."""
+    said = f"FLASK_APP in {file}"
+    path, _, name = value.partition(":")
+    module = _flask_module(read, path)
+    if Locator.parse(f"{module}:{name or 'app'}") is None:
+        if "(" in name:
+            return None, (
+                f'{said}, "{printable(value)}", calls the app factory with arguments; a locator '
+                "calls it with none"
+            )
+        return None, f'{said}, "{printable(value)}", is not a module or module:name'
     source = _module_source(read, roots, module)
-    tree = _parsed(source) if source is not None else None
+    if source is None:
+        where = ", ".join(roots)
+        return (
+            None,
+            f"{said} names the module {printable(module)}, which is not in the tree ({where})",
+        )
+    locator = f"{module}:{name}" if name else _app_in(module, source)
+    if locator is None:
+        return None, (
+            f"{said} names the module {printable(module)}, which defines no app, application, "
+            "create_app() or make_app()"
+        )
+    return locator, ""
+
+
+def _flask_module(read: Reader, path: str) -> str:
+    """The module a FLASK_APP path or module name means: a file's ``.py`` and a package's
+    ``/__init__`` dropped, then the folders that are packages joined with dots (a folder that
+    is none is where ``flask`` imports from)."""
+    parts = path.strip().removesuffix(".py").split("/")
+    if len(parts) > 1 and parts[-1] == "__init__":
+        parts.pop()
+    start = len(parts) - 1
+    while start > 0 and read("/".join([*parts[:start], "__init__.py"])) is not None:
+        start -= 1
+    return ".".join(parts[start:])
+
+
+def _app_in(module: str, source: bytes) -> str | None:
+    """The locator of the app or app factory ``module`` defines, None when none."""
+    tree = _parsed(source)
     if tree is None:
         return None
     defined = _top_level_names(tree)

@@ -447,6 +447,11 @@ def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
             error.get("traceback") or ""
         )
     where = f" ({error['file']}:{error['line']})" if error.get("file") else ""
+    if kind == "arguments":
+        return ModelLoadError(
+            f"{message} takes arguments{where}; a locator calls it with none: point at a "
+            "function that takes none, e.g. a wrapper"
+        )
     advice = _ADVICE.get(kind, error.get("advice") or "")
     absent = (
         absent_code

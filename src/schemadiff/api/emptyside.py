@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from schemadiff import config, discover
+from schemadiff import config, discover, revisions
 from schemadiff.errors import ModelLoadError
 from schemadiff.escape import printable
 from schemadiff.rules import operations
@@ -29,16 +29,46 @@ def note(label: str) -> str:
 
 
 def created_tables(migrations: Mapping[str, bytes]) -> list[str]:
-    """The tables the revision files create and do not drop, read statically, sorted."""
-    created: set[str] = set()
-    dropped: set[str] = set()
-    for source in migrations.values():
+    """The tables the revision files leave created, read statically, sorted: each revision
+    after its down revisions, its ``create_table``, ``rename_table`` and ``drop_table`` in
+    turn (a project that renamed a table, then dropped it with its last model, has none)."""
+    tables: set[str] = set()
+    for source in _in_revision_order(migrations):
         for op in operations.read(source):
             if op.table and op.name == "create_table":
-                created.add(op.table)
+                tables.add(op.table)
             elif op.table and op.name == "drop_table":
-                dropped.add(op.table)
-    return sorted(created - dropped)
+                tables.discard(op.table)
+            elif op.table in tables and op.name == "rename_table" and op.target:
+                tables.discard(op.table)
+                tables.add(op.target)
+    return sorted(tables)
+
+
+def _in_revision_order(migrations: Mapping[str, bytes]) -> list[bytes]:
+    """The files, each revision after its down revisions (the ``down_revision`` chain; the
+    bases by path); then, by path, those that declare no revision or sit in a cycle."""
+    declared = {path: revisions.declared(source) for path, source in sorted(migrations.items())}
+    path_of = {found[0]: path for path, found in declared.items() if found is not None}
+    waiting = {
+        rev: {p for p in parents if p in path_of}
+        for rev, parents in filter(None, declared.values())
+    }
+    children: dict[str, list[str]] = {}
+    for rev, parents in waiting.items():
+        for parent in parents:
+            children.setdefault(parent, []).append(rev)
+    ready = sorted((r for r, parents in waiting.items() if not parents), reverse=True)
+    ordered: list[str] = []
+    while ready:
+        rev = ready.pop()
+        ordered.append(path_of[rev])
+        for child in children.get(rev, ()):
+            waiting[child].discard(rev)
+            if not waiting[child]:
+                ready.append(child)
+    placed = set(ordered)
+    return [migrations[p] for p in [*ordered, *(p for p in declared if p not in placed)]]
 
 
 def failure(
@@ -75,7 +105,9 @@ def _advice(settings: config.Settings, env: bytes | None) -> str:
 def _located(module: str, settings: config.Settings) -> bool:
     """Whether env.py's import is the one of the MetaData itself (``from app.db import Base``):
     importing it again would not help."""
+    located = [discover.Locator.parse(loc) for loc in settings.metadata]
     return any(
-        module == loc.partition(":")[0] or module.startswith(loc.partition(":")[0] + ".")
-        for loc in settings.metadata
+        module == found.module or module.startswith(f"{found.module}.")
+        for found in located
+        if found is not None
     )
