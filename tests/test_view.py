@@ -18,7 +18,7 @@ import pytest
 
 from schemadiff import gitrefs, view
 from schemadiff.errors import GitError
-from tests.conftest import GitRepo, git, new_repo
+from tests.conftest import GitRepo, git, new_repo, run_python
 
 FRONTEND = 200
 
@@ -47,13 +47,16 @@ def written(tree: Path) -> tuple[set[str], set[str]]:
     return files, folders
 
 
-def materialized(repo: GitRepo, tree: Path, also: tuple[str, ...] = ()) -> list[str]:
-    """HEAD's view written into ``tree``; the paths that could not be read."""
+def materialized(
+    repo: GitRepo, tree: Path, also: tuple[str, ...] = (), *, folders: bool = True
+) -> list[str]:
+    """HEAD's view written into ``tree`` (its folders made unless ``folders`` is false); the
+    paths that could not be read."""
     opened = gitrefs.Repository(repo.path)
     try:
         side = opened.side("HEAD")
-        files, folders = view.view(opened.entries(side, ["."]), also)
-        return opened.materialize(side, files, tree, folders)
+        files, made = view.view(opened.entries(side, ["."]), also)
+        return opened.materialize(side, files, tree, made if folders else ())
     finally:
         opened.close()
 
@@ -77,6 +80,23 @@ def test_a_frontend_tree_is_left_out_but_its_folders_are_made(
     expected |= {f"frontend/src/part{i}/deep" for i in range(7)}
     assert folders == expected
     assert (tree / "app/models/enums.json").read_text() == '["a", "b"]\n'
+
+
+def test_a_folder_without_code_still_imports_as_a_namespace_package(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    """``import frontend.src`` works on the full tree (a namespace package): on the view too,
+    since its folders are made; without them it would not."""
+    application(repo)
+    probe = "import frontend.src.part0.deep as m; print(list(m.__path__))"
+    for folders, tree in ((True, tmp_path / "view"), (False, tmp_path / "files-only")):
+        tree.mkdir()
+        materialized(repo, tree, folders=folders)
+        ran = run_python(tree, "-c", probe)
+        if folders:
+            assert (ran.returncode, ran.stdout) == (0, f"['{tree}/frontend/src/part0/deep']\n")
+        else:
+            assert "No module named 'frontend'" in ran.stderr
 
 
 @pytest.mark.parametrize(
