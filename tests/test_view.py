@@ -217,3 +217,18 @@ def test_a_failed_read_leaves_the_reader_usable(repo: GitRepo) -> None:
         assert list(opened.contents([b, a])) == [b"B = 2\n", b"A = 1\n"]
     finally:
         opened.close()
+
+
+def test_a_stream_left_half_read_does_not_shift_later_reads(repo: GitRepo) -> None:
+    for i in range(450):
+        repo.write(f"m{i:03}.py", f"V = {i}\n")
+    repo.commit("many")
+    opened = gitrefs.Repository(repo.path)
+    try:
+        entries = opened.entries(opened.side("HEAD"), ["."])
+        started = opened.contents(entries)
+        assert [next(started) for _ in range(3)] == [b"V = 0\n", b"V = 1\n", b"V = 2\n"]
+        assert opened.content(entries[420]) == b"V = 420\n"  # 197 answers of the chunk unread
+        assert list(opened.contents(entries[-2:])) == [b"V = 448\n", b"V = 449\n"]
+    finally:
+        opened.close()

@@ -161,6 +161,8 @@ class Repository:
         """The git directory shared by all worktrees (``.git`` in a plain clone)."""
         self._missing: dict[str, frozenset[str]] = {}
         self._batch: Any = None
+        self._unread = 0
+        """Answers of ``git cat-file --batch`` asked for and not read yet (``_objects``)."""
         self._repo.git.update_environment(
             GIT_DIR=str(self._repo.git_dir),
             GIT_WORK_TREE=str(self.top),
@@ -448,29 +450,42 @@ class Repository:
     def _objects(self, wanted: Sequence[tuple[str, str]]) -> Iterator[bytes]:
         """The bytes of each (blob, path), in order, from one long-lived ``git cat-file
         --batch`` (GitPython's own reader takes object ids of 40 digits only, so it cannot
-        read a SHA-256 repository). The ids go in ``_CHUNK`` at a time, each chunk's
-        answers read before the next is written: a round trip per chunk, not per blob."""
+        read a SHA-256 repository). The ids go in ``_CHUNK`` at a time: a round trip per
+        chunk, not per blob, and one blob in memory at a time. Answers a caller left unread
+        are skipped before the next ids are written."""
         for start in range(0, len(wanted), _CHUNK):
-            yield from self._chunk(wanted[start : start + _CHUNK])
+            chunk = wanted[start : start + _CHUNK]
+            stdout = self._ask([blob for blob, _ in chunk])
+            for blob, path in chunk:
+                self._unread -= 1
+                try:
+                    data = _answer(stdout, blob, path)
+                except GitError:
+                    raise  # its header was read whole: the stream is still in step
+                except BaseException:
+                    self._stop_cat_file(kill=True)  # half an answer read: out of step
+                    raise
+                yield data
 
-    def _chunk(self, wanted: Sequence[tuple[str, str]]) -> list[bytes]:
-        process = self._cat_file()
-        try:
-            process.stdin.write(b"".join(blob.encode() + b"\n" for blob, _ in wanted))
-            process.stdin.flush()
-            return [_answer(process.stdout, blob, path) for blob, path in wanted]
-        except BaseException:
-            self._stop_cat_file(kill=True)  # its unread answers would be the next call's
-            raise
-
-    def _cat_file(self) -> Any:
+    def _ask(self, blobs: Sequence[str]) -> BinaryIO:
+        """Write ``blobs`` to ``git cat-file --batch``, after reading past the answers a
+        caller left unread; its output, where their answers will be."""
         if self._batch is None:
             self._batch = self._repo.git.execute(
                 ["git", "cat-file", "--batch"], as_process=True, istream=subprocess.PIPE
             )
+            self._unread = 0
         process = self._batch.proc
         assert process is not None and process.stdin is not None and process.stdout is not None
-        return process
+        for _ in range(self._unread):
+            header = process.stdout.readline().split()
+            if len(header) == 3:
+                process.stdout.read(int(header[2]) + 1)
+        process.stdin.write(b"".join(blob.encode() + b"\n" for blob in blobs))
+        process.stdin.flush()
+        self._unread = len(blobs)
+        stdout: BinaryIO = process.stdout
+        return stdout
 
     def _stop_cat_file(self, kill: bool) -> None:
         batch, self._batch = self._batch, None
@@ -705,9 +720,9 @@ def _verify_name_lengths(path: str, side: Side) -> None:
 
 
 _CHUNK = 200
-"""Object ids written to ``git cat-file --batch`` before its answers are read. 200 ids of
-SHA-256 (13 KB) fit in a pipe's buffer on any system (16 KB on macOS), so our write never
-waits while git waits for us to read its answers: no deadlock, and no writer thread."""
+"""Object ids written to ``git cat-file --batch`` at once, before their answers are read. 200
+ids of SHA-256 (13 KB) fit in a pipe's buffer on any system (16 KB on macOS), so our write
+never waits while git waits for us to read its answers: no deadlock, and no writer thread."""
 
 
 def _answer(stdout: BinaryIO, blob: str, path: str) -> bytes:
