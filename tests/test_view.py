@@ -124,6 +124,7 @@ def test_the_view_chooses_by_folder() -> None:
         "docs/img/logo.png",
     ]
     entries = [gitrefs.Entry(p, 0o100644, None) for p in paths]
+    entries.append(gitrefs.Entry("docs/latest", 0o120000, None))
     chosen, folders = view.view(entries, also=("docs/img",))
     assert [e.path for e in chosen] == [
         "setup.py",
@@ -131,8 +132,30 @@ def test_the_view_chooses_by_folder() -> None:
         "lib/ext.cpython-311-x86_64-linux-gnu.so",  # an extension module is Python
         "lib/table.csv",
         "docs/img/logo.png",  # docs/img is named; docs itself is not
+        "docs/latest",  # a link, wherever it is
     ]
     assert folders == ["docs", "docs/img", "lib"]
+
+
+def test_a_file_named_like_a_folder_is_refused_in_a_view_too(repo: GitRepo, tmp_path: Path) -> None:
+    """A crafted tree with a file ``dup`` and a folder ``dup``: the view keeps the file, so
+    materialize refuses the tree as it does in full, and nothing passes for a clean import."""
+    dup = git(repo.path, "hash-object", "-w", "--stdin", input="y\n")
+    code = git(repo.path, "hash-object", "-w", "--stdin", input="x = 1\n")
+    inner = git(repo.path, "mktree", input=f"100644 blob {code}\tb.py\n")
+    top = git(repo.path, "mktree", input=f"100644 blob {dup}\tdup\n040000 tree {inner}\tdup\n")
+    commit = git(repo.path, "commit-tree", top, "-m", "crafted")
+    opened = gitrefs.Repository(repo.path)
+    try:
+        side = opened.side(commit)
+        files, folders = view.view(opened.entries(side, ["."]))
+        assert [e.path for e in files] == ["dup", "dup/b.py"]
+        tree = tmp_path / "tree"
+        tree.mkdir()
+        with pytest.raises(GitError, match=r"holds two entries for 'dup"):
+            opened.materialize(side, files, tree, folders)
+    finally:
+        opened.close()
 
 
 def test_links_keep_their_rule_in_a_view(repo: GitRepo, tmp_path: Path) -> None:
@@ -147,12 +170,14 @@ def test_links_keep_their_rule_in_a_view(repo: GitRepo, tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     tree.mkdir()
     materialized(repo, tree)
-    files, _ = written(tree)
     assert (tree / "app/models/alias.json").is_symlink()
     assert (tree / "app/models/alias.json").read_text() == '["a", "b"]\n'
     assert not (tree / "app/models/out.json").exists()
     assert not (tree / "app/models/out.json").is_symlink()
-    assert "frontend/latest" not in files  # a link where no code is: left out like a file
+    assert (tree / "frontend/latest").is_symlink()  # a link may stand for a package: made
+    assert sorted(p.name for p in (tree / "frontend/latest").iterdir()) == [
+        f"part{i}" for i in range(7)
+    ]
     assert os.stat(tree / "app/tool.py").st_mode & 0o111
     assert not os.stat(tree / "app/models/user.py").st_mode & 0o111
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import posixpath
+import stat
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
@@ -26,6 +27,9 @@ class _Located(Protocol):
     @property
     def path(self) -> str: ...
 
+    @property
+    def mode(self) -> int: ...
+
 
 E = TypeVar("E", bound=_Located)
 
@@ -35,13 +39,15 @@ def view(entries: Iterable[E], also: Iterable[str] = ()) -> tuple[list[E], list[
 
     An entry is written when it is a Python file, when its folder holds a Python file
     directly (``app/models/enums.json`` beside ``app/models/__init__.py``), or when it is at
-    or directly inside a path of ``also``. The folders are those of every entry, written or
-    not, parents first."""
+    or directly inside a path of ``also``. A link is always written: it may stand for a
+    package (``alias -> real``), and costs no blob worth leaving out. So is an entry named
+    like a folder of another, so that ``materialize`` refuses the crafted tree as it would
+    in full. The folders are those of every entry, written or not, parents first."""
     entries = list(entries)
     given = {_normal(path) for path in also}
     code = {posixpath.dirname(e.path) for e in entries if is_python(e.path)}
-    chosen = [e for e in entries if _chosen(e.path, code, given)]
     folders = {folder for e in entries for folder in _folders_of(e.path)}
+    chosen = [e for e in entries if _chosen(e, code, given) or e.path in folders]
     return chosen, sorted(folders)
 
 
@@ -49,9 +55,9 @@ def is_python(path: str) -> bool:
     return path.endswith(PYTHON_SUFFIXES)
 
 
-def _chosen(path: str, code: set[str], given: set[str]) -> bool:
-    folder = posixpath.dirname(path)
-    return folder in code or folder in given or path in given
+def _chosen(entry: _Located, code: set[str], given: set[str]) -> bool:
+    folder = posixpath.dirname(entry.path)
+    return stat.S_ISLNK(entry.mode) or folder in code or folder in given or entry.path in given
 
 
 def _folders_of(path: str) -> list[str]:
