@@ -8,16 +8,18 @@ of that side's tree (or the working tree's when that side has none); Alembic's o
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from schemadiff import confine, discover
 from schemadiff.alembicfiles import AlembicHints, Finder, Reader, read_alembic
-from schemadiff.discover import Locator, check_import, check_locator
+from schemadiff.discover import Locator, check_import, check_locator, module_files
 from schemadiff.errors import ConfigError
+from schemadiff.escape import printable
 from schemadiff.model import Level, Rule
 
 if sys.version_info >= (3, 11):
@@ -28,7 +30,9 @@ else:  # pragma: no cover
 DEFAULT_DIALECT = "postgresql"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_PATHS = (".", "src")
+"""Where a project's code may be: at the top, or in a src layout (``default_paths``)."""
 SNAPSHOT_NAME = "schemadiff.snapshot.json"
+_log = logging.getLogger(__name__)
 DEFAULT_LEVELS = {
     Rule.MIGRATION_REQUIRED: Level.ERROR,
     Rule.DESTRUCTIVE: Level.ERROR,
@@ -396,7 +400,66 @@ def resolve(
         values["check"] = tuple(sorted(levels.items()))
     if not values.get("metadata"):
         raise ConfigError(_no_metadata_message(hints, label))
+    if "paths" not in values:
+        values["paths"] = default_paths(
+            (*values["metadata"], *values.get("imports", ())), finders[0]
+        )
     return Settings(**values)
+
+
+def default_paths(locators: Sequence[str], find: Finder | None) -> tuple[str, ...]:
+    """The import roots when nothing sets ``paths``: those of ``DEFAULT_PATHS`` (the top,
+    ``src``) where the locators' modules are, so that an import is given the code it
+    imports and not a whole repository; all of them when none is found there (a module
+    installed, not in the tree) or the side's files cannot be listed. Told once under
+    ``--debug``, with the reason."""
+    modules = list(dict.fromkeys(text.partition(":")[0] for text in locators))
+    found = _roots_of(modules, find) if find is not None else {}
+    roots = tuple(r for r in DEFAULT_PATHS if r in found.values())
+    if roots:
+        _tell(f"import roots: {', '.join(roots)} (where {_packages(found)})")
+        return roots
+    default = ", ".join(DEFAULT_PATHS)
+    _tell(f"import roots: {default} (the default: {_packages(dict.fromkeys(modules, ''))})")
+    return DEFAULT_PATHS
+
+
+def _packages(found: dict[str, str]) -> str:
+    """ "the locator's package app is", or "... is in neither . nor src" when not found."""
+    names = list(dict.fromkeys(printable(m.split(".")[0]) for m in found))
+    whose = "the locator's package" if len(names) == 1 else "the locators' packages"
+    be = "is" if len(names) == 1 else "are"
+    where = "" if all(found.values()) else f" in neither {' nor '.join(DEFAULT_PATHS)}"
+    return f"{whose} {', '.join(names)} {be}{where}"
+
+
+def _roots_of(modules: Sequence[str], find: Finder) -> dict[str, str]:
+    """Each module's root among ``DEFAULT_PATHS``, by one listing: the first root holding
+    the module's own file, else the first holding its top-level package (as Python's path
+    search would find it, the roots being on ``sys.path`` in that order)."""
+    names = {m: (m, m.split(".")[0]) for m in modules}
+    globs = {
+        f for n in names.values() for r in DEFAULT_PATHS for m in n for f in module_files(r, m)
+    }
+    listed = set(find(tuple(sorted(globs))))
+    found = {}
+    for module, candidates in names.items():
+        for name in candidates:
+            held = [r for r in DEFAULT_PATHS if listed.intersection(module_files(r, name))]
+            if held:
+                found[module] = held[0]
+                break
+    return found
+
+
+_TOLD: set[str] = set()
+"""Debug lines said in this run: settings are resolved for every side, a walk's many."""
+
+
+def _tell(line: str) -> None:
+    if line not in _TOLD:
+        _TOLD.add(line)
+        _log.debug("%s", line)
 
 
 def _env_extras(hints: AlembicHints, read: Reader, fallback: Reader | None) -> AlembicHints:

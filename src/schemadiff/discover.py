@@ -244,13 +244,18 @@ def _app_in(module: str, source: bytes) -> str | None:
 
 
 def _module_source(read: Reader, roots: Sequence[str], module: str) -> bytes | None:
-    path = module.replace(".", "/")
     for root in roots:
-        prefix = "" if root in ("", ".") else f"{root.strip('/')}/"
-        for candidate in (f"{prefix}{path}.py", f"{prefix}{path}/__init__.py"):
+        for candidate in module_files(root, module):
             if (source := read(candidate)) is not None:
                 return source
     return None
+
+
+def module_files(root: str, module: str) -> tuple[str, str]:
+    """Where ``module`` is below the import root ``root``: ``a/b.py`` or ``a/b/__init__.py``."""
+    prefix = "" if root in ("", ".") else f"{root.strip('/')}/"
+    path = module.replace(".", "/")
+    return f"{prefix}{path}.py", f"{prefix}{path}/__init__.py"
 
 
 def _top_level_names(tree: ast.Module) -> set[str]:

@@ -14,7 +14,7 @@ import os
 import stat
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -163,6 +163,8 @@ class Repository:
         self._batch: Any = None
         self._checks: Any = None
         self._existing: dict[tuple[str, str], bool | None] = {}
+        self._unread = 0
+        """Answers of ``git cat-file --batch`` asked for and not read yet (``_objects``)."""
         self._repo.git.update_environment(
             GIT_DIR=str(self._repo.git_dir),
             GIT_WORK_TREE=str(self.top),
@@ -171,11 +173,11 @@ class Repository:
         )
 
     def close(self) -> None:
-        for reader in (self._batch, self._checks):
-            if reader is not None:
-                with contextlib.suppress(git.exc.GitCommandError, OSError):
-                    reader.proc.stdin.close()
-                    reader.wait()
+        self._stop_cat_file(kill=False)
+        if self._checks is not None:
+            with contextlib.suppress(git.exc.GitCommandError, OSError):
+                self._checks.proc.stdin.close()
+                self._checks.wait()
         self._repo.close()
 
     def resolve(self, spec: RangeSpec) -> tuple[Side | Missing, Side]:
@@ -369,8 +371,8 @@ class Repository:
     def files(self, side: Side, roots: Iterable[str]) -> dict[str, bytes]:
         """The contents of the files of ``side`` under ``roots``, by path; absent ones left out."""
         missing = self.missing_blobs(side)
-        entries = self.entries(side, roots)
-        return {e.path: self.content(e) for e in entries if e.blob not in missing}
+        present = [e for e in self.entries(side, roots) if e.blob not in missing]
+        return dict(zip([e.path for e in present], self.contents(present), strict=True))
 
     def read(self, side: Side, path: str) -> bytes | None:
         """One file of ``side`` (path relative to the top), or None when it has none there."""
@@ -380,29 +382,44 @@ class Repository:
             return None
         return self.content(match[0])
 
-    def materialize(self, side: Side, entries: Iterable[Entry], destination: Path) -> list[str]:
-        """Write ``entries`` below ``destination``; return the paths that could not be read.
+    def materialize(
+        self,
+        side: Side,
+        entries: Iterable[Entry],
+        destination: Path,
+        directories: Iterable[str] = (),
+    ) -> list[str]:
+        """Write ``entries`` below ``destination``, and make ``directories`` (top-relative,
+        empty ones included: a view leaves folders without their files, ``view.view``);
+        return the paths that could not be read.
 
         In a partial clone, absent Python files are fetched from the promisor remote in one
         batch, as git's own lazy fetch would; other absent files (data) are skipped. Regular
-        files are written first, never through a link; links come last and are kept only
-        while they resolve inside ``destination`` (``_place_links``).
+        files are written first, never through a link, then the directories; links come last
+        and are kept only while they resolve inside ``destination`` (``_place_links``).
         """
         entries = list(entries)
+        missing = self._fetched(side, entries)
+        present = [e for e in entries if e.blob not in missing]
+        files = [e for e in present if not stat.S_ISLNK(e.mode)]
+        made: set[str] = set()
+        for entry, data in zip(files, self.contents(files), strict=True):
+            _write_file(destination, entry.path, data, entry.mode, side, made=made)
+        _make_directories(destination, directories, side, made)
+        links = [e for e in present if stat.S_ISLNK(e.mode)]
+        targets = [os.fsdecode(data) for data in self.contents(links)]
+        _place_links(destination, list(zip([e.path for e in links], targets, strict=True)))
+        return [e.path for e in entries if e.blob in missing]
+
+    def _fetched(self, side: Side, entries: Sequence[Entry]) -> frozenset[str]:
+        """The blobs of ``entries`` still absent once the absent Python files are fetched."""
         missing = self.missing_blobs(side)
         code = [e.blob for e in entries if e.blob and e.blob in missing and e.path.endswith(".py")]
         if code and self._fetch_blobs(code):
             assert side.commit is not None
             del self._missing[side.commit]
             missing = self.missing_blobs(side)
-        skipped = [e.path for e in entries if e.blob in missing]
-        present = [e for e in entries if e.blob not in missing]
-        links = [e for e in present if stat.S_ISLNK(e.mode)]
-        for entry in present:
-            if not stat.S_ISLNK(entry.mode):
-                _write_file(destination, entry.path, self.content(entry), entry.mode, side)
-        _place_links(destination, [(e.path, os.fsdecode(self.content(e))) for e in links])
-        return skipped
+        return missing
 
     def _fetch_blobs(self, blobs: list[str]) -> bool:
         """Fetch objects by id from the promisor remote; only objects are added, never refs."""
@@ -428,27 +445,64 @@ class Repository:
         return True
 
     def content(self, entry: Entry) -> bytes:
-        if entry.blob is None:
-            path = self.top / entry.path
-            return os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
-        return self._object(entry.blob, entry.path)
+        return next(self.contents([entry]))
 
-    def _object(self, blob: str, path: str) -> bytes:
-        """One blob's bytes, from one long-lived ``git cat-file --batch`` (GitPython's own
-        reader takes object ids of 40 digits only, so it cannot read a SHA-256 repository)."""
+    def contents(self, entries: Sequence[Entry]) -> Iterator[bytes]:
+        """The bytes of each entry, in order: a file of the working tree (or its link's
+        target) from disk, a blob streamed from ``git cat-file --batch`` (``_objects``)."""
+        stored = self._objects([(e.blob, e.path) for e in entries if e.blob is not None])
+        for entry in entries:
+            yield next(stored) if entry.blob is not None else _on_disk(self.top / entry.path)
+
+    def _objects(self, wanted: Sequence[tuple[str, str]]) -> Iterator[bytes]:
+        """The bytes of each (blob, path), in order, from one long-lived ``git cat-file
+        --batch`` (GitPython's own reader takes object ids of 40 digits only, so it cannot
+        read a SHA-256 repository). The ids go in ``_CHUNK`` at a time: a round trip per
+        chunk, not per blob, and one blob in memory at a time. Answers a caller left unread
+        are skipped before the next ids are written."""
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            stdout = self._ask([blob for blob, _ in chunk])
+            for blob, path in chunk:
+                self._unread -= 1
+                try:
+                    data = _answer(stdout, blob, path)
+                except GitError:
+                    raise  # its header was read whole: the stream is still in step
+                except BaseException:
+                    self._stop_cat_file(kill=True)  # half an answer read: out of step
+                    raise
+                yield data
+
+    def _ask(self, blobs: Sequence[str]) -> BinaryIO:
+        """Write ``blobs`` to ``git cat-file --batch``, after reading past the answers a
+        caller left unread; its output, where their answers will be."""
         if self._batch is None:
             self._batch = self._repo.git.execute(
                 ["git", "cat-file", "--batch"], as_process=True, istream=subprocess.PIPE
             )
+            self._unread = 0
         process = self._batch.proc
         assert process is not None and process.stdin is not None and process.stdout is not None
-        process.stdin.write(blob.encode() + b"\n")
+        for _ in range(self._unread):
+            header = process.stdout.readline().split()
+            if len(header) == 3:
+                process.stdout.read(int(header[2]) + 1)
+        process.stdin.write(b"".join(blob.encode() + b"\n" for blob in blobs))
         process.stdin.flush()
-        header = process.stdout.readline().split()
-        if len(header) != 3 or header[1] != b"blob":
-            raise GitError(f"git cat-file could not read {printable(path)} ({blob}).")
-        data: bytes = process.stdout.read(int(header[2]) + 1)[:-1]
-        return data
+        self._unread = len(blobs)
+        stdout: BinaryIO = process.stdout
+        return stdout
+
+    def _stop_cat_file(self, kill: bool) -> None:
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        with contextlib.suppress(git.exc.GitCommandError, OSError):
+            if kill:
+                batch.proc.kill()
+            batch.proc.stdin.close()
+            batch.wait()
 
     def log(self, walk: Walk) -> list[Commit]:
         """The commits of ``walk``, newest first, as git log orders them."""
@@ -719,20 +773,55 @@ def _verify_name_lengths(path: str, side: Side) -> None:
     )
 
 
+_CHUNK = 200
+"""Object ids written to ``git cat-file --batch`` at once, before their answers are read. 200
+ids of SHA-256 (13 KB) fit in a pipe's buffer on any system (16 KB on macOS), so our write
+never waits while git waits for us to read its answers: no deadlock, and no writer thread."""
+
+
+def _answer(stdout: BinaryIO, blob: str, path: str) -> bytes:
+    """One answer of ``git cat-file --batch``: a header line, the bytes, a newline."""
+    header = stdout.readline().split()
+    if len(header) != 3 or header[1] != b"blob":
+        raise GitError(f"git cat-file could not read {printable(path)} ({blob}).")
+    data: bytes = stdout.read(int(header[2]) + 1)[:-1]
+    return data
+
+
+def _on_disk(path: Path) -> bytes:
+    return os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+
+
+def _make_directories(
+    destination: Path, directories: Iterable[str], side: Side, made: set[str]
+) -> None:
+    """Make each directory (top-relative), never through a link, as ``_write_file`` does."""
+    for directory in directories:
+        _verify_path(directory, side)
+        if not _folders(destination, f"{directory}/", made):
+            raise _two_entries(directory, side)
+
+
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 
 
-def _write_file(destination: Path, path: str, data: bytes, mode: int, side: Side) -> None:
+def _write_file(
+    destination: Path, path: str, data: bytes, mode: int, side: Side, *, made: set[str]
+) -> None:
     """Create ``destination/path``, never following a link (none exists yet when files are
     written), and never over another entry: ``O_EXCL`` refuses two entries of one name."""
     try:
-        if not _folders(destination, path):
+        if not _folders(destination, path, made):
             raise FileExistsError(errno.EEXIST, "not a directory", path)
-        fd = os.open(destination / path, _NEW_FILE, 0o755 if mode & 0o111 else 0o644)
+        fd = os.open(os.path.join(destination, path), _NEW_FILE, 0o755 if mode & 0o111 else 0o644)
     except (FileExistsError, NotADirectoryError, IsADirectoryError):
-        raise _two_entries(side, path) from None
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+        raise _two_entries(path, side) from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _refuse_doubles(entries: Sequence[Entry], side: Side) -> None:
@@ -743,10 +832,10 @@ def _refuse_doubles(entries: Sequence[Entry], side: Side) -> None:
         parts = path.split("/")
         for depth in range(1, len(parts)):
             if "/".join(parts[:depth]) in paths:
-                raise _two_entries(side, "/".join(parts[:depth]))
+                raise _two_entries("/".join(parts[:depth]), side)
 
 
-def _two_entries(side: Side, path: str) -> GitError:
+def _two_entries(path: str, side: Side) -> GitError:
     return GitError(
         f"{side.label} holds two entries for '{printable(path)}' (a file and a folder of "
         "one name, or the same name twice): the tree was crafted. Inspect that commit "
@@ -754,15 +843,23 @@ def _two_entries(side: Side, path: str) -> GitError:
     )
 
 
-def _folders(destination: Path, path: str) -> bool:
-    """Make the folders of ``path`` one by one; False when one is a link or not a folder."""
-    folder = destination
-    for part in path.split("/")[:-1]:
-        folder = folder / part
+def _folders(destination: Path, path: str, made: set[str] | None = None) -> bool:
+    """Make the folders of ``path`` one by one; False when one is a link or not a folder.
+
+    ``made`` holds the folders this materialize has made or found to be folders: each is
+    checked once, not once per file in it (until links are placed, a folder stays one)."""
+    parts = path.split("/")[:-1]
+    for end in range(1, len(parts) + 1):
+        relative = "/".join(parts[:end])
+        if made is not None and relative in made:
+            continue
+        folder = os.path.join(destination, relative)
         with contextlib.suppress(FileExistsError):
-            folder.mkdir()
-        if not stat.S_ISDIR(folder.lstat().st_mode):
+            os.mkdir(folder)
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
             return False
+        if made is not None:
+            made.add(relative)
     return True
 
 
