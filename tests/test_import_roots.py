@@ -64,11 +64,16 @@ def test_check_imports_nothing_when_only_python_outside_src_changes(
     ]
 
 
-def test_a_package_at_the_top_gives_the_top(repo: GitRepo) -> None:
-    project(repo, "app", MODELS).commit("models")
+def test_a_package_at_the_top_keeps_src_on_the_path(repo: GitRepo) -> None:
+    """The top holds every file: src stays a root, for a module the package imports there."""
+    project(repo, "app", MODELS.replace("import sqlalchemy", "import helpers\nimport sqlalchemy"))
+    repo.write("src/helpers.py", "")
+    repo.commit("models")
     run = schemadiff("--debug", "--no-cache", "HEAD", cwd=repo.path)
     assert run.code == 0, run.err
-    assert roots_lines(run.err) == [f"{DEBUG}import roots: . (where the locator's package app is)"]
+    assert roots_lines(run.err) == [
+        f"{DEBUG}import roots: ., src (where the locator's package app is)"
+    ]
 
 
 def test_a_locator_and_an_import_in_two_roots_give_both(repo: GitRepo) -> None:

@@ -730,6 +730,11 @@ def test_environment_is_not_polluted() -> None:
             )
 
 
+def own_cache(tmp_path: Path) -> dict[str, str]:
+    """The environment of a run whose cache holds nothing yet."""
+    return clean_env(SCHEMADIFF_CACHE_DIR=str(tmp_path / "cache"))
+
+
 def test_partial_clone_with_an_absent_models_blob_says_so(tmp_path: Path) -> None:
     """An absent model file is the clone's gap, not "the models came later"."""
     part = blobless_clone(tmp_path)
@@ -737,7 +742,8 @@ def test_partial_clone_with_an_absent_models_blob_says_so(tmp_path: Path) -> Non
     listing = git(part.path, "rev-list", "--objects", "--missing=print", "HEAD~1^{tree}")
     assert git(part.path, "rev-parse", "HEAD~1:app/models.py") in listing.replace("?", "")
 
-    run = schemadiff("HEAD~1..HEAD", cwd=part.path)
+    # A cache of its own: a schema cached for that blob by another test would be an answer.
+    run = schemadiff("HEAD~1..HEAD", cwd=part.path, env=own_cache(tmp_path))
 
     assert run.code == 2
     assert "absent from this partial clone and could not be fetched, such as app/models.py" in (
@@ -753,7 +759,7 @@ def test_partial_clone_fetches_absent_models_from_a_reachable_remote(tmp_path: P
     old_seed = git(part.path, "rev-parse", "HEAD~1:app/data/seed.csv")
     before = part.state()
 
-    run = schemadiff("HEAD~1..HEAD", cwd=part.path)
+    run = schemadiff("HEAD~1..HEAD", cwd=part.path, env=own_cache(tmp_path))
 
     assert changes(run) == ["~ table product", "    + column sku VARCHAR(32) NULL"]
     assert part.state() == before

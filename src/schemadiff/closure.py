@@ -19,7 +19,6 @@ appears where a lookup failed before answers it now: both count as changes.
 from __future__ import annotations
 
 import importlib.abc
-import importlib.machinery
 import os
 import posixpath
 import sys
@@ -27,8 +26,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-PYTHON_SUFFIXES = tuple(importlib.machinery.all_suffixes())
-"""Names the import system finds as modules in a directory it searches."""
+from schemadiff import view
+
+PYTHON_SUFFIXES = view.PYTHON_SUFFIXES
 
 _IMPORT_SYSTEM = "<frozen importlib._bootstrap_external>"
 
@@ -104,6 +104,19 @@ class Tree:
                 parent = "/".join(parts[:depth]) or "."
                 name = parts[depth] + ("/" if depth + 1 < len(parts) else "")
                 self.children.setdefault(parent, set()).add(name)
+
+    def omitted(self, reads: Reads, given: Iterable[str]) -> set[str]:
+        """What the closure read that a view left out (``given`` being the paths it wrote):
+        the files it opened or probed, and the folders it listed whose files are not all
+        there. Paths for ``view.view``'s ``also``."""
+        written = set(given)
+        missing = {p for p in reads.files if p in self.by_path and p not in written}
+        for folder in reads.listed:
+            inside = "" if folder == "." else f"{folder}/"
+            names = self.children.get(folder, ())
+            if any(not n.endswith("/") and inside + n not in written for n in names):
+                missing.add(folder)
+        return missing
 
     def state(self, reads: Reads, digest: Callable[[Listed], str]) -> Any:
         """What the closure's paths hold here: a JSON-able value, equal for two sides

@@ -416,6 +416,10 @@ def default_paths(locators: Sequence[str], find: Finder | None) -> tuple[str, ..
     modules = list(dict.fromkeys(text.partition(":")[0] for text in locators))
     found = _roots_of(modules, find) if find is not None else {}
     roots = tuple(r for r in DEFAULT_PATHS if r in found.values())
+    if "." in roots:
+        # The top holds every file anyway: ``src`` stays on the path, for a package at the
+        # top that imports a module kept there.
+        roots = DEFAULT_PATHS
     if roots:
         _tell(f"import roots: {', '.join(roots)} (where {_packages(found)})")
         return roots

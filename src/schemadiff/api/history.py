@@ -1,8 +1,7 @@
 """The schema along a git history: the walk that ``log`` and ``blame`` share.
 
 A walk asks git two questions, each in one process: the commits (git log), and for each of
-their edges, which files under the import roots (and the settings files: pyproject.toml,
-alembic.ini, env.py) differ. Which commits have the same schema is then decided by what the
+their edges, which files differ. Which commits have the same schema is then decided by what the
 imports read (``closure``): an edge that changes no file a loaded import read, and no
 settings file, joins its two commits; commits joined that way form a *class*, whose schema
 is that of any member loaded. The walk loads lazily (``Walker.resolve``): only the classes
@@ -83,28 +82,27 @@ def walked(work: Session, walk: gitrefs.Walk, overrides: config.Overrides) -> Hi
         pairs += [(commit.id, p) for p in parents]
         if not commit.parents and commit.id not in shallow:
             pairs.append((commit.id, None))
-    roots, deciding = _watched(work, commits, overrides) if commits else ([], [])
-    changes = dict(zip(pairs, work.repo.changes(pairs, [*roots, *deciding]), strict=True))
+    deciding = _settings_files(work, commits, overrides) if commits else []
+    # Every path: what an import reads decides, wherever the roots of each commit are.
+    changes = dict(zip(pairs, work.repo.changes(pairs, ["."]), strict=True))
     return History(
         commits, walk.first_parent, changes, shallow, frozenset(deciding), work.repo.exists
     )
 
 
-def _watched(
+def _settings_files(
     work: Session, commits: Sequence[Commit], overrides: config.Overrides
-) -> tuple[list[str], list[str]]:
-    """The import roots and the settings files, under every configuration the walk meets
+) -> list[str]:
+    """The files that decide the settings, under every configuration the walk meets
     (top-relative)."""
     pyproject = work.path("pyproject.toml")
     versions = work.repo.blobs([c.id for c in commits], pyproject)
     first_with = {blob: commit for commit, blob in reversed(versions.items())}
-    roots: set[str] = set()
     deciding = {pyproject, work.path("alembic.ini")}
     for commit in first_with.values():
         settings = work.settings(commit_side(commit), overrides)
-        roots.update(work.path(root) for root in settings.paths)
         deciding.update(work.path(name) for name in settings.alembic_files)
-    return sorted(roots), sorted(deciding)
+    return sorted(deciding)
 
 
 def commit_side(commit: str) -> Side:

@@ -16,11 +16,12 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import logging
 import os
 import sys
 import sysconfig
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from schemadiff import (
     revisions,
     sandbox,
     snapshotfile,
+    view,
 )
 from schemadiff.api import emptyside
 from schemadiff.errors import ModelLoadError
@@ -42,6 +44,8 @@ from schemadiff.escape import printable
 from schemadiff.model import Side, Source
 from schemadiff.sandbox import ModuleMissingError, Request, Sandbox
 from schemadiff.snapshot import JSONDict, Packed, load_packed, merged
+
+_log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """Told (done, total) as the sides of a long walk are loaded."""
@@ -86,8 +90,8 @@ class Session:
         stack.callback(self.repo.close)
         self.cache = cache.Cache.open(use_cache)
         self._stack = stack
-        self._closures: dict[str, list[closure.Reads]] = {}
-        """The closures met, by base key: from the cache's index, and learned this run."""
+        self._indexes: dict[str, _Index] = {}
+        """What imports met, by base key: from the cache's index, and learned this run."""
 
     @property
     def project(self) -> Path:
@@ -202,20 +206,46 @@ class Session:
         waiting: Mapping[str, _Waiting],
         workers: int,
     ) -> Iterator[tuple[str, Loaded | ModelLoadError]]:
-        """Each pending group's outcome as it comes, with ``workers`` sandboxes busy at most."""
+        """Each pending group's outcome as it comes, with ``workers`` sandboxes busy at most.
+        An import that read a file its view left out is run again with it (``_retried``)."""
         queue = list(pending)
-        running: list[tuple[str, Sandbox, Request, bool]] = []
+        running: list[tuple[str, Sandbox, Request, _Given]] = []
+        tries: dict[str, int] = {}
         while queue or running:
             while queue and len(running) < workers:
                 key = queue.pop(0)
-                running.append((key, *self._started(jobs[pending[key][0]], waiting[key])))
+                running.append((key, *self._started(jobs[pending[key][0]], waiting[key], tries)))
             finished = sandbox.ready([r[1] for r in running], [r[2] for r in running])
             for position, answer in sorted(finished, reverse=True):
-                key, box, _, complete = running.pop(position)
+                key, box, _, given = running.pop(position)
                 side = jobs[pending[key][0]].side
                 told = _pointer_named(answer, box.tree, side)  # before the tree goes
                 box.close()
-                yield key, self._finished(side, told, waiting[key] if complete else None)
+                if self._retried(side, waiting[key], given, _reads(told)):
+                    tries[key] = tries.get(key, 0) + 1
+                    queue.insert(0, key)
+                    continue
+                yield key, self._finished(side, told, waiting[key] if given.complete else None)
+
+    def _retried(
+        self, side: Side, waiting: _Waiting, given: _Given, reads: closure.Reads | None
+    ) -> bool:
+        """Whether the import read what its view left out: then the paths are remembered for
+        the project (the next import gets them at once) and it is run again."""
+        if reads is None or waiting.tree is None or waiting.base is None or given.whole:
+            return False
+        missing = waiting.tree.omitted(reads, given.written)
+        if not missing:
+            return False
+        index = self._index(waiting.base)
+        index.also.update(missing)
+        self._save(waiting.base)
+        _log.debug(
+            "%s: the import read %s, which its view left out: importing it again with that",
+            side.label,
+            printable(", ".join(sorted(missing))),
+        )
+        return True
 
     def _cached(self, job: Job) -> Loaded | _Waiting | None:
         """The job's documents when it needs no import; else what its import needs to be
@@ -236,10 +266,12 @@ class Session:
 
     def closures(self, base: str) -> list[closure.Reads]:
         """The closures met under ``base``, newest first."""
-        if base not in self._closures:
-            found = _closure_index(self.cache.get(_index_key(base)))
-            self._closures[base] = found
-        return self._closures[base]
+        return self._index(base).closures
+
+    def _index(self, base: str) -> _Index:
+        if base not in self._indexes:
+            self._indexes[base] = _Index.decoded(self.cache.get(_index_key(base)))
+        return self._indexes[base]
 
     def _learned(self, base: str, reads: closure.Reads) -> None:
         known = self.closures(base)
@@ -247,25 +279,33 @@ class Session:
             return
         known.insert(0, reads)
         del known[_CLOSURES_KEPT:]
-        index = json.dumps([r.to_json() for r in known]).encode()
-        self.cache.put(_index_key(base), index)
+        self._save(base)
+
+    def _save(self, base: str) -> None:
+        self.cache.put(_index_key(base), self._index(base).encoded())
 
     def _entries(self, job: Job) -> list[gitrefs.Entry]:
         return self.repo.entries(job.side, [self.path(p) for p in job.settings.paths])
 
-    def _started(self, job: Job, waiting: _Waiting) -> tuple[Sandbox, Request, bool]:
-        """A sandbox importing the job; whether it was given all its files (else its
-        answer is not cached)."""
+    def _started(
+        self, job: Job, waiting: _Waiting, tries: Mapping[str, int]
+    ) -> tuple[Sandbox, Request, _Given]:
+        """A sandbox importing the job: given its view (``view.view``: its code, the files
+        beside it, and what imports of the project read before), or every file once a view
+        fell short ``_TRIES`` times."""
         box = self._sandbox()
         if job.database:
             request = _database_request(job)
             box.send(request)
-            return box, request, False
+            return box, request, _Given(False, True, frozenset())
         entries = waiting.entries
-        skipped = box.fill(lambda tree: self.repo.materialize(job.side, entries, tree))
+        whole = waiting.base is None or tries.get(waiting.group, 0) >= _TRIES
+        also = () if whole or waiting.base is None else self._index(waiting.base).also
+        files, folders = (entries, []) if whole else view.view(entries, also)
+        skipped = box.fill(lambda tree: self.repo.materialize(job.side, files, tree, folders))
         request = self._request(job, tuple(skipped))
         box.send(request)
-        return box, request, not skipped
+        return box, request, _Given(not skipped, whole, frozenset(e.path for e in files))
 
     def _finished(
         self, side: Side, answer: bytes | ModelLoadError, cached: _Waiting | None
@@ -364,17 +404,45 @@ def _index_key(base: str) -> str:
     return f"closures-{base}"
 
 
-def _closure_index(found: bytes | None) -> list[closure.Reads]:
-    """The closures a cache index entry lists (none for a damaged one)."""
-    if found is None:
-        return []
-    try:
-        listed = json.loads(found)
-    except ValueError:
-        return []
-    if not isinstance(listed, list):
-        return []
-    return [r for r in (closure.Reads.from_json(item) for item in listed) if r is not None]
+@dataclass
+class _Index:
+    """What the imports of one base met: their closures (newest first), and the paths a
+    view must give beyond its code (``view.view``'s ``also``). Kept in the cache."""
+
+    closures: list[closure.Reads] = field(default_factory=list)
+    also: set[str] = field(default_factory=set)
+
+    @classmethod
+    def decoded(cls, found: bytes | None) -> _Index:
+        """The index a cache entry holds (an empty one for a damaged entry)."""
+        try:
+            data = json.loads(found) if found is not None else {}
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        listed, also = data.get("closures"), data.get("also")
+        read = [closure.Reads.from_json(r) for r in listed] if isinstance(listed, list) else []
+        paths = {p for p in also if isinstance(p, str)} if isinstance(also, list) else set()
+        return cls([r for r in read if r is not None], paths)
+
+    def encoded(self) -> bytes:
+        data = {"closures": [r.to_json() for r in self.closures], "also": sorted(self.also)}
+        return json.dumps(data).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """What an import was given: all its files present (else not cached), every file (no
+    view), and the paths written."""
+
+    complete: bool
+    whole: bool
+    written: frozenset[str]
+
+
+_TRIES = 3
+"""Imports run again with what the view left out, before one is given every file."""
 
 
 def _reads(answer: bytes | ModelLoadError) -> closure.Reads | None:
