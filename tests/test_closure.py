@@ -15,6 +15,7 @@ import pytest
 from schemadiff.closure import Reads, Tree, Watch
 from schemadiff.gitrefs import Entry
 from tests.conftest import GitRepo, Run, clean_env, schemadiff
+from tests.test_locate import FLASK_APP, FLASK_MODELS, flask_project
 
 PACKAGE = """
 import importlib
@@ -363,3 +364,22 @@ def test_a_data_folder_read_once_is_given_to_every_later_import(
     assert first.err.count(RERUN) == 2  # HEAD and the working tree, at once
     assert (imports(later), later.err.count("left out")) == (1, 0)
     assert later.err.count("No schema changes") == 1
+
+
+def test_a_file_the_settings_are_read_from_is_watched_too(repo: GitRepo, tmp_path: Path) -> None:
+    """.flaskenv names the app: the import never reads it, the settings do."""
+    repo.write(".flaskenv", "FLASK_APP=service:build()\n")
+    flask_project(repo, "service", "build")
+    repo.write("other/__init__.py", FLASK_APP.format(package="other", factory="build"))
+    repo.write("other/models.py", FLASK_MODELS.format(package="other").replace("User", "Account"))
+    repo.commit("another app")
+    repo.write(".flaskenv", "FLASK_APP=other:build()\n")
+    repo.commit("switch the app")
+
+    result = run(repo, tmp_path, "log", "--format", "json")
+
+    assert result.code == 0, result.err
+    assert logged(result)[0] == (
+        "switch the app",
+        ["add_table account.account", "remove_table user.user"],
+    )

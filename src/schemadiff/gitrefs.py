@@ -290,7 +290,7 @@ class Repository:
             return [e.path for e in self._entries(side, sorted({f":(top,glob){g}" for g in globs}))]
         folders = [os.path.dirname(g.partition("*")[0]) or "." for g in globs]
         listed = self.entries(side, [os.path.commonpath(folders) or "."])
-        return [e.path for e in listed if any(_glob_match(e.path, g) for g in globs)]
+        return [e.path for e in listed if any(glob_match(e.path, g) for g in globs)]
 
     def _entries(self, side: Side, pathspecs: list[str]) -> list[Entry]:
         if side.source is Source.WORKTREE:
@@ -731,7 +731,7 @@ def _pathspec(root: str) -> str:
     return ":(top,literal)" + (root.strip("/") if root not in ("", ".") else "")
 
 
-def _glob_match(path: str, glob: str) -> bool:
+def glob_match(path: str, glob: str) -> bool:
     """Whether ``path`` matches ``glob`` folder by folder, as git's ``glob`` pathspec magic."""
     parts, patterns = path.split("/"), glob.split("/")
     return len(parts) == len(patterns) and all(map(fnmatch.fnmatchcase, parts, patterns))

@@ -38,9 +38,11 @@ class History:
     first_parent: bool
     changes: dict[Edge, tuple[closure.Change, ...]]
     shallow: frozenset[str]
-    settings_files: frozenset[str] = frozenset()
-    """Top-relative paths of the files that decide the settings: a change there is a
-    change of everything."""
+    settings_files: set[str] = field(default_factory=set)
+    """Top-relative paths of the files read to work out the settings: a change there is a
+    change of everything. Grows as settings are worked out (``Session.consulted``)."""
+    settings_globs: set[str] = field(default_factory=set)
+    """Top-relative globs matched to work them out: a path that matches one counts too."""
     exists: Callable[[str, str], bool | None] = field(default=lambda commit, path: None)
     """Whether a path (top-relative) is there at a commit; None when git cannot tell."""
 
@@ -55,11 +57,17 @@ class History:
             return ()
         return known.parents[:1] if self.first_parent else known.parents
 
+    def _settles(self, path: str) -> bool:
+        """Whether a change of ``path`` may change a side's settings."""
+        return path in self.settings_files or any(
+            gitrefs.glob_match(path, glob) for glob in self.settings_globs
+        )
+
     def touched(self, edge: Edge, watch: closure.Watch) -> bool:
         """Whether the edge changes a settings file, or what an import with ``watch``'s
         closure reads."""
         changes = self.changes.get(edge, ())
-        if any(path in self.settings_files for _, path in changes):
+        if any(self._settles(path) for _, path in changes):
             return True
         commit, parent = edge
 
@@ -82,27 +90,33 @@ def walked(work: Session, walk: gitrefs.Walk, overrides: config.Overrides) -> Hi
         pairs += [(commit.id, p) for p in parents]
         if not commit.parents and commit.id not in shallow:
             pairs.append((commit.id, None))
-    deciding = _settings_files(work, commits, overrides) if commits else []
+    if commits:
+        _settings_at_each_pyproject(work, commits, overrides)
     # Every path: what an import reads decides, wherever the roots of each commit are.
     changes = dict(zip(pairs, work.repo.changes(pairs, ["."]), strict=True))
     return History(
-        commits, walk.first_parent, changes, shallow, frozenset(deciding), work.repo.exists
+        commits,
+        walk.first_parent,
+        changes,
+        shallow,
+        work.consulted,
+        work.consulted_globs,
+        work.repo.exists,
     )
 
 
-def _settings_files(
+def _settings_at_each_pyproject(
     work: Session, commits: Sequence[Commit], overrides: config.Overrides
-) -> list[str]:
-    """The files that decide the settings, under every configuration the walk meets
-    (top-relative)."""
+) -> None:
+    """Work out the settings at the first commit with each pyproject.toml of the walk, so
+    that the files they read are watched from the start (``Session.consulted``); the
+    settings of each commit loaded add theirs."""
     pyproject = work.path("pyproject.toml")
+    work.consulted.update((pyproject, work.path("alembic.ini")))
     versions = work.repo.blobs([c.id for c in commits], pyproject)
     first_with = {blob: commit for commit, blob in reversed(versions.items())}
-    deciding = {pyproject, work.path("alembic.ini")}
     for commit in first_with.values():
-        settings = work.settings(commit_side(commit), overrides)
-        deciding.update(work.path(name) for name in settings.alembic_files)
-    return sorted(deciding)
+        work.settings(commit_side(commit), overrides)
 
 
 def commit_side(commit: str) -> Side:
@@ -172,9 +186,12 @@ class Walker:
         return list(found.values())
 
     def _load(self, commits: Sequence[str]) -> None:
+        consulted = len(self.history.settings_files) + len(self.history.settings_globs)
         fresh = [c for c in commits if c not in self.settings]
         for commit in fresh:
             self.settings[commit] = self.work.settings(commit_side(commit), self.options.overrides)
+        if len(self.history.settings_files) + len(self.history.settings_globs) != consulted:
+            self._drawn = False  # the settings read a file none read before: watch it too
         jobs = [Job(commit_side(c), self.settings[c], self.settings[c].dialect) for c in commits]
         self._learn_cached(jobs)
         outcomes = self.work.load(jobs, self.jobs)

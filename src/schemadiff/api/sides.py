@@ -90,6 +90,11 @@ class Session:
         stack.callback(self.repo.close)
         self.cache = cache.Cache.open(use_cache)
         self._stack = stack
+        self.consulted: set[str] = set()
+        """Top-relative paths read to work out the settings of any side (``settings``)."""
+        self.consulted_globs: set[str] = set()
+        """Top-relative globs matched to work them out: a file that comes to match one may
+        change them too."""
         self._indexes: dict[str, _Index] = {}
         """What imports met, by base key: from the cache's index, and learned this run."""
 
@@ -102,7 +107,11 @@ class Session:
         return _join(self.repo.prefix, relative)
 
     def settings(self, side: Side, overrides: config.Overrides) -> config.Settings:
+        """The side's settings. Each file (and glob) read to work them out is kept in
+        ``consulted``: a change there may change them, whatever the import reads."""
+
         def read(path: str) -> bytes | None:
+            self.consulted.add(self.path(path))
             return self.repo.read(side, self.path(path))
 
         def read_worktree(path: str) -> bytes | None:
@@ -117,7 +126,10 @@ class Session:
         """Finds ``side``'s files by project-relative globs, for ``config``."""
 
         def find(globs: tuple[str, ...]) -> tuple[str, ...]:
-            found = self.repo.matching(side, [self.path(g) for g in globs])
+            paths = [self.path(g) for g in globs]
+            if side.source is not Source.WORKTREE:
+                self.consulted_globs.update(paths)
+            found = self.repo.matching(side, paths)
             return tuple(_relative_to(self.repo.prefix, p) for p in found)
 
         return find
