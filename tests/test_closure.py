@@ -8,6 +8,7 @@ are checked against what each commit's models say.
 from __future__ import annotations
 
 import json
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,12 @@ import pytest
 from schemadiff.closure import Reads, Tree, Watch
 from schemadiff.gitrefs import Entry
 from tests.conftest import GitRepo, Run, clean_env, schemadiff
-from tests.test_locate import FLASK_APP, FLASK_MODELS, flask_project
+from tests.test_locate import ALEMBIC_INI, FLASK_APP, FLASK_INITIAL, FLASK_MODELS, flask_project
 
 PACKAGE = """
 import importlib
 import json
+import sysconfig
 import pathlib
 import pkgutil
 
@@ -383,3 +385,26 @@ def test_a_file_the_settings_are_read_from_is_watched_too(repo: GitRepo, tmp_pat
         "switch the app",
         ["add_table account.account", "remove_table user.user"],
     )
+
+
+def test_check_takes_no_fast_path_past_a_settings_file_outside_the_roots(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    """A src layout (the roots: src) whose .flaskenv, at the top, switches the app."""
+    template = Path(sysconfig.get_paths()["purelib"]) / "flask_migrate/templates/flask/env.py"
+    repo.write("alembic.ini", ALEMBIC_INI)
+    repo.write("migrations/env.py", template.read_text())
+    repo.write("migrations/versions/0001_initial.py", FLASK_INITIAL)
+    for package, model in (("service", "User"), ("other", "Account")):
+        repo.write(f"src/{package}/__init__.py", FLASK_APP.format(package=package, factory="build"))
+        models = FLASK_MODELS.format(package=package).replace("User", model)
+        repo.write(f"src/{package}/models.py", models)
+    repo.write(".flaskenv", "FLASK_APP=service:build()\n")
+    repo.commit("two apps")
+    repo.write(".flaskenv", "FLASK_APP=other:build()\n")
+    repo.git("add", ".flaskenv")
+
+    result = run(repo, tmp_path, "check", "--hook")
+
+    assert result.code == 1, result.err
+    assert "~ table: renamed from user (guessed)" in result.out

@@ -146,19 +146,28 @@ class Session:
         """Whether no file that decides the schema differs between two sides held in git
         objects (commits, the index): then nothing needs importing. Such files are every file
         under the import roots (the import sees them all: models may read data files there),
-        pyproject.toml, alembic.ini and env.py."""
+        pyproject.toml, alembic.ini, env.py and every other file the settings were read
+        from."""
         if Source.WORKTREE in (old.source, new.source) or gitrefs.empty(old):
             return False
-        prints = [self._fingerprint(s, self.settings(s, overrides)) for s in (old, new)]
+        settings = [self.settings(s, overrides) for s in (old, new)]  # both, then consulted
+        prints = [
+            self._fingerprint(s, found) for s, found in zip((old, new), settings, strict=True)
+        ]
         return prints[0] == prints[1]
 
     def _fingerprint(self, side: Side, settings: config.Settings) -> frozenset[tuple[str, str]]:
         """The files that decide ``side``'s schema, by mode and blob id (no content is read)."""
         roots = [self.path(p) for p in settings.paths]
         materialized = self.repo.entries(side, roots)  # what the import would be given
-        names = ["pyproject.toml", *settings.alembic_files]
-        deciding = self.repo.entries(side, [self.path(n) for n in names])
-        return frozenset((e.path, f"{e.mode}:{e.blob}") for e in (*materialized, *deciding))
+        names = [self.path(n) for n in ("pyproject.toml", *settings.alembic_files)]
+        # And every file the settings were read from (.flaskenv naming the app, say).
+        deciding = self.repo.entries(side, sorted({*names, *self.consulted}))
+        globbed = self.repo.matching(side, sorted(self.consulted_globs))
+        return frozenset(
+            (*((e.path, f"{e.mode}:{e.blob}") for e in (*materialized, *deciding)),
+             *((path, "matched") for path in globbed))
+        )  # fmt: skip
 
     def load(
         self, jobs: Sequence[Job], workers: int | None = None, progress: Progress | None = None
