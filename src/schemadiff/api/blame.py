@@ -112,7 +112,6 @@ def _column(table: Table, name: str, tip: Commit) -> Column:
 class _Follower:
     def __init__(self, history: History, walker: Walker) -> None:
         self.history, self.walker = history, walker
-        self._order = {c.id: i for i, c in enumerate(history.commits)}
         self._changes: dict[tuple[str, str], tuple[Change, ...]] = {}
 
     def origin(self, tip: str, table: Table, column: str, attribute: str | None) -> Commit | None:
@@ -149,12 +148,8 @@ class _Follower:
     def _loaded(self, commit: str) -> bool:
         """Whether the commit's models import; loads its class (and the next ones down the
         walk, one per core) when it is not decided yet."""
-        walker = self.walker
-        if walker.outcome(commit) is None:
-            start = self._order.get(commit, len(self.history.commits))
-            ahead = [c.id for c in self.history.commits[start : start + _AHEAD]]
-            walker.resolve([commit, *walker.unsure(ahead)][: walker.jobs])
-        return isinstance(walker.outcome(commit), Loaded)
+        self.walker.need([commit])
+        return isinstance(self.walker.outcome(commit), Loaded)
 
     def _into(self, place: Place, parent: str, attribute: str | None) -> Place | None:
         """The value's place in ``parent`` when the parent has it unchanged, else None."""
@@ -167,10 +162,6 @@ class _Follower:
         if key not in self._changes:
             self._changes[key] = compared(self.walker, old, new)
         return self._changes[key]
-
-
-_AHEAD = 200
-"""How far down the walk the next imports are chosen from, one per core."""
 
 
 def _unchanged(

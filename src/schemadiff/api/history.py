@@ -123,6 +123,10 @@ def commit_side(commit: str) -> Side:
     return Side(commit[:10], commit, Source.GIT)
 
 
+AHEAD = 200
+"""How far down the walk the next imports are chosen from, one per core (``Walker.need``)."""
+
+
 class Walker:
     """The schema of the walk's commits, loaded as they are asked for (``resolve``)."""
 
@@ -146,6 +150,7 @@ class Walker:
         self._leaders: dict[str, str] = {}
         self._bases: set[str] = set()
         self._drawn = self._decided = False
+        self._order = {c.id: i for i, c in enumerate(history.commits)}
 
     def outcome(self, commit: str) -> Outcome | None:
         """The commit's documents (or failure) once decided, else None."""
@@ -175,6 +180,17 @@ class Walker:
             if not waiting:
                 return
             self._load(list(waiting.values())[: self.jobs])
+
+    def need(self, commits: Sequence[str]) -> None:
+        """Decide ``commits``, loading with them the classes the walk meets next after the
+        first of them (``AHEAD`` commits down), so that every core imports."""
+        undecided = self.unsure(commits)
+        if not undecided:
+            return
+        start = self._order.get(undecided[0], len(self.history.commits))
+        ahead = self.unsure(c.id for c in self.history.commits[start : start + AHEAD])
+        self.resolve([*undecided, *(c for c in ahead if c not in undecided)][: self.jobs])
+        self.resolve(undecided)
 
     def unsure(self, commits: Iterable[str]) -> list[str]:
         """Of ``commits``, one in each class not decided yet, in order."""

@@ -55,26 +55,18 @@ def log(options: Options, query: LogQuery, progress: Progress | None = None) -> 
     return Logged(entries, notes)
 
 
-_AHEAD = 200
-"""How far down the walk the next imports are chosen from, ``jobs`` at a time."""
-
-
 def _unsure(walker: Walker, listed: Sequence[Commit], position: int) -> bool:
-    """Load what the commit at ``position`` needs when it is not decided yet, with the
-    classes after it that will be needed next (so that every core imports); True when
-    something was loaded (ask again)."""
+    """Load what the commit at ``position`` needs when it is not decided yet (with the
+    classes after it that will be needed next); True when something was loaded (ask
+    again)."""
     commit = listed[position]
-    if not commit.parents or not walker.same(commit.id, commit.parents[0]):
-        own = [commit.id, *commit.parents[:1]]
-        if walker.unsure(own):
-            ahead = [
-                c
-                for later in listed[position : position + _AHEAD]
-                for c in (later.id, *later.parents[:1])
-            ]
-            walker.resolve([*walker.unsure(own), *walker.unsure(ahead)][: walker.jobs])
-            return True
-    return False
+    if commit.parents and walker.same(commit.id, commit.parents[0]):
+        return False
+    own = [commit.id, *commit.parents[:1]]
+    if not walker.unsure(own):
+        return False
+    walker.need(own)
+    return True
 
 
 def _next_entry(
@@ -112,8 +104,7 @@ def _failing(walker: Walker, listed: Sequence[Commit], position: int) -> list[Co
     whose files it read are the same)."""
     stretch: list[Commit] = []
     for commit in listed[position:]:
-        if walker.outcome(commit.id) is None:
-            walker.resolve([commit.id])
+        walker.need([commit.id])
         if not isinstance(walker.outcome(commit.id), ModelLoadError):
             break
         stretch.append(commit)
@@ -136,8 +127,7 @@ def _base(walker: Walker, history: History, parent: str) -> str | None:
     None when the walk's commits end first."""
     current: str | None = parent
     while current is not None:
-        if walker.outcome(current) is None:
-            walker.resolve([current])
+        walker.need([current])
         if isinstance(walker.outcome(current), Loaded):
             return current
         known = history.by_id.get(current)
