@@ -138,11 +138,16 @@ class _Follower:
     def _parents(self, commit: str) -> list[str]:
         """The parents to compare with: those whose models import, or theirs in their stead."""
         found: list[str] = []
-        for parent in self.history.parents(commit):
+        waiting, seen = list(reversed(self.history.parents(commit))), set()
+        while waiting:  # depth first, in parent order: a long stretch that fails is no stack
+            parent = waiting.pop()
+            if parent in seen:
+                continue
+            seen.add(parent)
             if self._loaded(parent):
                 found.append(parent)
             elif parent in self.history.by_id:
-                found += [p for p in self._parents(parent) if p not in found]
+                waiting += reversed(self.history.parents(parent))
         return found
 
     def _loaded(self, commit: str) -> bool:
