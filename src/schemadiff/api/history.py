@@ -250,7 +250,7 @@ class Walker:
         self._decided = True
         self._sources = {}
         for commit, outcome in self.outcomes.items():
-            if _reads_of(outcome) is not None:
+            if _stands_for_its_class(outcome):
                 self._sources.setdefault(self._leader(commit), commit)
 
     def _leader(self, commit: str) -> str:
@@ -283,6 +283,15 @@ def _named(outcome: Outcome, source: str, commit: str) -> Outcome:
     told = type(outcome)(str(outcome).replace(commit_side(source).label, side.label))
     told.detail, told.file, told.reads = outcome.detail, outcome.file, outcome.reads
     return told
+
+
+def _stands_for_its_class(outcome: Outcome) -> bool:
+    """Whether an outcome is that of every commit whose files in its closure are the same:
+    not when it has no closure, nor for models that declare no tables (what is said of them
+    depends on the migrations, which the import does not read: ``emptyside``)."""
+    if isinstance(outcome, Loaded) and outcome.note is not None:
+        return False
+    return _reads_of(outcome) is not None
 
 
 def _reads_of(outcome: Outcome) -> closure.Reads | None:
