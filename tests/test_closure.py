@@ -233,7 +233,8 @@ def test_a_module_lookup_is_answered_by_its_files_and_directory_only() -> None:
 def test_a_probed_path_that_becomes_a_directory_is_a_change() -> None:
     watch = Watch(Reads(files=frozenset({"app/data"})))
 
-    assert watch.touches([("A", "app/data/x.json")], never)
+    assert watch.touches([("A", "app/data/x.json")], lambda path: (False, True))
+    assert not watch.touches([("A", "app/data/y.json")], lambda path: (True, True))
     assert not watch.touches([("M", "app/data/x.json")], never)
 
 
@@ -257,6 +258,8 @@ def test_what_a_closure_holds_is_read_from_the_side() -> None:
         "files": {"app": "dir", "app/gone.json": "-", "app/x.json": "100644:1"},
         "listed": {"app": ["sub/", "x.json"]},
         "modules": {"app/sub": ["sub/", "__init__.py"], "gone": [], "top": ["top.py"]},
+        "metadata": {},
+        "links": {},
     }
 
 
@@ -408,3 +411,11 @@ def test_check_takes_no_fast_path_past_a_settings_file_outside_the_roots(
 
     assert result.code == 1, result.err
     assert "~ table: renamed from user (guessed)" in result.out
+
+
+def test_a_metadata_scan_counts_distributions_only() -> None:
+    watch = Watch(Reads(metadata=frozenset({"."})))
+
+    assert not watch.touches([("A", "CHANGELOG.md")], never)
+    assert not watch.touches([("A", "docs/index.md")], lambda path: (False, True))
+    assert watch.touches([("A", "tool-1.0.dist-info/METADATA")], lambda path: (False, True))

@@ -3,8 +3,11 @@ same schema when they do not.
 
 Each test builds a real history, runs the real CLI, and compares what ``log``, a plain
 ``A..B`` or ``check --hook`` says with what the models at each commit truly declare (a plain
-``--no-cache A..B`` imports both sides and is the truth). Each is marked ``xfail(strict)``
-with the break it shows: the day the break is fixed, the test passes and the mark must go.
+``--no-cache A..B`` imports both sides and is the truth). Each was a break found by
+attacking the rule, fixed since: links on the way to a path (their targets, chains, a
+temporary directory behind one), calls that look at a path without an audit event
+(``os.access``, ``os.readlink``), a directory listed by descriptor, settings read from
+files the import never opens, and models that declare no tables.
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ import json
 import os
 import sysconfig
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import GitRepo, Run, clean_env, schemadiff
 
@@ -115,11 +116,6 @@ def retargeted_directory(repo: GitRepo) -> GitRepo:
     return repo
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cache key (Tree.state) ignores a directory link above a read file: 'two' is "
-    "imported first and 'one' gets its answer from the closure learned this run",
-)
 def test_log_sees_a_retargeted_directory_link(repo: GitRepo, tmp_path: Path) -> None:
     retargeted_directory(repo)
     assert body(truly(repo, tmp_path / "c", "HEAD~1", "HEAD")) == DIFF_B
@@ -130,11 +126,6 @@ def test_log_sees_a_retargeted_directory_link(repo: GitRepo, tmp_path: Path) -> 
     assert logged(cached) == TRUTH
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="warm cache: the newer side's lookup under the older side's closure hits, since "
-    "the retargeted app/data link is not part of what the closure holds",
-)
 def test_a_warm_diff_sees_a_retargeted_directory_link(repo: GitRepo, tmp_path: Path) -> None:
     retargeted_directory(repo)
     cache = tmp_path / "cache"
@@ -145,11 +136,6 @@ def test_a_warm_diff_sees_a_retargeted_directory_link(repo: GitRepo, tmp_path: P
     assert (warm.code, body(warm.out)) == (0, DIFF_B), warm.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check --hook with a warm cache: the staged link retarget is judged by the HEAD "
-    "closure's cache entry and passes without the migration it needs",
-)
 def test_check_hook_sees_a_staged_directory_link(repo: GitRepo, tmp_path: Path) -> None:
     retargeted_directory(repo)
     repo.git("reset", "-q", "--hard", "HEAD~1")
@@ -168,11 +154,6 @@ def test_check_hook_sees_a_staged_directory_link(repo: GitRepo, tmp_path: Path) 
 # --- links the closure does not follow -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a link chain: the recorder keeps the path given and its realpath, not the link in "
-    "the middle (app/v/current.json), whose change Watch.touches does not see",
-)
 def test_log_sees_the_middle_of_a_link_chain(repo: GitRepo, tmp_path: Path) -> None:
     project(repo, 'NAMES = json.loads((HERE / "data.json").read_text())')
     repo.write("app/v/one.json", '["a"]')
@@ -189,11 +170,6 @@ def test_log_sees_the_middle_of_a_link_chain(repo: GitRepo, tmp_path: Path) -> N
     assert logged(result) == TRUTH
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a directory listed through a link: the link (app/columns) is neither a read file "
-    "nor an ancestor of one, so retargeting it (status M) is not a change to Watch.touches",
-)
 def test_log_sees_a_listed_directory_link_retargeted(repo: GitRepo, tmp_path: Path) -> None:
     project(repo, 'NAMES = sorted(p.stem for p in (HERE / "columns").iterdir())')
     repo.write("app/set1/a.txt", "")
@@ -213,11 +189,6 @@ def test_log_sees_a_listed_directory_link_retargeted(repo: GitRepo, tmp_path: Pa
 # --- probes and listings the recorder does not hear ------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="os.access is neither an audit event nor wrapped like os.stat: a flag file the "
-    "models test with it is not in the closure, and its addition is not a change",
-)
 def test_log_sees_a_file_probed_with_os_access(repo: GitRepo, tmp_path: Path) -> None:
     project(repo, 'NAMES = ["a"] + (["b"] if os.access(HERE / "extra.flag", os.F_OK) else [])')
     repo.commit("one")
@@ -241,12 +212,6 @@ def listed_by_descriptor(repo: GitRepo) -> GitRepo:
     return repo
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a directory listed by descriptor is recorded as an opened path only; Tree.state "
-    "holds it as 'dir' whatever its names, so the cache (even the closures learned in this "
-    "run) gives 'one' the answer of 'two'",
-)
 def test_log_sees_a_directory_listed_by_descriptor(repo: GitRepo, tmp_path: Path) -> None:
     listed_by_descriptor(repo)
     assert logged(run(repo, tmp_path / "nocache", "--no-cache", "log", "--format", "json")) == TRUTH
@@ -256,11 +221,6 @@ def test_log_sees_a_directory_listed_by_descriptor(repo: GitRepo, tmp_path: Path
     assert logged(cached) == TRUTH
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="warm cache: a directory listed by descriptor is 'dir' in the cache key whatever "
-    "it holds, so the newer side hits the older side's entry",
-)
 def test_a_warm_diff_sees_a_directory_listed_by_descriptor(repo: GitRepo, tmp_path: Path) -> None:
     listed_by_descriptor(repo)
     cache = tmp_path / "cache"
@@ -315,11 +275,6 @@ sqlalchemy.url = postgresql://nowhere.invalid/app
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FLASK_APP in .flaskenv decides the locator, but .flaskenv is not a settings file "
-    "of the walk and the child never reads it: the edge that changes it joins two schemas",
-)
 def test_log_sees_flask_app_changed_in_flaskenv(repo: GitRepo, tmp_path: Path) -> None:
     template = Path(sysconfig.get_paths()["purelib"]) / "flask_migrate/templates/flask/env.py"
     repo.write("alembic.ini", ALEMBIC_INI.format(location="migrations", more=""))
@@ -358,12 +313,6 @@ extra = sa.Table("extra", Base.metadata, sa.Column("id", sa.Integer, primary_key
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="history._watched takes the settings files from one commit per pyproject blob "
-    "(the newest): after the script location is renamed, an older env.py edit "
-    "(alembic/env.py) is not a settings change, and the child never reads env.py",
-)
 def test_log_sees_an_env_py_edit_before_its_folder_was_renamed(
     repo: GitRepo, tmp_path: Path
 ) -> None:
@@ -387,12 +336,6 @@ def test_log_sees_an_env_py_edit_before_its_folder_was_renamed(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="history._watched takes the import roots from one commit per pyproject blob (the "
-    "newest): once alembic.ini's prepend_sys_path moves to backend/, git diff-tree is asked "
-    "only about backend/, and older edits of app/models.py are not seen at all",
-)
 def test_log_sees_model_edits_made_before_the_project_moved(repo: GitRepo, tmp_path: Path) -> None:
     project(repo, 'NAMES = ["a"]', pyproject="")
     repo.write(
@@ -414,11 +357,6 @@ def test_log_sees_model_edits_made_before_the_project_moved(repo: GitRepo, tmp_p
     assert logged(result)[-2:] == TRUTH
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="os.readlink is neither an audit event nor wrapped: the link the models read "
-    "(app/current) is not in the closure, and retargeting it is not a change",
-)
 def test_log_sees_a_link_read_with_os_readlink(repo: GitRepo, tmp_path: Path) -> None:
     project(repo, 'NAMES = ["a"] + (["b"] if os.readlink(HERE / "current") == "v2" else [])')
     repo.write("app/v1/README", "")
@@ -434,11 +372,6 @@ def test_log_sees_a_link_read_with_os_readlink(repo: GitRepo, tmp_path: Path) ->
     assert logged(result) == TRUTH
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="blame follows the same classes: with a link chain retargeted in its middle, "
-    "column b is blamed on 'one', which does not have it",
-)
 def test_blame_of_a_column_read_through_a_link_chain(repo: GitRepo, tmp_path: Path) -> None:
     project(repo, 'NAMES = json.loads((HERE / "data.json").read_text())')
     repo.write("app/v/one.json", '["a"]')
@@ -487,12 +420,6 @@ def downgrade():
 NOT_ALL_IMPORTED = "declare no tables, but the migrations in migrations/versions create 1 (account)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="whether models that declare no table are a note or an error is decided by the "
-    "parent from the migrations (sides._declaring), which are not in the closure: the newest "
-    "commit's note stands for a commit whose migrations create a table",
-)
 def test_log_sees_migrations_that_create_what_empty_models_lack(
     repo: GitRepo, tmp_path: Path
 ) -> None:
@@ -515,12 +442,6 @@ def test_log_sees_migrations_that_create_what_empty_models_lack(
     assert NOT_ALL_IMPORTED in result.out, result.out + result.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with TMPDIR behind a link (macOS: /var -> /private/var), the recorder's realpath of "
-    "a path leaves its tree (compared as given, not resolved): the target of an in-tree link "
-    "is not recorded, and editing it is not a change",
-)
 def test_log_sees_the_target_of_a_link_when_tmpdir_is_a_link(repo: GitRepo, tmp_path: Path) -> None:
     project(repo, 'NAMES = json.loads((HERE / "data.json").read_text())')
     repo.write("app/v/names.json", '["a"]')

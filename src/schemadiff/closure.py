@@ -55,12 +55,16 @@ class Reads:
     modules: frozenset[str] = frozenset()
     """Where the import system looked for a module: its path without a suffix
     (``app/models/user``), whether a module was there or not."""
+    metadata: frozenset[str] = frozenset()
+    """Directories ``importlib.metadata`` scanned for installed distributions (Flask and
+    pydantic do, for their plugins): only their ``*.dist-info`` and ``*.egg-info`` matter."""
 
     def to_json(self) -> dict[str, list[str]]:
         return {
             "files": sorted(self.files),
             "listed": sorted(self.listed),
             "modules": sorted(self.modules),
+            "metadata": sorted(self.metadata),
         }
 
     @classmethod
@@ -68,15 +72,18 @@ class Reads:
         """The reads of ``to_json``; None for anything else (an old or damaged answer)."""
         if not isinstance(data, dict):
             return None
-        parts = [data.get(k) for k in ("files", "listed", "modules")]
+        parts = [data.get(k) for k in ("files", "listed", "modules", "metadata")]
         if not all(isinstance(p, list) and all(isinstance(s, str) for s in p) for p in parts):
             return None
-        files, listed, modules = (frozenset(p) for p in parts)  # type: ignore[arg-type]
-        return cls(files, listed, modules)
+        files, listed, modules, metadata = (frozenset(p) for p in parts)  # type: ignore[arg-type]
+        return cls(files, listed, modules, metadata)
 
     def __or__(self, other: Reads) -> Reads:
         return Reads(
-            self.files | other.files, self.listed | other.listed, self.modules | other.modules
+            self.files | other.files,
+            self.listed | other.listed,
+            self.modules | other.modules,
+            self.metadata | other.metadata,
         )
 
     def __le__(self, other: Reads) -> bool:
@@ -85,10 +92,15 @@ class Reads:
             self.files <= other.files
             and self.listed <= other.listed
             and self.modules <= other.modules
+            and self.metadata <= other.metadata
         )
 
     def __bool__(self) -> bool:
-        return bool(self.files or self.listed or self.modules)
+        return bool(self.files or self.listed or self.modules or self.metadata)
+
+    def paths(self) -> frozenset[str]:
+        """Every path the closure names."""
+        return self.files | self.listed | self.modules | self.metadata
 
 
 class Tree:
@@ -131,7 +143,24 @@ class Tree:
                 files[path] = "dir" if path in self.children else "-"
         listed = {d: sorted(self.children.get(d, ())) for d in sorted(reads.listed)}
         modules = {m: self._answering(m) for m in sorted(reads.modules)}
-        return {"files": files, "listed": listed, "modules": modules}
+        metadata = {
+            d: sorted(n for n in self.children.get(d, ()) if _distribution(n))
+            for d in sorted(reads.metadata)
+        }
+        # A link on the way to a path read: where it points decides what was read.
+        links = {
+            a: f"{self.by_path[a].mode:o}:{digest(self.by_path[a])}"
+            for path in sorted(reads.paths())
+            for a in _ancestors(path)[:-1]
+            if a in self.by_path
+        }
+        return {
+            "files": files,
+            "listed": listed,
+            "modules": modules,
+            "metadata": metadata,
+            "links": links,
+        }
 
     def _answering(self, module: str) -> list[str]:
         """The names that answer a lookup of ``module`` (a path without suffix) here: its
@@ -141,6 +170,11 @@ class Tree:
         if f"{name}/" in found:
             found += sorted(n for n in self.children.get(module, ()) if _answers(n, "__init__"))
         return found
+
+
+def _distribution(name: str) -> bool:
+    """Whether a directory entry is an installed distribution's metadata."""
+    return name.rstrip("/").endswith((".dist-info", ".egg-info"))
 
 
 def _answers(entry: str, module: str) -> bool:
@@ -160,9 +194,8 @@ class Watch:
 
     def __init__(self, reads: Reads) -> None:
         self.reads = reads
-        # A change to a path above a read one: a directory link on the way, say.
-        self._above = {a for f in reads.files for a in _ancestors(f)}
-        self._dirs = reads.listed | reads.modules
+        # A change to a path read or above one: a link on the way, say (no path is ".").
+        self._above = {a for p in reads.paths() for a in _ancestors(p)} | reads.paths()
 
     def touches(
         self, changes: Sequence[Change], exists: Callable[[str], tuple[bool, bool]]
@@ -178,8 +211,6 @@ class Watch:
             if status == "M":
                 continue
             above = _ancestors(path)
-            if any(a in reads.files for a in above):
-                return True  # a probed path may have become, or stopped being, a directory
             if self._answer_changes(path, above[0]) or self._names_change(path, above, exists):
                 return True
         return False
@@ -200,26 +231,28 @@ class Watch:
         """Whether adding or deleting ``path`` changes the names of a listed directory (the
         file's own, or a subdirectory that appears or goes with it), or makes a module's
         directory appear or go."""
-        if above[0] in self.reads.listed:
+        reads = self.reads
+        if above[0] in reads.listed:
+            return True
+        if above[0] in reads.metadata and _distribution(posixpath.basename(path)):
             return True
         for directory in above:
-            if directory in self.reads.modules:
+            # A probed path or a module's directory that appears or goes with the file.
+            if directory in reads.modules or directory in reads.files:
                 before, after = exists(directory)
                 if before != after:
                     return True
         for directory in above[1:]:
-            if directory in self.reads.listed:
+            if directory in reads.listed or directory in reads.metadata:
                 below = path if directory == "." else path[len(directory) + 1 :]
                 child = below.split("/", 1)[0]
-                before, after = exists(child if directory == "." else f"{directory}/{child}")
+                named = child if directory == "." else f"{directory}/{child}"
+                if directory in reads.metadata and not _distribution(child):
+                    continue
+                before, after = exists(named)
                 if before != after:
                     return True
         return False
-
-
-def _importing() -> bool:
-    """Whether the event being heard comes from the import system itself."""
-    return sys._getframe(2).f_code.co_filename == _IMPORT_SYSTEM
 
 
 def _ancestors(path: str) -> list[str]:
@@ -234,20 +267,24 @@ class Recorder(importlib.abc.MetaPathFinder):
     first on ``sys.meta_path``, where it hears each lookup and finds nothing itself."""
 
     def __init__(self, tree: str) -> None:
-        self._tree = os.path.join(os.path.abspath(tree), "")
+        absolute = os.path.abspath(tree)
+        # Both spellings: a temporary directory behind a link (/var -> /private/var).
+        self._trees = sorted({absolute, os.path.realpath(absolute)})
         self.files: set[str] = set()
         self.listed: set[str] = set()
         self.modules: set[str] = set()
-        self._busy = False  # recording probes paths too (realpath): those are ours
+        self.metadata: set[str] = set()
+        self._busy = False  # recording probes paths too (links, folders): those are ours
 
     def install(self) -> None:
         sys.addaudithook(self._heard)
-        for name in ("stat", "lstat"):
+        for name in ("stat", "lstat", "access", "readlink"):  # unaudited looks at a path
             setattr(os, name, self._probing(getattr(os, name)))
         sys.meta_path.insert(0, self)
 
     def reads(self) -> Reads:
-        return Reads(frozenset(self.files), frozenset(self.listed), frozenset(self.modules))
+        found = (self.files, self.listed, self.modules, self.metadata)
+        return Reads(*(frozenset(f) for f in found))
 
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: object = None) -> None:
         name = fullname.rpartition(".")[2]
@@ -257,11 +294,13 @@ class Recorder(importlib.abc.MetaPathFinder):
 
     def _heard(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
-            self._add(self.files, args[0])
-        # The import system lists the directories it looks in: its lookups are heard one
-        # by one (find_spec) instead.
-        elif event in ("os.listdir", "os.scandir") and not _importing():
-            self._add(self.listed, args[0])
+            self._add(self.files, args[0], opened=True)
+        elif event in ("os.listdir", "os.scandir"):
+            caller = sys._getframe(1).f_code.co_filename
+            # The import system lists the directories it looks in: its lookups are heard
+            # one by one (find_spec) instead.
+            if caller != _IMPORT_SYSTEM:
+                self._add(self.metadata if _metadata(caller) else self.listed, args[0])
 
     def _probing(self, function: Callable[..., Any]) -> Callable[..., Any]:
         def probe(path: Any, *args: Any, **kwargs: Any) -> Any:
@@ -270,34 +309,69 @@ class Recorder(importlib.abc.MetaPathFinder):
 
         return probe
 
-    def _add(self, found: set[str], path: object) -> None:
+    def _add(self, found: set[str], path: object, opened: bool = False) -> None:
         if self._busy:
             return
         self._busy = True
         try:
-            for relative in self._inside(path):
+            for absolute in self._forms(path):
+                relative = self._relative(absolute)
+                if relative is None:
+                    continue
                 found.add(relative)
+                if opened and os.path.isdir(absolute):
+                    self.listed.add(relative)  # opened to be listed by descriptor (fwalk)
+        except (OSError, ValueError, TypeError):
+            pass
         finally:
             self._busy = False
 
-    def _inside(self, path: object) -> set[str]:
-        """The tree-relative forms of ``path``, as given and with links resolved, that lie
-        in the tree."""
+    def _forms(self, path: object) -> set[str]:
+        """``path`` made absolute, each link on the way to it in the tree and where that
+        points, and the path with every link resolved."""
         if path is None:
             path = "."
         if not isinstance(path, (str, bytes, os.PathLike)):
             return set()  # a file descriptor: opened by path before, where it was recorded
-        try:
-            text = os.fsdecode(os.fspath(path))
-            absolute = os.path.abspath(text)
-            candidates = {absolute, os.path.realpath(absolute)}
-        except (OSError, ValueError, TypeError):
-            return set()
-        return {r for r in map(self._relative, candidates) if r is not None}
+        absolute = os.path.abspath(os.fsdecode(os.fspath(path)))
+        found, pending = {absolute, os.path.realpath(absolute)}, [absolute]
+        for _ in range(_HOPS):
+            if not pending:
+                break
+            link = self._first_link(pending.pop())
+            if link is not None:
+                found.update(link)
+                pending.append(link[1])
+        return found
+
+    def _first_link(self, absolute: str) -> tuple[str, str] | None:
+        """The first link below the tree on the way to ``absolute``, and the path it leads
+        to; None when there is none."""
+        relative = self._relative(absolute)
+        if relative is None or relative == ".":
+            return None
+        top = next(t for t in self._trees if absolute.startswith(os.path.join(t, "")))
+        parts = relative.split("/")
+        for end in range(1, len(parts) + 1):
+            prefix = os.path.join(top, *parts[:end])
+            if os.path.islink(prefix):
+                pointed = os.path.join(os.path.dirname(prefix), os.readlink(prefix))
+                return prefix, os.path.normpath(os.path.join(pointed, *parts[end:]))
+        return None
 
     def _relative(self, absolute: str) -> str | None:
-        if absolute + os.sep == self._tree:
-            return "."
-        if not absolute.startswith(self._tree):
-            return None
-        return absolute[len(self._tree) :].replace(os.sep, "/")
+        for tree in self._trees:
+            if absolute == tree:
+                return "."
+            if absolute.startswith(os.path.join(tree, "")):
+                return absolute[len(tree) + 1 :].replace(os.sep, "/")
+        return None
+
+
+_HOPS = 40
+"""Links followed on the way to one path, as the kernel's own limit."""
+
+
+def _metadata(filename: str) -> bool:
+    """Whether code of ``importlib.metadata`` (or its backport) is listing a directory."""
+    return f"importlib{os.sep}metadata" in filename or "importlib_metadata" in filename
