@@ -289,7 +289,8 @@ class Recorder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: object = None) -> None:
         name = fullname.rpartition(".")[2]
         for directory in list(sys.path if path is None else path):
-            if isinstance(directory, str):
+            # Only the tree's own directories: the installed packages' are not ours to watch.
+            if isinstance(directory, str) and self._relative(os.path.abspath(directory)):
                 self._add(self.modules, os.path.join(directory, name))
 
     def _heard(self, event: str, args: tuple[Any, ...]) -> None:
