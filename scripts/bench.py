@@ -77,6 +77,10 @@ LOG_SCHEMA_COMMITS = 30
 QUICK_LOG_COMMITS = (100,)
 QUICK_LOG_SCHEMA_COMMITS = 5
 LOG_TABLES = 200
+DEFAULT_REAL_COMMITS = 3000
+QUICK_REAL_COMMITS = 150
+DEFAULT_REAL_TIMEOUT = 300.0
+QUICK_REAL_TIMEOUT = 60.0
 
 PG_BIN = Path(os.environ.get("SCHEMADIFF_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -114,6 +118,8 @@ class Settings:
     workdir: Path
     log_commits: tuple[int, ...] = DEFAULT_LOG_COMMITS
     log_schema_commits: int = LOG_SCHEMA_COMMITS
+    real_commits: int = DEFAULT_REAL_COMMITS
+    real_timeout: float = DEFAULT_REAL_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,9 @@ class Row:
     """median(command) / median(baseline), or None when the benchmark has no baseline."""
     unit: str = "s"
     """What ``samples`` count: seconds, or MiB for ``memory``."""
+    timed_out: bool = False
+    """The command ran past its limit and was stopped: ``samples`` hold the limit, a lower
+    bound (``real-shape``)."""
 
     @property
     def median(self) -> float:
@@ -157,11 +166,17 @@ class Target:
     text: str
     seconds: bool = False
 
-    def value(self, rows: Sequence[Row]) -> float | None:
+    def row(self, rows: Sequence[Row]) -> Row | None:
         for row in rows:
             if (row.benchmark, row.n, row.command) == (self.benchmark, self.n, self.command):
-                return row.median if self.seconds else row.ratio
+                return row
         return None
+
+    def value(self, rows: Sequence[Row]) -> float | None:
+        row = self.row(rows)
+        if row is None:
+            return None
+        return row.median if self.seconds else row.ratio
 
 
 Benchmark = Callable[[Settings], list[Row]]
@@ -173,6 +188,11 @@ class BenchError(RuntimeError):
 
 # ---------------------------------------------------------------------------------------
 # Processes
+
+
+def progress(message: str) -> None:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"[bench] {message} (load {load})", file=sys.stderr, flush=True)
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -512,9 +532,10 @@ def run_schemadiff(
     return elapsed
 
 
-def run_imports(checkouts: Sequence[Path]) -> float:
-    """``python -c "import models"`` in every checkout at once, waiting for all."""
-    argv = [sys.executable, "-c", "import models"]
+def run_imports(checkouts: Sequence[Path], module: str = "models") -> float:
+    """``python -c "import models"`` (or ``module``) in every checkout at once, waiting for
+    all."""
+    argv = [sys.executable, "-c", f"import {module}"]
     env = python_env()
     start = time.perf_counter()
     processes = [
@@ -527,7 +548,7 @@ def run_imports(checkouts: Sequence[Path]) -> float:
     elapsed = time.perf_counter() - start
     for checkout, process, error in zip(checkouts, processes, errors, strict=True):
         if process.returncode != 0:
-            raise BenchError(f"import models failed in {checkout}:\n{error.decode()}")
+            raise BenchError(f"import {module} failed in {checkout}:\n{error.decode()}")
     return elapsed
 
 
@@ -851,9 +872,11 @@ def fast_import_data(text: str) -> bytes:
     return b"data %d\n%s\n" % (len(payload), payload)
 
 
-def fast_import_commit(number: int, message: str, files: Mapping[str, str]) -> bytes:
+def fast_import_commit(
+    number: int, message: str, files: Mapping[str, str], deleted: Sequence[str] = ()
+) -> bytes:
     """Commit ``number`` (1 for the first) of a fast-import stream on main, changing
-    ``files``; mark ``:number`` names it."""
+    ``files`` and deleting ``deleted``; mark ``:number`` names it."""
     when = LOG_EPOCH + number * 3600
     parts = [
         f"commit refs/heads/main\nmark :{number}\n".encode(),
@@ -864,6 +887,7 @@ def fast_import_commit(number: int, message: str, files: Mapping[str, str]) -> b
         parts.append(b"from :%d\n" % (number - 1))
     for path, text in files.items():
         parts += [f"M 100644 inline {path}\n".encode(), fast_import_data(text)]
+    parts += [f"D {path}\n".encode() for path in deleted]
     return b"".join(parts)
 
 
@@ -1032,6 +1056,11 @@ def bench_memory(settings: Settings) -> list[Row]:
     ]
 
 
+# real-shape (scripts/bench_real.py) ----------------------------------------------------
+
+sys.modules.setdefault("bench", sys.modules[__name__])  # run as a script: bench_real imports us
+import bench_real  # noqa: E402  (it imports the helpers above)
+
 BENCHMARKS: dict[str, Benchmark] = {
     "diff-vs-floor": bench_diff_vs_floor,
     "cache": bench_cache,
@@ -1041,6 +1070,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "log": bench_log,
     "memory": bench_memory,
     "confinement": bench_confinement,
+    bench_real.NAME: bench_real.bench_real_shape,
 }
 
 TARGETS = (
@@ -1069,12 +1099,12 @@ TARGETS = (
 # Reporting
 
 
-def progress(message: str) -> None:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"[bench] {message} (load {load})", file=sys.stderr, flush=True)
-
-
-SIZE_COLUMN = {"log": "commits", "startup": ""}
+SIZE_COLUMN = {
+    "log": "commits",
+    "startup": "",
+    bench_real.NAME: "commits",
+    bench_real.DIFF_NAME: "commits",
+}
 """What N counts in each benchmark's table, when not tables."""
 
 
@@ -1089,6 +1119,10 @@ def table(rows: Sequence[Row]) -> list[str]:
     places = 3 if unit == "s" else 1
     for row in rows:
         ratio = "" if row.ratio is None else f"{row.ratio:.2f}"
+        if row.timed_out:
+            over = f"> {row.median:.0f} s (timed out)"
+            lines.append(f"| {row.n or ''} | {row.command} | {over} | | | > {ratio} |")
+            continue
         lines.append(
             f"| {row.n or ''} | {row.command} | {row.median:.{places}f} "
             f"| {row.minimum:.{places}f} | {row.maximum:.{places}f} | {ratio} |"
@@ -1131,8 +1165,11 @@ def log_curve(rows: Sequence[Row], schema_commits: int) -> list[str]:
 
 
 def notes(rows: Sequence[Row], names: Sequence[str], settings: Settings) -> list[str]:
-    """What the tables do not show: the log curve, and a child peak that was not measured."""
+    """What the tables do not show: the log curve, the real-shape repository's measured shape,
+    and a child peak that was not measured."""
     lines = log_curve(rows, settings.log_schema_commits) if "log" in names else []
+    if bench_real.NAME in names:
+        lines += bench_real.SHAPE
     measured = {(row.benchmark, row.command) for row in rows}
     if ("memory", PARENT_PEAK) in measured and ("memory", CHILD_PEAK) not in measured:
         lines.append(
@@ -1143,12 +1180,14 @@ def notes(rows: Sequence[Row], names: Sequence[str], settings: Settings) -> list
 
 
 def verdict(target: Target, rows: Sequence[Row]) -> str:
-    value = target.value(rows)
-    if value is None:
-        where = "N=" if target.benchmark != "log" else "C="
+    value, row = target.value(rows), target.row(rows)
+    if value is None or row is None:
+        where = "C=" if SIZE_COLUMN.get(target.benchmark) == "commits" else "N="
         return f"{target.text}: not measured (no {target.command!r} at {where}{target.n})"
-    status = "met" if value <= target.limit else "NOT met"
     measured = f"median {value:.3f} s" if target.seconds else f"ratio {value:.2f}"
+    if row.timed_out:
+        return f"{target.text}: NOT met ({measured.replace(' ', ' > ', 1)}, timed out)"
+    status = "met" if value <= target.limit else "NOT met"
     return f"{target.text}: {status} ({measured})"
 
 
@@ -1172,6 +1211,8 @@ def write_json(
             "repeat": settings.repeat,
             "log_commits": list(settings.log_commits),
             "log_schema_commits": settings.log_schema_commits,
+            "real_commits": settings.real_commits,
+            "real_timeout": settings.real_timeout,
         },
         "rows": [row.to_json() for row in rows],
         "targets": verdicts,
@@ -1196,9 +1237,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"Commit counts for the log benchmark [{' '.join(map(str, DEFAULT_LOG_COMMITS))}].",
     )
     parser.add_argument(
+        "--real-commits",
+        type=int,
+        help=f"Commits of the real-shape repository [{DEFAULT_REAL_COMMITS}].",
+    )
+    parser.add_argument(
+        "--real-timeout",
+        type=float,
+        help=f"Seconds after which a real-shape command is stopped [{DEFAULT_REAL_TIMEOUT:.0f}].",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
-        help="Smoke run: sizes 50, repeat 2, log over 100 commits of which 5 change the schema.",
+        help=(
+            "Smoke run: sizes 50, repeat 2, log over 100 commits of which 5 change the schema, "
+            f"real-shape over {QUICK_REAL_COMMITS} commits with a {QUICK_REAL_TIMEOUT:.0f} s limit."
+        ),
     )
     parser.add_argument(
         "--bench",
@@ -1214,6 +1268,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.log_commits is None:
         args.log_commits = QUICK_LOG_COMMITS if args.quick else DEFAULT_LOG_COMMITS
     args.log_schema_commits = QUICK_LOG_SCHEMA_COMMITS if args.quick else LOG_SCHEMA_COMMITS
+    if args.real_commits is None:
+        args.real_commits = QUICK_REAL_COMMITS if args.quick else DEFAULT_REAL_COMMITS
+    if args.real_timeout is None:
+        args.real_timeout = QUICK_REAL_TIMEOUT if args.quick else DEFAULT_REAL_TIMEOUT
+    if args.real_commits < 100 or args.real_timeout <= 0:
+        parser.error("--real-commits must be at least 100 and --real-timeout above 0")
     if args.repeat < 1 or min(args.sizes) < 2:
         parser.error("--repeat must be at least 1 and every size at least 2")
     if min(args.log_commits) <= args.log_schema_commits:
@@ -1246,10 +1306,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             Path(workdir),
             tuple(args.log_commits),
             args.log_schema_commits,
+            args.real_commits,
+            args.real_timeout,
         )
         rows, failed = run_all(names, settings)
     ran = [name for name in names if name not in failed]
-    verdicts = [verdict(target, rows) for target in TARGETS if target.benchmark in ran]
+    goals = [*TARGETS, *bench_real.targets(settings.real_commits)]
+    ran_rows = {row.benchmark for row in rows}
+    verdicts = [verdict(target, rows) for target in goals if target.benchmark in ran_rows]
     extra = notes(rows, ran, settings)
     if rows:
         print(markdown(rows))
