@@ -13,7 +13,8 @@ writes such a history with ``git fast-import`` (see ``plan_history`` for its sha
 - the cold ``HEAD~1..HEAD`` (a model change) against its floor, two cold imports together.
 
 A command still running after ``--real-timeout`` seconds is stopped (SIGTERM, then SIGKILL)
-and not run again: its row says "> N s (timed out)", a lower bound, rather than hanging the run.
+and not run again: its row says "> N s (timed out)", a lower bound, rather than hanging the run;
+the cached runs of a walk whose cold warm-up timed out say "not run" (it left no cache).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from pathlib import Path
 from bench import (
     BASE_MODULE,
     MODULE_HEADER,
+    NOT_RUN,
     SCHEMADIFF,
+    TIMED_OUT,
     BenchError,
     Column,
     Command,
@@ -640,7 +643,8 @@ class Bounded:
     filled: Bounded | None = None
     cache: Path | None = None
     """Where ``fill`` leaves its cache, for ``filled`` commands to copy."""
-    timed_out: bool = False
+    bound: str = ""
+    """TIMED_OUT once a run has gone past ``limit``; NOT_RUN when ``filled`` did."""
 
     def fill(self, cache: Path) -> float:
         """The warm-up: one run writing to ``cache``, which it keeps; its output checked."""
@@ -651,19 +655,19 @@ class Bounded:
         with tempfile.TemporaryDirectory(prefix="schemadiff-bench-cache-") as scratch:
             cache = Path(scratch) / "cache"
             source = self.filled.cache if self.filled else None
-            if self.filled and (self.filled.timed_out or source is None):
-                self.timed_out = True  # no cache to copy: the run that fills it did not end
+            if self.filled and (self.filled.bound or source is None):
+                self.bound = NOT_RUN  # no cache to copy: the run that fills it did not end
             elif source is not None:
                 shutil.copytree(source, cache)
             return self.once(cache, check)
 
     def once(self, cache: Path, check: bool = False) -> float:
-        if self.timed_out:
+        if self.bound:
             return self.limit
         env = python_env(SCHEMADIFF_CACHE_DIR=str(cache))
         elapsed, output = run_bounded(self.argv, self.repo, env, self.limit, (0,))
         if elapsed is None:
-            self.timed_out = True
+            self.bound = TIMED_OUT
             return self.limit
         if check:
             self.check(output)
@@ -800,11 +804,11 @@ def bench_real_shape(settings: Settings) -> list[Row]:
     progress(f"{NAME} C={plan.commits}: warm-up + {settings.repeat} rounds (limit {limit:.0f} s)")
     samples = measure(commands, settings.repeat)
     bounded = zip([*logs, *blames, diff], [*log_bounded, *blame_bounded, diff_bounded], strict=True)
-    timed_out = {command.label for command, run in bounded if run.timed_out}
+    bounds = {command.label: run.bound for command, run in bounded}
     rows = ratio_rows(NAME, plan.commits, samples, baseline=UNIT)
     pair = {label: samples[label] for label in (SCHEMADIFF, FLOOR)}
     rows += ratio_rows(DIFF_NAME, plan.commits, pair, baseline=FLOOR)
-    return [replace(row, timed_out=row.command in timed_out) for row in rows]
+    return [replace(row, bound=bounds.get(row.command, "")) for row in rows]
 
 
 def targets(commits: int) -> list[Target]:
