@@ -6,6 +6,7 @@ Run from the project root with the project's interpreter:
     .venv/bin/python scripts/bench.py --quick              # sizes 50, repeat 2 (smoke run)
     .venv/bin/python scripts/bench.py --sizes 500 --repeat 9 --json out.json
     .venv/bin/python scripts/bench.py --bench log --log-commits 100 300 1000
+    .venv/bin/python scripts/bench.py --bench real-shape --repeat 3 --real-timeout 600
 
 Each benchmark builds what it needs in one temporary directory (removed at the end), runs
 its commands round-robin (one untimed warm-up round first) and returns table rows. To add
@@ -40,6 +41,17 @@ should follow the schema-changing commits, not the commits.
 ``confinement`` times the cold ``schemadiff HEAD~1..HEAD`` with confinement on (the
 default: Landlock, seccomp, limits) and under ``--sandbox=strict`` against
 ``--sandbox=off``: what confining the import costs.
+
+``real-shape`` (in ``bench_real.py``) builds a repository shaped like a real application's
+(``--real-commits``, 3000 by default: a 1,000-file frontend tree, ``app/models`` of about 200
+tables in several modules, ``app/api``, ``app/services``, Alembic migrations; 10% of the
+commits change non-model Python, 5% the models, the rest the frontend; the first 15% do not
+import, their models needing a module that is not installed). It times ``log -n 20`` and
+``blame TABLE`` cold and cached, ``check --hook`` on a staged change to non-model Python (HEAD
+cached) and the cold ``HEAD~1..HEAD`` beside its floor, all against one cold
+``python -c "import app.models"`` at HEAD; the diff again against its floor
+(``real-shape-diff``). A command running past ``--real-timeout`` seconds (300) is stopped and
+reported as "> N s (timed out)". The notes give the repository's shape as git counts it.
 
 ``memory`` reports the peak memory (MiB) of the parent process and of the largest import
 child of a cold ``schemadiff HEAD~1..HEAD`` at the largest size, beside that of a plain
@@ -77,6 +89,10 @@ LOG_SCHEMA_COMMITS = 30
 QUICK_LOG_COMMITS = (100,)
 QUICK_LOG_SCHEMA_COMMITS = 5
 LOG_TABLES = 200
+DEFAULT_REAL_COMMITS = 3000
+QUICK_REAL_COMMITS = 150
+DEFAULT_REAL_TIMEOUT = 300.0
+QUICK_REAL_TIMEOUT = 60.0
 
 PG_BIN = Path(os.environ.get("SCHEMADIFF_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -103,6 +119,9 @@ CONFINED = "schemadiff HEAD~1..HEAD (confined: --sandbox=default)"
 STRICT = "schemadiff HEAD~1..HEAD --sandbox=strict"
 UNCONFINED = "schemadiff HEAD~1..HEAD --sandbox=off"
 
+TIMED_OUT = "timed out"
+NOT_RUN = "not run"
+
 # ---------------------------------------------------------------------------------------
 # Results and the benchmark registry
 
@@ -114,6 +133,8 @@ class Settings:
     workdir: Path
     log_commits: tuple[int, ...] = DEFAULT_LOG_COMMITS
     log_schema_commits: int = LOG_SCHEMA_COMMITS
+    real_commits: int = DEFAULT_REAL_COMMITS
+    real_timeout: float = DEFAULT_REAL_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -126,6 +147,10 @@ class Row:
     """median(command) / median(baseline), or None when the benchmark has no baseline."""
     unit: str = "s"
     """What ``samples`` count: seconds, or MiB for ``memory``."""
+    bound: str = ""
+    """Why ``samples`` are not times (``real-shape``): TIMED_OUT (the command ran past its
+    limit and was stopped; they hold the limit, a lower bound) or NOT_RUN (what it needed
+    first did not end in time)."""
 
     @property
     def median(self) -> float:
@@ -157,11 +182,17 @@ class Target:
     text: str
     seconds: bool = False
 
-    def value(self, rows: Sequence[Row]) -> float | None:
+    def row(self, rows: Sequence[Row]) -> Row | None:
         for row in rows:
             if (row.benchmark, row.n, row.command) == (self.benchmark, self.n, self.command):
-                return row.median if self.seconds else row.ratio
+                return row
         return None
+
+    def value(self, rows: Sequence[Row]) -> float | None:
+        row = self.row(rows)
+        if row is None:
+            return None
+        return row.median if self.seconds else row.ratio
 
 
 Benchmark = Callable[[Settings], list[Row]]
@@ -173,6 +204,11 @@ class BenchError(RuntimeError):
 
 # ---------------------------------------------------------------------------------------
 # Processes
+
+
+def progress(message: str) -> None:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"[bench] {message} (load {load})", file=sys.stderr, flush=True)
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -512,9 +548,10 @@ def run_schemadiff(
     return elapsed
 
 
-def run_imports(checkouts: Sequence[Path]) -> float:
-    """``python -c "import models"`` in every checkout at once, waiting for all."""
-    argv = [sys.executable, "-c", "import models"]
+def run_imports(checkouts: Sequence[Path], module: str = "models") -> float:
+    """``python -c "import models"`` (or ``module``) in every checkout at once, waiting for
+    all."""
+    argv = [sys.executable, "-c", f"import {module}"]
     env = python_env()
     start = time.perf_counter()
     processes = [
@@ -527,7 +564,7 @@ def run_imports(checkouts: Sequence[Path]) -> float:
     elapsed = time.perf_counter() - start
     for checkout, process, error in zip(checkouts, processes, errors, strict=True):
         if process.returncode != 0:
-            raise BenchError(f"import models failed in {checkout}:\n{error.decode()}")
+            raise BenchError(f"import {module} failed in {checkout}:\n{error.decode()}")
     return elapsed
 
 
@@ -851,9 +888,11 @@ def fast_import_data(text: str) -> bytes:
     return b"data %d\n%s\n" % (len(payload), payload)
 
 
-def fast_import_commit(number: int, message: str, files: Mapping[str, str]) -> bytes:
+def fast_import_commit(
+    number: int, message: str, files: Mapping[str, str], deleted: Sequence[str] = ()
+) -> bytes:
     """Commit ``number`` (1 for the first) of a fast-import stream on main, changing
-    ``files``; mark ``:number`` names it."""
+    ``files`` and deleting ``deleted``; mark ``:number`` names it."""
     when = LOG_EPOCH + number * 3600
     parts = [
         f"commit refs/heads/main\nmark :{number}\n".encode(),
@@ -864,6 +903,7 @@ def fast_import_commit(number: int, message: str, files: Mapping[str, str]) -> b
         parts.append(b"from :%d\n" % (number - 1))
     for path, text in files.items():
         parts += [f"M 100644 inline {path}\n".encode(), fast_import_data(text)]
+    parts += [f"D {path}\n".encode() for path in deleted]
     return b"".join(parts)
 
 
@@ -1032,6 +1072,11 @@ def bench_memory(settings: Settings) -> list[Row]:
     ]
 
 
+# real-shape (scripts/bench_real.py) ----------------------------------------------------
+
+sys.modules.setdefault("bench", sys.modules[__name__])  # run as a script: bench_real imports us
+import bench_real  # noqa: E402  (it imports the helpers above)
+
 BENCHMARKS: dict[str, Benchmark] = {
     "diff-vs-floor": bench_diff_vs_floor,
     "cache": bench_cache,
@@ -1041,6 +1086,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "log": bench_log,
     "memory": bench_memory,
     "confinement": bench_confinement,
+    bench_real.NAME: bench_real.bench_real_shape,
 }
 
 TARGETS = (
@@ -1069,12 +1115,12 @@ TARGETS = (
 # Reporting
 
 
-def progress(message: str) -> None:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"[bench] {message} (load {load})", file=sys.stderr, flush=True)
-
-
-SIZE_COLUMN = {"log": "commits", "startup": ""}
+SIZE_COLUMN = {
+    "log": "commits",
+    "startup": "",
+    bench_real.NAME: "commits",
+    bench_real.DIFF_NAME: "commits",
+}
 """What N counts in each benchmark's table, when not tables."""
 
 
@@ -1089,6 +1135,15 @@ def table(rows: Sequence[Row]) -> list[str]:
     places = 3 if unit == "s" else 1
     for row in rows:
         ratio = "" if row.ratio is None else f"{row.ratio:.2f}"
+        if row.bound == TIMED_OUT:
+            over = f"> {row.median:.0f} s ({TIMED_OUT})"
+            lines.append(f"| {row.n or ''} | {row.command} | {over} | | | > {ratio} |")
+            continue
+        if row.bound == NOT_RUN:
+            lines.append(
+                f"| {row.n or ''} | {row.command} | {NOT_RUN} (cold run timed out) | | | |"
+            )
+            continue
         lines.append(
             f"| {row.n or ''} | {row.command} | {row.median:.{places}f} "
             f"| {row.minimum:.{places}f} | {row.maximum:.{places}f} | {ratio} |"
@@ -1131,8 +1186,11 @@ def log_curve(rows: Sequence[Row], schema_commits: int) -> list[str]:
 
 
 def notes(rows: Sequence[Row], names: Sequence[str], settings: Settings) -> list[str]:
-    """What the tables do not show: the log curve, and a child peak that was not measured."""
+    """What the tables do not show: the log curve, the real-shape repository's measured shape,
+    and a child peak that was not measured."""
     lines = log_curve(rows, settings.log_schema_commits) if "log" in names else []
+    if bench_real.NAME in names:
+        lines += bench_real.SHAPE
     measured = {(row.benchmark, row.command) for row in rows}
     if ("memory", PARENT_PEAK) in measured and ("memory", CHILD_PEAK) not in measured:
         lines.append(
@@ -1143,12 +1201,16 @@ def notes(rows: Sequence[Row], names: Sequence[str], settings: Settings) -> list
 
 
 def verdict(target: Target, rows: Sequence[Row]) -> str:
-    value = target.value(rows)
-    if value is None:
-        where = "N=" if target.benchmark != "log" else "C="
+    value, row = target.value(rows), target.row(rows)
+    if value is None or row is None:
+        where = "C=" if SIZE_COLUMN.get(target.benchmark) == "commits" else "N="
         return f"{target.text}: not measured (no {target.command!r} at {where}{target.n})"
-    status = "met" if value <= target.limit else "NOT met"
     measured = f"median {value:.3f} s" if target.seconds else f"ratio {value:.2f}"
+    if row.bound == TIMED_OUT:
+        return f"{target.text}: NOT met ({measured.replace(' ', ' > ', 1)}, {TIMED_OUT})"
+    if row.bound == NOT_RUN:
+        return f"{target.text}: not measured (the cold run that fills its cache {TIMED_OUT})"
+    status = "met" if value <= target.limit else "NOT met"
     return f"{target.text}: {status} ({measured})"
 
 
@@ -1172,6 +1234,8 @@ def write_json(
             "repeat": settings.repeat,
             "log_commits": list(settings.log_commits),
             "log_schema_commits": settings.log_schema_commits,
+            "real_commits": settings.real_commits,
+            "real_timeout": settings.real_timeout,
         },
         "rows": [row.to_json() for row in rows],
         "targets": verdicts,
@@ -1196,9 +1260,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"Commit counts for the log benchmark [{' '.join(map(str, DEFAULT_LOG_COMMITS))}].",
     )
     parser.add_argument(
+        "--real-commits",
+        type=int,
+        help=f"Commits of the real-shape repository [{DEFAULT_REAL_COMMITS}].",
+    )
+    parser.add_argument(
+        "--real-timeout",
+        type=float,
+        help=f"Seconds after which a real-shape command is stopped [{DEFAULT_REAL_TIMEOUT:.0f}].",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
-        help="Smoke run: sizes 50, repeat 2, log over 100 commits of which 5 change the schema.",
+        help=(
+            "Smoke run: sizes 50, repeat 2, log over 100 commits of which 5 change the schema, "
+            f"real-shape over {QUICK_REAL_COMMITS} commits with a {QUICK_REAL_TIMEOUT:.0f} s limit."
+        ),
     )
     parser.add_argument(
         "--bench",
@@ -1214,6 +1291,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.log_commits is None:
         args.log_commits = QUICK_LOG_COMMITS if args.quick else DEFAULT_LOG_COMMITS
     args.log_schema_commits = QUICK_LOG_SCHEMA_COMMITS if args.quick else LOG_SCHEMA_COMMITS
+    if args.real_commits is None:
+        args.real_commits = QUICK_REAL_COMMITS if args.quick else DEFAULT_REAL_COMMITS
+    if args.real_timeout is None:
+        args.real_timeout = QUICK_REAL_TIMEOUT if args.quick else DEFAULT_REAL_TIMEOUT
+    if args.real_commits < 100 or args.real_timeout <= 0:
+        parser.error("--real-commits must be at least 100 and --real-timeout above 0")
     if args.repeat < 1 or min(args.sizes) < 2:
         parser.error("--repeat must be at least 1 and every size at least 2")
     if min(args.log_commits) <= args.log_schema_commits:
@@ -1246,10 +1329,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             Path(workdir),
             tuple(args.log_commits),
             args.log_schema_commits,
+            args.real_commits,
+            args.real_timeout,
         )
         rows, failed = run_all(names, settings)
     ran = [name for name in names if name not in failed]
-    verdicts = [verdict(target, rows) for target in TARGETS if target.benchmark in ran]
+    goals = [*TARGETS, *bench_real.targets(settings.real_commits)]
+    ran_rows = {row.benchmark for row in rows}
+    verdicts = [verdict(target, rows) for target in goals if target.benchmark in ran_rows]
     extra = notes(rows, ran, settings)
     if rows:
         print(markdown(rows))
