@@ -18,6 +18,7 @@ appears where a lookup failed before answers it now: both count as changes.
 
 from __future__ import annotations
 
+import bisect
 import importlib.abc
 import os
 import posixpath
@@ -109,13 +110,33 @@ class Tree:
 
     def __init__(self, entries: Iterable[Listed]) -> None:
         self.by_path = {e.path: e for e in entries}
-        self.children: dict[str, set[str]] = {}
-        for path in self.by_path:
-            parts = path.split("/")
-            for depth in range(len(parts)):
-                parent = "/".join(parts[:depth]) or "."
-                name = parts[depth] + ("/" if depth + 1 < len(parts) else "")
-                self.children.setdefault(parent, set()).add(name)
+        self._sorted = sorted(self.by_path)
+        self._children: dict[str, frozenset[str]] = {}
+
+    def children(self, folder: str) -> frozenset[str]:
+        """The names directly in ``folder`` ("." for the top), a folder's ending in "/"; found
+        by bisection, a subfolder's files skipped at once (a frontend tree costs its folders,
+        not its files)."""
+        if folder not in self._children:
+            prefix = "" if folder == "." else f"{folder}/"
+            names: set[str] = set()
+            at = bisect.bisect_left(self._sorted, prefix)
+            while at < len(self._sorted) and self._sorted[at].startswith(prefix):
+                name, slash, _ = self._sorted[at][len(prefix) :].partition("/")
+                names.add(name + slash)
+                # Past every path below ``name/`` ("0" follows "/"), or to the next name.
+                at = (
+                    bisect.bisect_left(self._sorted, f"{prefix}{name}0", at + 1)
+                    if slash
+                    else at + 1
+                )
+            self._children[folder] = frozenset(names)
+        return self._children[folder]
+
+    def is_folder(self, path: str) -> bool:
+        prefix = f"{path}/"
+        at = bisect.bisect_left(self._sorted, prefix)
+        return at < len(self._sorted) and self._sorted[at].startswith(prefix)
 
     def omitted(self, reads: Reads, given: Iterable[str]) -> set[str]:
         """What the closure read that a view left out (``given`` being the paths it wrote):
@@ -125,7 +146,7 @@ class Tree:
         missing = {p for p in reads.files if p in self.by_path and p not in written}
         for folder in reads.listed:
             inside = "" if folder == "." else f"{folder}/"
-            names = self.children.get(folder, ())
+            names = self.children(folder)
             if any(not n.endswith("/") and inside + n not in written for n in names):
                 missing.add(folder)
         return missing
@@ -140,11 +161,11 @@ class Tree:
             if entry is not None:
                 files[path] = f"{entry.mode:o}:{digest(entry)}"
             else:
-                files[path] = "dir" if path in self.children else "-"
-        listed = {d: sorted(self.children.get(d, ())) for d in sorted(reads.listed)}
+                files[path] = "dir" if path == "." or self.is_folder(path) else "-"
+        listed = {d: sorted(self.children(d)) for d in sorted(reads.listed)}
         modules = {m: self._answering(m) for m in sorted(reads.modules)}
         metadata = {
-            d: sorted(n for n in self.children.get(d, ()) if _distribution(n))
+            d: sorted(n for n in self.children(d) if _distribution(n))
             for d in sorted(reads.metadata)
         }
         # A link on the way to a path read: where it points decides what was read.
@@ -166,9 +187,9 @@ class Tree:
         """The names that answer a lookup of ``module`` (a path without suffix) here: its
         module files, its directory, and that directory's ``__init__``."""
         parent, _, name = module.rpartition("/")
-        found = sorted(n for n in self.children.get(parent or ".", ()) if _answers(n, name))
+        found = sorted(n for n in self.children(parent or ".") if _answers(n, name))
         if f"{name}/" in found:
-            found += sorted(n for n in self.children.get(module, ()) if _answers(n, "__init__"))
+            found += sorted(n for n in self.children(module) if _answers(n, "__init__"))
         return found
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import fnmatch
+import functools
 import os
+import posixpath
 import stat
 import subprocess
 import tempfile
@@ -163,6 +165,8 @@ class Repository:
         self._batch: Any = None
         self._checks: Any = None
         self._existing: dict[tuple[str, str], bool | None] = {}
+        self._verified: set[str] = set()
+        """Paths ``_verify_path`` passed: a long walk meets the same ones at every commit."""
         self._unread = 0
         """Answers of ``git cat-file --batch`` asked for and not read yet (``_objects``)."""
         self._repo.git.update_environment(
@@ -301,7 +305,9 @@ class Repository:
             assert side.commit is not None
             found = self._tree_entries(side.commit, pathspecs)
         for entry in found:
-            _verify_path(entry.path, side)
+            if entry.path not in self._verified:  # a path is refused or not for any side
+                _verify_path(entry.path, side)
+                self._verified.add(entry.path)
         _refuse_doubles(found, side)
         return sorted({e.path: e for e in found}.values(), key=lambda e: e.path)
 
@@ -359,7 +365,7 @@ class Repository:
 
     def missing_blobs(self, side: Side) -> frozenset[str]:
         """Blob ids of ``side`` absent from this clone (partial or blob-less); never fetches."""
-        if side.commit is None:
+        if side.commit is None or not self._partial:
             return frozenset()
         if side.commit not in self._missing:
             out = self._git("rev-list", "--objects", "--missing=print", f"{side.commit}^{{tree}}")
@@ -375,9 +381,13 @@ class Repository:
         return dict(zip([e.path for e in present], self.contents(present), strict=True))
 
     def read(self, side: Side, path: str) -> bytes | None:
-        """One file of ``side`` (path relative to the top), or None when it has none there."""
-        found = self.entries(side, [path])
-        match = [e for e in found if e.path == path]
+        """One file of ``side`` (path relative to the top), or None when it has none there.
+        A commit's file is asked of the long-lived ``git cat-file`` processes, unless this
+        clone may lack objects (then git would fetch them)."""
+        if side.source is Source.GIT and side.commit and "\n" not in path and not self._partial:
+            blob = self._look(f"{side.commit}:{path}")
+            return None if blob is None else next(self._objects([(blob, path)]))
+        match = [e for e in self.entries(side, [path]) if e.path == path]
         if not match or match[0].blob in self.missing_blobs(side):
             return None
         return self.content(match[0])
@@ -575,17 +585,25 @@ class Repository:
 
     def exists(self, commit: str, path: str) -> bool | None:
         """Whether ``path`` (top-relative) is there, as a file or a directory, at ``commit``;
-        None when git cannot be asked (a name with a line break). One long-lived
-        ``git cat-file --batch-check``, each answer kept."""
+        None when git cannot be asked (a name with a line break). Each answer kept."""
         asked = (commit, path)
         if asked not in self._existing:
-            self._existing[asked] = None if "\n" in path else self._check(f"{commit}:{path}")
+            found = None if "\n" in path else self._check(f"{commit}:{path}")
+            self._existing[asked] = None if found is None else found[1] is not None
         return self._existing[asked]
 
-    def _check(self, name: str) -> bool:
+    def _look(self, name: str) -> str | None:
+        """The id of the blob ``name`` (``commit:path``) names; None for none (absent, or a
+        folder)."""
+        found = self._check(name)
+        return found[0] if found[1] == "blob" else None
+
+    def _check(self, name: str) -> tuple[str, str | None]:
+        """What one long-lived ``git cat-file --batch-check`` says of ``name``: the object's
+        id and type, or a type of None when there is none."""
         if self._checks is None:
             self._checks = self._repo.git.execute(
-                ["git", "cat-file", "--batch-check=%(objecttype)"],
+                ["git", "cat-file", "--batch-check=%(objectname) %(objecttype)"],
                 as_process=True,
                 istream=subprocess.PIPE,
             )
@@ -593,10 +611,24 @@ class Repository:
         assert process is not None and process.stdin is not None and process.stdout is not None
         process.stdin.write(name.encode() + b"\n")
         process.stdin.flush()
-        answer = process.stdout.readline().strip()
+        answer = process.stdout.readline().decode(errors="replace").strip()
         if not answer:
             raise GitError("git cat-file ended before it answered.")
-        return not answer.endswith(b"missing") and answer != b"ambiguous"
+        if answer.endswith((" missing", " ambiguous")):
+            return answer, None
+        oid, _, kind = answer.rpartition(" ")
+        return oid, kind
+
+    @functools.cached_property
+    def _partial(self) -> bool:
+        """Whether this clone may lack objects (a partial clone, or a promisor remote)."""
+        try:
+            found = self._git(
+                "config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$"
+            )
+        except GitError:
+            return False  # git config exits 1 when nothing matches
+        return bool(found.strip())
 
     def blobs(self, commits: Sequence[str], path: str) -> dict[str, str | None]:
         """The object id of ``path`` (top-relative) at each commit; None where it is absent."""
@@ -828,11 +860,14 @@ def _refuse_doubles(entries: Sequence[Entry], side: Side) -> None:
     """A file whose name is also a folder of the same side: a crafted tree, refused even when
     nothing would be written (the answer may come from the cache)."""
     paths = {e.path for e in entries}
-    for path in paths:
-        parts = path.split("/")
-        for depth in range(1, len(parts)):
-            if "/".join(parts[:depth]) in paths:
-                raise _two_entries("/".join(parts[:depth]), side)
+    folders: set[str] = set()
+    for folder in {posixpath.dirname(p) for p in paths}:
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = posixpath.dirname(folder)
+    doubles = sorted(paths & folders)
+    if doubles:
+        raise _two_entries(doubles[0], side)
 
 
 def _two_entries(path: str, side: Side) -> GitError:
