@@ -861,7 +861,8 @@ def _refuse_doubles(entries: Sequence[Entry], side: Side) -> None:
     nothing would be written (the answer may come from the cache)."""
     paths = {e.path for e in entries}
     folders: set[str] = set()
-    for folder in {posixpath.dirname(p) for p in paths}:
+    for parent in {posixpath.dirname(p) for p in paths}:
+        folder = parent
         while folder and folder not in folders:
             folders.add(folder)
             folder = posixpath.dirname(folder)
