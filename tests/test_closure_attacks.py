@@ -186,6 +186,24 @@ def test_log_sees_a_listed_directory_link_retargeted(repo: GitRepo, tmp_path: Pa
     assert logged(result) == TRUTH
 
 
+def test_a_warm_diff_sees_a_listed_directory_link_retargeted(repo: GitRepo, tmp_path: Path) -> None:
+    """The cache key holds the link itself: its old target still lists as it did."""
+    project(repo, 'NAMES = sorted(p.stem for p in (HERE / "columns").iterdir())')
+    repo.write("app/set1/a.txt", "")
+    repo.write("app/set2/a.txt", "")
+    repo.write("app/set2/b.txt", "")
+    link(repo, "app/columns", "set1")
+    repo.commit("one")
+    link(repo, "app/columns", "set2")
+    repo.commit("two")
+    cache = tmp_path / "cache"
+    assert run(repo, cache, "HEAD~1").code == 0  # an earlier run on the older commit alone
+
+    warm = run(repo, cache, "HEAD~1..HEAD")
+
+    assert (warm.code, body(warm.out)) == (0, DIFF_B), warm.err
+
+
 # --- probes and listings the recorder does not hear ------------------------------------------
 
 

@@ -22,6 +22,7 @@ import bisect
 import importlib.abc
 import os
 import posixpath
+import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -168,12 +169,13 @@ class Tree:
             d: sorted(n for n in self.children(d) if _distribution(n))
             for d in sorted(reads.metadata)
         }
-        # A link on the way to a path read: where it points decides what was read.
+        # A link at or on the way to a path read: where it points decides what was read
+        # (a folder listed through a link is a file of git's, with the target its bytes).
         links = {
             a: f"{self.by_path[a].mode:o}:{digest(self.by_path[a])}"
             for path in sorted(reads.paths())
-            for a in _ancestors(path)[:-1]
-            if a in self.by_path
+            for a in [path, *_ancestors(path)[:-1]]
+            if a in self.by_path and stat.S_ISLNK(self.by_path[a].mode)
         }
         return {
             "files": files,
