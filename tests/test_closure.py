@@ -419,3 +419,40 @@ def test_a_metadata_scan_counts_distributions_only() -> None:
     assert not watch.touches([("A", "CHANGELOG.md")], never)
     assert not watch.touches([("A", "docs/index.md")], lambda path: (False, True))
     assert watch.touches([("A", "tool-1.0.dist-info/METADATA")], lambda path: (False, True))
+
+
+NAMED = """
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+from migrations.versions.naming import PREFIX
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+thing = sa.Table(f"{PREFIX}_thing", Base.metadata, sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+def test_the_revision_files_are_not_given_unless_the_models_import_one(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    """schemadiff reads migrations/versions itself; a model that imports from it (a naming
+    convention kept there, say) gets it at its second try."""
+    repo.write("pyproject.toml", '[tool.schemadiff]\nmetadata = "app.models:Base.metadata"\n')
+    repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n")
+    repo.write("migrations/env.py", "")
+    repo.write("migrations/versions/naming.py", 'PREFIX = "ix"\n')
+    repo.write("migrations/versions/0001_initial.py", '"""initial"""\nrevision = "0001"\n')
+    repo.write("app/__init__.py", "")
+    repo.write("app/models.py", NAMED)
+    repo.commit("models")
+
+    result = run(repo, tmp_path, "snapshot", "HEAD")
+
+    assert result.code == 0, result.err
+    assert '"ix_thing"' in result.out
+    assert result.err.count("which its view left out") == 1
+    assert "the import read migrations/versions/naming.py" in result.err

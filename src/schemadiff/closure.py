@@ -145,6 +145,13 @@ class Tree:
         there. Paths for ``view.view``'s ``also``."""
         written = set(given)
         missing = {p for p in reads.files if p in self.by_path and p not in written}
+        for module in reads.modules:  # a module looked for, and left out: not found
+            parent = module.rpartition("/")[0]
+            inside = f"{parent}/" if parent else ""
+            for answer in self._answering(module):
+                path = f"{module}/{answer}" if answer.startswith("__init__") else inside + answer
+                if not answer.endswith("/") and path not in written:
+                    missing.add(path)
         for folder in reads.listed:
             inside = "" if folder == "." else f"{folder}/"
             names = self.children(folder)

@@ -34,30 +34,45 @@ class _Located(Protocol):
 E = TypeVar("E", bound=_Located)
 
 
-def view(entries: Iterable[E], also: Iterable[str] = ()) -> tuple[list[E], list[str]]:
+def view(
+    entries: Iterable[E], also: Iterable[str] = (), migrations: Iterable[str] = ()
+) -> tuple[list[E], list[str]]:
     """The entries to write and the folders to make, all as paths relative to the top.
 
     An entry is written when it is a Python file, when its folder holds a Python file
     directly (``app/models/enums.json`` beside ``app/models/__init__.py``), or when it is at
-    or directly inside a path of ``also``. A link is always written: it may stand for a
+    or directly inside a path of ``also``; not when it lies in one of ``migrations`` (the
+    Alembic revision folders: schemadiff reads them itself, statically, and the models do
+    not import them), unless ``also`` names it. A link is always written: it may stand for a
     package (``alias -> real``), and costs no blob worth leaving out. So is an entry named
     like a folder of another, so that ``materialize`` refuses the crafted tree as it would
     in full. The folders are those of every entry, written or not, parents first."""
     entries = list(entries)
     given = {_normal(path) for path in also}
+    skipped = tuple(f"{_normal(path)}/" for path in migrations)
     code = {posixpath.dirname(e.path) for e in entries if is_python(e.path)}
     folders = {folder for e in entries for folder in _folders_of(e.path)}
-    chosen = [e for e in entries if _chosen(e, code, given) or e.path in folders]
+    chosen = [
+        e
+        for e in entries
+        if e.path in folders
+        or stat.S_ISLNK(e.mode)
+        or _in(e.path, given)
+        or (_chosen(e, code) and not e.path.startswith(skipped))
+    ]
     return chosen, sorted(folders)
+
+
+def _in(path: str, given: set[str]) -> bool:
+    return path in given or posixpath.dirname(path) in given
 
 
 def is_python(path: str) -> bool:
     return path.endswith(PYTHON_SUFFIXES)
 
 
-def _chosen(entry: _Located, code: set[str], given: set[str]) -> bool:
-    folder = posixpath.dirname(entry.path)
-    return stat.S_ISLNK(entry.mode) or folder in code or folder in given or entry.path in given
+def _chosen(entry: _Located, code: set[str]) -> bool:
+    return is_python(entry.path) or posixpath.dirname(entry.path) in code
 
 
 def _folders_of(path: str) -> list[str]:

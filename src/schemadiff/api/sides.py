@@ -322,7 +322,8 @@ class Session:
         entries = waiting.entries
         whole = waiting.base is None or tries.get(waiting.group, 0) >= _TRIES
         also = () if whole or waiting.base is None else self._index(waiting.base).also
-        files, folders = (entries, []) if whole else view.view(entries, also)
+        migrations = [self.path(v) for v in job.settings.version_locations]
+        files, folders = (entries, []) if whole else view.view(entries, also, migrations)
         skipped = box.fill(lambda tree: self.repo.materialize(job.side, files, tree, folders))
         request = self._request(job, tuple(skipped))
         box.send(request)
