@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GitRepo, clean_env, model_source, schemadiff
 
 MODELS = model_source(
@@ -104,3 +106,14 @@ def test_paths_set_are_used_as_they_are(repo: GitRepo) -> None:
     assert run.code == 0, run.err
     assert roots_lines(run.err) == []
     assert "No schema changes between HEAD and the working tree." in run.err
+
+
+@pytest.mark.parametrize("spelled", ["./src", "src/.", "src/"])
+def test_a_root_spelled_with_a_dot_or_a_slash_is_that_folder(repo: GitRepo, spelled: str) -> None:
+    project(repo, "src/app", MODELS, f'paths = ["{spelled}"]\n').commit("models")
+    project(repo, "src/app", WIDER, f'paths = ["{spelled}"]\n').commit("a column")
+
+    run = schemadiff("--no-cache", "HEAD~1..HEAD", cwd=repo.path)
+
+    assert run.code == 0, run.err
+    assert "    + column name VARCHAR(40) NOT NULL" in run.out

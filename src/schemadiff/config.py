@@ -158,10 +158,9 @@ def _check_imports(value: object, where: str) -> tuple[str, ...]:
 
 @_key("paths")
 def _check_paths(value: object, where: str) -> tuple[str, ...]:
+    """The roots as git names folders: ``./src`` and ``src/.`` are ``src``."""
     paths = _string_list(value, "paths", where)
-    for path in paths:
-        _inside(path, "paths", where)
-    return paths
+    return tuple(posixpath.normpath(_inside(path, "paths", where) or ".") for path in paths)
 
 
 @_key("snapshot")
