@@ -5,7 +5,7 @@ dialect...), the versions of Python, SQLAlchemy, the installed packages and sche
 *base*), and what its files under the import roots hold; of those, only the files the
 import reads (its ``closure``) matter. An import's answer is cached under the base, the
 closure, and what the closure's paths hold at that side; the closures met so far are kept
-by base (``_closures``), so that another side is looked up under each of them: one whose
+by base (``_indexes``), so that another side is looked up under each of them: one whose
 files in a closure are those of a cached side has that side's documents.
 """
 
