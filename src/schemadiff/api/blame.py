@@ -9,11 +9,13 @@ import are passed through: their parents stand in for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from schemadiff import gitrefs
+from schemadiff.api import spans
 from schemadiff.api.comparing import Options
-from schemadiff.api.history import History, Walker, compared, walked
+from schemadiff.api.history import History, Walker, commit_side, compared, walked
 from schemadiff.api.sides import Loaded, Progress, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import Blame, BlameLine, Change, ChangeKind, Column, Commit, Table
@@ -113,6 +115,9 @@ class _Follower:
     def __init__(self, history: History, walker: Walker) -> None:
         self.history, self.walker = history, walker
         self._changes: dict[tuple[str, str], tuple[Change, ...]] = {}
+        self._texts: dict[tuple[str, tuple[str, str]], spans.Text | None] = {}
+        self._parts: dict[tuple[str, frozenset[str], bytes | None], bytes] = {}
+        self._stretches: dict[tuple[str, tuple[str, str]], list[str]] = {}
 
     def origin(self, tip: str, table: Table, column: str, attribute: str | None) -> Commit | None:
         """The commit that set the value; None when it is older than the walk."""
@@ -120,6 +125,9 @@ class _Follower:
         while True:
             if place.commit not in self.history.by_id:
                 return None  # a parent from before the walk (--since) still has it
+            place, past = self._leap(place, attribute)
+            if past:
+                continue
             parents = self._parents(place.commit)
             if not parents:
                 return self._root(place.commit)
@@ -130,6 +138,106 @@ class _Follower:
             if older is None:
                 return self.history.by_id[place.commit]
             place = older
+
+    def _leap(self, place: Place, attribute: str | None) -> tuple[Place, bool]:
+        """Down the stretch where the table's text stays the same (``spans``): the place in
+        the parent past its end when the value is still there, else the place at its end
+        (the imports show which), and whether it went past."""
+        stretch = self._stretch(place)
+        if len(stretch) == 1:
+            return place, False
+        end = stretch[-1]
+        past = next((p for p in self.history.parents(end)[:1] if p in self.history.by_id), None)
+        self.walker.resolve([c for c in (past, end) if c is not None])  # one import each
+        if past is not None:
+            went = self._held(place, past, attribute)
+            if went is not None:
+                return went, True
+        held = self._held(place, end, attribute)
+        if held is not None:
+            return held, False
+        # The text missed what changed the value: halve the stretch, importing.
+        found, newer, older = place, 0, len(stretch) - 1
+        while newer + 1 < older:
+            probe = (newer + older) // 2
+            held = self._held(place, stretch[probe], attribute)
+            if held is not None:
+                found, newer = held, probe
+            else:
+                older = probe
+        return found, False
+
+    def _stretch(self, place: Place) -> list[str]:
+        """The commits from the place's down their first parents whose table text and
+        settings files are the same, newest first."""
+        key = (place.commit, place.table)
+        if key not in self._stretches:
+            self._stretches[key] = self._stretched(place)
+        return self._stretches[key]
+
+    def _stretched(self, place: Place) -> list[str]:
+        text = self._text(place)
+        found = [place.commit]
+        if text is None:
+            return found
+        parts = {path: self._part(text, place.commit, path) for path in text.files}
+        start = dict(parts)
+        while True:
+            commit = found[-1]
+            parents = self.history.parents(commit)
+            if not parents or parents[0] not in self.history.by_id:
+                return found
+            changed = self.history.changes.get((commit, parents[0]), ())
+            if any(self._unsettles(text, status, path) for status, path in changed):
+                return found
+            for _, path in changed:
+                if path in text.files:
+                    parts[path] = self._part(text, parents[0], path)
+            if parts != start:
+                return found
+            found.append(parents[0])
+
+    def _unsettles(self, text: spans.Text, status: str, path: str) -> bool:
+        """Whether a change of ``path`` may change the settings. The settings may look
+        where a module is (the default import roots): a module the import read is a change
+        there only when it comes or goes; what it says, the text decides."""
+        if not self.history.settles(path):
+            return False
+        return path not in text.files or status in ("A", "D")
+
+    def _held(self, place: Place, commit: str, attribute: str | None) -> Place | None:
+        """The value's place at ``commit``, an older commit, when the imports show it has
+        it unchanged; None when they show it does not, or ``commit`` does not import."""
+        if self.walker.same(commit, place.commit):
+            return Place(commit, place.table, place.column)
+        self.walker.resolve([commit])
+        if not isinstance(self.walker.outcome(commit), Loaded):
+            return None
+        return _unchanged(self._between(commit, place.commit), place, commit, attribute)
+
+    def _text(self, place: Place) -> spans.Text | None:
+        key = (place.commit, place.table)
+        if key not in self._texts:
+            outcome = self.walker.outcome(place.commit)
+            text = None
+            if isinstance(outcome, Loaded) and outcome.document and outcome.reads:
+                read = self._reader(place.commit)
+                files = sorted(outcome.reads.files)
+                sources = {path: read(path) for path in files if path.endswith(".py")}
+                text = spans.text_of(place.table, outcome.document, outcome.reads, sources)
+            self._texts[key] = text
+        return self._texts[key]
+
+    def _part(self, text: spans.Text, commit: str, path: str) -> bytes:
+        source = self._reader(commit)(path)
+        key = (path, text.left_out.get(path, frozenset()), source)
+        if key not in self._parts:
+            self._parts[key] = text.part(path, source)
+        return self._parts[key]
+
+    def _reader(self, commit: str) -> Callable[[str], bytes | None]:
+        side = commit_side(commit)
+        return lambda path: self.walker.work.repo.read(side, path)
 
     def _root(self, commit: str) -> Commit | None:
         """A root commit set everything it has; the first commit of a shallow clone did not."""

@@ -57,7 +57,7 @@ class History:
             return ()
         return known.parents[:1] if self.first_parent else known.parents
 
-    def _settles(self, path: str) -> bool:
+    def settles(self, path: str) -> bool:
         """Whether a change of ``path`` may change a side's settings."""
         return path in self.settings_files or any(
             gitrefs.glob_match(path, glob) for glob in self.settings_globs
@@ -67,7 +67,7 @@ class History:
         """Whether the edge changes a settings file, or what an import with ``watch``'s
         closure reads."""
         changes = self.changes.get(edge, ())
-        if any(self._settles(path) for _, path in changes):
+        if any(self.settles(path) for _, path in changes):
             return True
         commit, parent = edge
 

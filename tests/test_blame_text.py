@@ -1,0 +1,104 @@
+"""``blame`` goes past the commits that change only other tables (``api.spans``) without
+importing them, and believes no commit the imports have not shown: a change the table's
+text does not show is still found."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import clean_env, schemadiff
+from tests.test_log import COUNTED, EMAIL_100, Story, blamed, story, user
+
+PYPROJECT = """\
+[tool.schemadiff]
+metadata = "app.models:Base.metadata"
+dialect = "postgresql"
+sandbox = "off"
+"""
+"""The models count their imports in a file outside their tree: the sandbox is off."""
+
+ID = "id: Mapped[int] = mapped_column(primary_key=True)"
+C1 = "c1: Mapped[int | None]"
+
+
+def orders(*columns: str, tail: str = "") -> str:
+    """A table "orders" to put after "user": ``columns``, then ``tail`` in its class body."""
+    body = "".join(f"    {line}\n" for line in (ID, *columns))
+    return f'\n\nclass Order(Base):\n    __tablename__ = "orders"\n{body}{tail}'
+
+
+def counted(where: Story, subject: str, models: str, **files: str) -> str:
+    """Commit ``models`` (counting their imports) as app/models.py, and ``files``."""
+    tree = {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "app/models.py": COUNTED + models}
+    return where.commit(subject, files=tree | files)
+
+
+def blame_counting(where: Story, tmp_path: Path, target: str) -> tuple[dict[str, str | None], int]:
+    """Each line's subject, and how many imports the blame ran (an empty cache)."""
+    imports = tmp_path / "imports.log"
+    imports.unlink(missing_ok=True)
+    env = clean_env(IMPORT_LOG=str(imports), SCHEMADIFF_CACHE_DIR=str(tmp_path / "cache"))
+    run = schemadiff("blame", target, "--format", "json", cwd=where.path, env=env)
+    assert run.code == 0, run.err
+    return blamed(json.loads(run.out)), len(imports.read_text().splitlines())
+
+
+def test_blame_imports_only_where_the_tables_text_changes(tmp_path: Path) -> None:
+    s = story(tmp_path / "repo")
+    counted(s, "create both", user(EMAIL_100, extra=orders()))
+    for n in range(1, 5):
+        columns = [f"c{i}: Mapped[int | None]" for i in range(1, n + 1)]
+        counted(s, f"orders gets c{n}", user(EMAIL_100, extra=orders(*columns)))
+    every = [f"c{i}: Mapped[int | None]" for i in range(1, 5)]
+    counted(s, "user gets age", user(EMAIL_100, "age: Mapped[int | None]", extra=orders(*every)))
+    counted(
+        s,
+        "orders gets c5",
+        user(EMAIL_100, "age: Mapped[int | None]", extra=orders(*every, "c5: Mapped[int | None]")),
+    )
+
+    lines, imports = blame_counting(s, tmp_path, "user")
+
+    assert lines == {"id": "create both", "email": "create both", "age": "user gets age"}
+    # The tip; "user gets age" and its parent (where the text of user changes); the root.
+    # Following every commit whose models changed would import all seven.
+    assert imports == 4
+
+
+def test_blame_finds_a_change_made_from_another_tables_class(tmp_path: Path) -> None:
+    """The text of "user" leaves out the class Order: a line there that changes a column of
+    user is not seen by the text, but the import at the stretch's end shows the column
+    differs, and halving the stretch finds the commit."""
+    s = story(tmp_path / "repo")
+    loosen = "    User.__table__.c.email.nullable = True\n"
+    for n in range(9):  # each commit adds a column to orders; the fourth also loosens email
+        columns = [f"c{i}: Mapped[int | None]" for i in range(1, n + 1)]
+        subject = "create both" if n == 0 else "orders loosens email" if n == 3 else f"c{n}"
+        counted(s, subject, user(EMAIL_100, extra=orders(*columns, tail=loosen if n >= 3 else "")))
+
+    lines, imports = blame_counting(s, tmp_path, "user")
+
+    assert lines == {"id": "create both", "email": "orders loosens email"}
+    # The tip, the root (where email is not null), then halving: c4 (loose), c2, the fourth.
+    # Following each of the nine states would import nine times.
+    assert imports == 5
+
+
+def test_blame_follows_a_key_column_whose_type_comes_from_the_table_it_refers_to(
+    tmp_path: Path,
+) -> None:
+    s = story(tmp_path / "repo")
+    key = '    user_id = sa.Column(sa.ForeignKey("user.id"))\n'
+    big_id = "id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)"
+    counted(s, "create both", user(EMAIL_100, extra=orders(tail=key)))
+    counted(s, "email may be null", user("email: Mapped[str | None]", extra=orders(tail=key)))
+    widened = user(EMAIL_100, extra=orders(tail=key)).replace(
+        "id: Mapped[int] = mapped_column(primary_key=True)", big_id, 1
+    )
+    counted(s, "user id is big", widened)
+    counted(s, "readme", widened, **{"README.md": "a\n"})
+
+    lines, _ = blame_counting(s, tmp_path, "orders")
+
+    assert lines == {"id": "create both", "user_id": "user id is big"}
