@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from schemadiff.api import spans
 from tests.conftest import clean_env, schemadiff
 from tests.test_log import COUNTED, EMAIL_100, Story, blamed, story, user
 
@@ -102,3 +103,62 @@ def test_blame_follows_a_key_column_whose_type_comes_from_the_table_it_refers_to
     lines, _ = blame_counting(s, tmp_path, "orders")
 
     assert lines == {"id": "create both", "user_id": "user id is big"}
+
+
+# --- the text itself ----------------------------------------------------------------------------
+
+MODULE = b'''from __future__ import annotations
+import sqlalchemy as sa
+
+NOTE = """a string that looks like code:
+class Fake(Base):
+    pass
+"""
+
+
+@decorated
+class Invoice(Base):
+    __tablename__ = "invoice"
+
+
+class Payment(Base):
+    __tablename__ = "payment"
+
+invoices = sa.Table("invoice_lines", sa.MetaData())
+'''
+
+
+def test_statements_are_the_modules_own_even_when_cut_inside_a_string() -> None:
+    found = spans.statements(MODULE)
+
+    assert found is not None
+    assert [(s.name, s.first, s.last, s.imports) for s in found] == [
+        (None, 1, 1, True),
+        (None, 2, 2, True),
+        ("= NOTE", 4, 7, False),
+        ("def Invoice", 10, 12, False),  # its decorator with it
+        ("def Payment", 15, 16, False),
+        ("= invoices", 18, 18, False),
+    ]
+    assert spans.statements(b"class Broken(:\n") is None
+
+
+def test_a_tables_text_leaves_out_other_tables_and_imports_only() -> None:
+    text = spans.Text(frozenset({"m.py", "data.json"}), {"m.py": frozenset({"def Payment"})})
+    part = text.part("m.py", MODULE)
+
+    other_changed = MODULE.replace(b'"payment"', b'"payments"')
+    import_added = MODULE.replace(
+        b"import sqlalchemy as sa\n", b"import sqlalchemy as sa\nimport os\n"
+    )
+    own_changed = MODULE.replace(b'"invoice"', b'"invoices"')
+    constant_changed = MODULE.replace(b"looks like", b"is like")
+    assert text.part("m.py", other_changed) == part
+    assert text.part("m.py", import_added) == part
+    assert text.part("m.py", own_changed) != part
+    assert text.part("m.py", constant_changed) != part
+    # A module that holds only imports and other tables holds none of it, as an absent one.
+    assert text.part("m.py", b"import os\n\nclass Payment(Base):\n    pass\n") == text.part(
+        "m.py", None
+    )
+    assert text.part("data.json", b"[1]") != text.part("data.json", b"[2]")
