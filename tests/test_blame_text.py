@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from schemadiff import closure
 from schemadiff.api import spans
 from tests.conftest import clean_env, schemadiff
 from tests.test_log import COUNTED, EMAIL_100, Story, blamed, story, user
@@ -132,7 +133,7 @@ def test_statements_are_the_modules_own_even_when_cut_inside_a_string() -> None:
     found = spans.statements(MODULE)
 
     assert found is not None
-    assert [(s.name, s.first, s.last, s.imports) for s in found] == [
+    assert [(s.name, s.first, s.last, s.imports is not None) for s in found] == [
         (None, 1, 1, True),
         (None, 2, 2, True),
         ("= NOTE", 4, 7, False),
@@ -143,22 +144,34 @@ def test_statements_are_the_modules_own_even_when_cut_inside_a_string() -> None:
     assert spans.statements(b"class Broken(:\n") is None
 
 
-def test_a_tables_text_leaves_out_other_tables_and_imports_only() -> None:
-    text = spans.Text(frozenset({"m.py", "data.json"}), {"m.py": frozenset({"def Payment"})})
-    part = text.part("m.py", MODULE)
+def test_a_tables_text_leaves_out_other_tables_and_imports_of_modules() -> None:
+    reads = closure.Reads(
+        files=frozenset({"app/m.py", "data.json"}), modules=frozenset({"app/helpers"})
+    )
+    text = spans.Text(reads, {"app/m.py": frozenset({"def Payment"})})
+    part = text.part("app/m.py", MODULE)
 
-    other_changed = MODULE.replace(b'"payment"', b'"payments"')
-    import_added = MODULE.replace(
-        b"import sqlalchemy as sa\n", b"import sqlalchemy as sa\nimport os\n"
-    )
-    own_changed = MODULE.replace(b'"invoice"', b'"invoices"')
-    constant_changed = MODULE.replace(b"looks like", b"is like")
-    assert text.part("m.py", other_changed) == part
-    assert text.part("m.py", import_added) == part
-    assert text.part("m.py", own_changed) != part
-    assert text.part("m.py", constant_changed) != part
-    # A module that holds only imports and other tables holds none of it, as an absent one.
-    assert text.part("m.py", b"import os\n\nclass Payment(Base):\n    pass\n") == text.part(
-        "m.py", None
-    )
+    def changed(old: bytes, new: bytes) -> bytes:
+        assert old in MODULE
+        return text.part("app/m.py", MODULE.replace(old, new))
+
+    assert changed(b'"payment"', b'"payments"') == part  # another table's class
+    module = b"import sqlalchemy as sa\nfrom . import helpers\nfrom app import helpers as h\n"
+    assert changed(b"import sqlalchemy as sa\n", module) == part  # modules of the tree
+    assert changed(b'"invoice"', b'"invoices"') != part  # its own class
+    assert changed(b"looks like", b"is like") != part  # a constant beside it
+    assert changed(b"import sqlalchemy as sa\n", b"import sqlalchemy\n") != part
+    assert changed(b"import sqlalchemy as sa\n", b"from app.helpers import LEN\n") != part
+    # A name two statements bind is no table's own: the second Payment stays in.
+    assert changed(b"invoices = ", b"class Payment: pass\ninvoices = ") != part
+    # A module that holds only imports of modules and other tables holds none of it, as an
+    # absent one does.
+    only = b"from app import helpers\n\nclass Payment(Base):\n    pass\n"
+    assert text.part("app/m.py", only) == text.part("app/m.py", None)
     assert text.part("data.json", b"[1]") != text.part("data.json", b"[2]")
+
+
+def test_a_module_too_deep_to_parse_is_hashed_whole() -> None:
+    deep = b"TOTAL = " + b" + ".join([b"1"] * 100_000) + b"\n"
+
+    assert spans.statements(deep) is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from schemadiff import gitrefs
+from schemadiff import closure, gitrefs
 from schemadiff.api import spans
 from schemadiff.api.comparing import Options
 from schemadiff.api.history import History, Walker, commit_side, compared, walked
@@ -182,14 +182,18 @@ class _Follower:
             return found
         parts = {path: self._part(text, place.commit, path) for path in text.files}
         start = dict(parts)
+        watch = closure.Watch(text.reads)
         while True:
             commit = found[-1]
             parents = self.history.parents(commit)
             if not parents or parents[0] not in self.history.by_id:
                 return found
-            changed = self.history.changes.get((commit, parents[0]), ())
+            edge = (commit, parents[0])
+            changed = self.history.changes.get(edge, ())
             if any(self._unsettles(text, status, path) for status, path in changed):
                 return found
+            if self.history.touched(edge, watch, judged=text.files):
+                return found  # a module looked for, a folder listed: what the closure says
             for _, path in changed:
                 if path in text.files:
                     parts[path] = self._part(text, parents[0], path)

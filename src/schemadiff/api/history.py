@@ -16,7 +16,7 @@ tells which commits to import next.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from schemadiff import closure, config, gitrefs
@@ -63,10 +63,10 @@ class History:
             gitrefs.glob_match(path, glob) for glob in self.settings_globs
         )
 
-    def touched(self, edge: Edge, watch: closure.Watch) -> bool:
+    def touched(self, edge: Edge, watch: closure.Watch, judged: Container[str] = ()) -> bool:
         """Whether the edge changes a settings file, or what an import with ``watch``'s
-        closure reads."""
-        changes = self.changes.get(edge, ())
+        closure reads; the changes of paths in ``judged`` are left to the caller."""
+        changes = [c for c in self.changes.get(edge, ()) if c[1] not in judged]
         if any(self.settles(path) for _, path in changes):
             return True
         commit, parent = edge

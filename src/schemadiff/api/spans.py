@@ -3,12 +3,14 @@ that change other tables only.
 
 The import says what it read (``closure.Reads``) and where each table and column was
 declared (``Packed.declarations``: the first line of the user's code that made it). A
-table's *text* is all of its closure but the statements that declare other tables and the
-import statements: of a Python file, every other top-level statement (the table's own
-``class`` or ``Table(...)``, the constants and functions beside it, a mixin); any other
-file whole. A statement is known across commits by what it binds (``class Invoice``,
-``invoices = ...``). Statements that declare a table this one refers to by foreign key
-stay in: a key column without a type takes its type from there.
+table's *text* is the files of its closure less two kinds of top-level statement in its
+Python files: those that declare other tables, and imports that bind only modules of the
+tree (the file imported counts by its own text). What stays: the table's own ``class`` or
+``Table(...)``, the constants, functions and mixins beside it, an import that binds a name;
+any other file whole. A statement is known across commits by what it binds (``class
+Invoice``, ``invoices = ...``); a name two statements bind is no table's own. Statements
+that declare a table this one refers to by foreign key stay in: a key column without a type
+takes its type from there.
 
 This is a guess, not a closure: Python lets any module change any table. ``blame`` uses it
 to choose the commits to import, and believes no commit the imports have not shown.
@@ -17,6 +19,7 @@ to choose the commits to import, and believes no commit the imports have not sho
 from __future__ import annotations
 
 import ast
+import collections
 import functools
 import hashlib
 import json
@@ -46,7 +49,25 @@ class Statement:
     first: int
     last: int
     text: bytes
-    imports: bool
+    imports: tuple[int, str, tuple[str, ...]] | None = None
+    """Of an import statement: its level, module and names (``from .. import a, b`` is
+    ``(2, "", ("a", "b"))``; ``import a.b, c`` is ``(-1, "", ("a.b", "c"))``)."""
+
+    def modules(self, path: str) -> list[str] | None:
+        """The modules of the tree an import statement in file ``path`` may bind
+        (``app/models/user`` for ``from app.models import user``); None for any other."""
+        if self.imports is None:
+            return None
+        level, module, names = self.imports
+        if level < 0:
+            return [name.replace(".", "/") for name in names]
+        base = path.split("/")[:-1]
+        if level:
+            base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
+            base += module.split(".") if module else []
+        else:
+            base = module.split(".")
+        return ["/".join([*base, name]) for name in names]
 
 
 _STARTS = re.compile(rb"(?:class |def |async def |@)")
@@ -78,11 +99,20 @@ def statements(source: bytes) -> list[Statement] | None:
     return found
 
 
+def _imported(statement: ast.stmt) -> tuple[int, str, tuple[str, ...]] | None:
+    if isinstance(statement, ast.Import):
+        return (-1, "", tuple(a.name for a in statement.names))
+    if isinstance(statement, ast.ImportFrom):
+        names = tuple(a.name for a in statement.names)
+        return None if "*" in names else (statement.level, statement.module or "", names)
+    return None
+
+
 @functools.lru_cache(maxsize=1024)
 def _parsed(source: bytes) -> list[Statement] | None:
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     lines = source.splitlines(keepends=True)
     found = []
@@ -91,9 +121,11 @@ def _parsed(source: bytes) -> list[Statement] | None:
         first = min([statement.lineno, *(d.lineno for d in decorators)])
         last = statement.end_lineno or statement.lineno
         text = b"".join(lines[first - 1 : last])
-        imports = isinstance(statement, ast.Import | ast.ImportFrom)
-        found.append(Statement(bound(statement), first, last, text, imports))
+        found.append(Statement(bound(statement), first, last, text, _imported(statement)))
     return found
+
+
+_NOTHING = hashlib.blake2b(b"", digest_size=16).digest()
 
 
 def _named_at(found: Sequence[Statement], lines: Iterable[int]) -> set[str]:
@@ -101,25 +133,44 @@ def _named_at(found: Sequence[Statement], lines: Iterable[int]) -> set[str]:
     return {name for name in named if name is not None}
 
 
+def _once(found: Sequence[Statement]) -> set[str]:
+    """The names only one statement binds: a name bound twice is no table's own."""
+    counts = collections.Counter(s.name for s in found if s.name is not None)
+    return {name for name, count in counts.items() if count == 1}
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Text:
     """A table's text: the files of its closure, and of each the statements left out."""
 
-    files: frozenset[str]
+    reads: closure.Reads
     left_out: Mapping[str, frozenset[str]]
 
+    @property
+    def files(self) -> frozenset[str]:
+        return self.reads.files
+
     def part(self, path: str, source: bytes | None) -> bytes:
-        """What one file holds of the table's text, as a digest; an absent file (None) holds
-        none of it, as one with only other tables and imports does."""
-        found = statements(source or b"") if path.endswith(".py") else None
+        """What one file holds of the table's text, as a digest. An absent file (None) holds
+        none of it, nor does one with only other tables and imports: what those bind, only
+        the file's own statements could use."""
+        if source is None:
+            return _NOTHING
+        found = statements(source) if path.endswith(".py") else None
         if found is None:
-            return hashlib.blake2b(source or b"", digest_size=16).digest()
-        left_out = self.left_out.get(path, frozenset())
-        kept = hashlib.blake2b(digest_size=16)
+            return hashlib.blake2b(source, digest_size=16).digest()
+        left_out = self.left_out.get(path, frozenset()) & _once(found)
+        kept = [s for s in found if s.imports is None and s.name not in left_out]
+        if not kept:
+            return _NOTHING  # its imports bind names nothing of the table's text uses
+        digest = hashlib.blake2b(digest_size=16)
         for statement in found:
-            if not statement.imports and statement.name not in left_out:
-                kept.update(statement.text + b"\0")
-        return kept.digest()
+            modules = statement.modules(path)
+            if modules is not None and all(m in self.reads.modules for m in modules):
+                continue
+            if statement.imports is not None or statement.name not in left_out:
+                digest.update(statement.text + b"\0")
+        return digest.digest()
 
 
 def text_of(
@@ -145,10 +196,9 @@ def text_of(
         source = sources.get(path)
         found = None if source is None else statements(source)
         if found is not None:
-            left_out[path] = frozenset(
-                _named_at(found, lines) - _named_at(found, own.get(path, ()))
-            )
-    return Text(frozenset(reads.files), left_out)
+            theirs = _named_at(found, lines) & _once(found)
+            left_out[path] = frozenset(theirs - _named_at(found, own.get(path, ())))
+    return Text(reads, left_out)
 
 
 def _referred(document: Packed, table: Key) -> set[Key]:
