@@ -7,6 +7,7 @@ between two of them. JSON conversion lives in ``schemadiff.snapshot``.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -225,6 +226,74 @@ class ChangeKind(str, enum.Enum):
     MODIFY_AUTOINCREMENT = "modify_autoincrement"
     MODIFY_TABLE_OPTIONS = "modify_table_options"
 
+    @property
+    def scope(self) -> Scope:
+        """What a change of this kind is of (``Change.scope`` tells an enum's values on a
+        column from a named enum's)."""
+        return _SCOPES[self]
+
+
+class Scope(str, enum.Enum):
+    """What a change is of."""
+
+    STANDALONE = "standalone"
+    """A named enum or a sequence: of no table."""
+    TABLE = "table"
+    """A table as a whole: added, dropped, renamed, its comment or options."""
+    COLUMN = "column"
+    """One column of a table: added, dropped, renamed, or one of its attributes."""
+    MEMBER = "member"
+    """An index, constraint, foreign key or the primary key of a table."""
+
+
+_SCOPES = {
+    **dict.fromkeys(
+        (ChangeKind.ADD_ENUM, ChangeKind.REMOVE_ENUM, ChangeKind.MODIFY_ENUM),
+        Scope.STANDALONE,
+    ),
+    **dict.fromkeys(
+        (ChangeKind.ADD_SEQUENCE, ChangeKind.REMOVE_SEQUENCE, ChangeKind.MODIFY_SEQUENCE),
+        Scope.STANDALONE,
+    ),
+    **dict.fromkeys(
+        (
+            ChangeKind.ADD_TABLE,
+            ChangeKind.REMOVE_TABLE,
+            ChangeKind.RENAME_TABLE,
+            ChangeKind.MODIFY_TABLE_COMMENT,
+            ChangeKind.MODIFY_TABLE_OPTIONS,
+        ),
+        Scope.TABLE,
+    ),
+    **dict.fromkeys(
+        (
+            ChangeKind.ADD_INDEX,
+            ChangeKind.REMOVE_INDEX,
+            ChangeKind.ADD_CONSTRAINT,
+            ChangeKind.REMOVE_CONSTRAINT,
+            ChangeKind.ADD_FK,
+            ChangeKind.REMOVE_FK,
+            ChangeKind.MODIFY_PRIMARY_KEY,
+        ),
+        Scope.MEMBER,
+    ),
+    **dict.fromkeys(
+        (
+            ChangeKind.ADD_COLUMN,
+            ChangeKind.REMOVE_COLUMN,
+            ChangeKind.RENAME_COLUMN,
+            ChangeKind.MODIFY_TYPE,
+            ChangeKind.MODIFY_NULLABLE,
+            ChangeKind.MODIFY_DEFAULT,
+            ChangeKind.MODIFY_COMMENT,
+            ChangeKind.MODIFY_COMPUTED,
+            ChangeKind.MODIFY_IDENTITY,
+            ChangeKind.MODIFY_AUTOINCREMENT,
+        ),
+        Scope.COLUMN,
+    ),
+}
+
 
 Constraint = UniqueConstraint | CheckConstraint | ExcludeConstraint
 
@@ -278,6 +347,20 @@ class Change:
     """For renames: how the rename was found."""
 
     @property
+    def scope(self) -> Scope:
+        """What the change is of: its kind's scope, but a column's for an enum's values
+        changed on a column (a non-native ``Enum``, which has no type of its own)."""
+        scope = self.kind.scope
+        return Scope.COLUMN if scope is Scope.STANDALONE and self.table is not None else scope
+
+    @property
+    def qualified_name(self) -> str:
+        """``schema.name`` of what the change is of (its table's for a table or one of its
+        columns or members; its own for a named enum or a sequence), or ``name``."""
+        name = self.table if self.table is not None else self.name
+        return f"{self.schema}.{name}" if self.schema else str(name)
+
+    @property
     def table_key(self) -> tuple[str, str]:
         """The key of the change's table (``Table.key``); only for changes of a table."""
         assert self.table is not None
@@ -288,6 +371,32 @@ class Change:
         """For renames: the old name."""
         assert isinstance(self.old, dict)
         return str(self.old["name"])
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """An attribute of a column, as ``blame TABLE.COLUMN`` gives it a line: the changes of
+    it, and (for those the diff reads off the column) how to read it."""
+
+    name: str
+    kinds: tuple[ChangeKind, ...]
+    read: Callable[[Column], Value] | None = None
+
+
+COLUMN_ATTRIBUTES = (
+    Attribute("name", (ChangeKind.RENAME_COLUMN,)),
+    Attribute(
+        "type", (ChangeKind.MODIFY_TYPE, ChangeKind.MODIFY_ENUM)
+    ),  # a non-native Enum's values
+    Attribute("nullable", (ChangeKind.MODIFY_NULLABLE,), lambda c: c.nullable),
+    Attribute("default", (ChangeKind.MODIFY_DEFAULT,), lambda c: c.server_default),
+    Attribute("comment", (ChangeKind.MODIFY_COMMENT,), lambda c: c.comment),
+    Attribute("computed", (ChangeKind.MODIFY_COMPUTED,), lambda c: c.computed),
+    Attribute("identity", (ChangeKind.MODIFY_IDENTITY,), lambda c: c.identity),
+    Attribute("autoincrement", (ChangeKind.MODIFY_AUTOINCREMENT,), lambda c: c.autoincrement),
+)
+"""Every attribute of a column a change may be of: each column-scoped kind but adding and
+dropping is in exactly one."""
 
 
 class Source(str, enum.Enum):

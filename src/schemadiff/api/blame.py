@@ -18,21 +18,22 @@ from schemadiff.api.comparing import Options
 from schemadiff.api.history import History, Walker, commit_side, compared, walked
 from schemadiff.api.sides import Loaded, Progress, session
 from schemadiff.errors import ConfigError, ModelLoadError
-from schemadiff.model import Blame, BlameLine, Change, ChangeKind, Column, Commit, Table
+from schemadiff.model import (
+    COLUMN_ATTRIBUTES,
+    Blame,
+    BlameLine,
+    Change,
+    ChangeKind,
+    Column,
+    Commit,
+    Scope,
+    Table,
+)
 from schemadiff.snapshot import schema_from_json
 
 K = ChangeKind
-ATTRIBUTES = {
-    "name": K.RENAME_COLUMN,
-    "type": K.MODIFY_TYPE,
-    "nullable": K.MODIFY_NULLABLE,
-    "default": K.MODIFY_DEFAULT,
-    "comment": K.MODIFY_COMMENT,
-    "computed": K.MODIFY_COMPUTED,
-    "identity": K.MODIFY_IDENTITY,
-    "autoincrement": K.MODIFY_AUTOINCREMENT,
-}
-"""The attributes of a column that ``blame TABLE.COLUMN`` follows, and the change of each."""
+ATTRIBUTES = {attribute.name: attribute for attribute in COLUMN_ATTRIBUTES}
+"""The attributes of a column that ``blame TABLE.COLUMN`` follows, by name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +90,7 @@ def _target(walker: Walker, tip: Commit, target: str) -> tuple[Table, Column | N
     assert outcome is not None
     tables = schema_from_json(outcome.document.document()).tables if outcome.document else ()
     for table in tables:
-        qualified = f"{table.schema}.{table.name}" if table.schema else table.name
-        for name in (qualified, table.name):
+        for name in (table.qualified_name, table.name):
             if target == name:
                 return table, None
             if target.startswith(name + "."):
@@ -296,15 +296,12 @@ def _unchanged(
             continue
         if change.kind is K.ADD_TABLE:
             return None
-        if change.name != place.column or change.kind not in _OF_COLUMN:
+        if change.name != place.column or change.scope is not Scope.COLUMN:
             continue
         if change.kind is K.ADD_COLUMN:
             return None
         if change.kind is K.RENAME_COLUMN and attribute not in (None, "name"):
             column = change.renamed_from
-        elif attribute is None or ATTRIBUTES[attribute] is change.kind:
+        elif attribute is None or change.kind in ATTRIBUTES[attribute].kinds:
             return None
     return Place(parent, table, column)
-
-
-_OF_COLUMN = {K.ADD_COLUMN, *ATTRIBUTES.values()}

@@ -26,6 +26,7 @@ from schemadiff.model import (
     Location,
     Rule,
     Schema,
+    Scope,
     Side,
     Source,
     Table,
@@ -243,31 +244,18 @@ def _safety(done: Compared, newer: Sequence[Table], migrations: _Migrations) -> 
 
 def _subject(change: Change) -> tuple[str | None, str | None, str | None]:
     """(schema, table, column) of a change; a table-level change has no column."""
-    if change.table is None:
+    scope = change.scope
+    if scope is Scope.STANDALONE:
         return change.schema, None, change.name
-    if change.kind in _MEMBER_KINDS:
+    if scope is Scope.MEMBER:
         return change.schema, change.table, _only_column(change.new or change.old)
-    table_level = change.kind.value.endswith("table")
-    return change.schema, change.table, None if table_level else change.name
+    return change.schema, change.table, None if scope is Scope.TABLE else change.name
 
 
 def _only_column(member: object) -> str | None:
     """The column an index, constraint or foreign key is on, when it is on one column."""
     columns = list(getattr(member, "columns", None) or getattr(member, "expressions", None) or [])
     return str(columns[0]) if len(columns) == 1 else None
-
-
-_MEMBER_KINDS = {
-    ChangeKind.ADD_INDEX,
-    ChangeKind.REMOVE_INDEX,
-    ChangeKind.ADD_CONSTRAINT,
-    ChangeKind.REMOVE_CONSTRAINT,
-    ChangeKind.ADD_FK,
-    ChangeKind.REMOVE_FK,
-    ChangeKind.MODIFY_PRIMARY_KEY,
-    ChangeKind.MODIFY_TABLE_COMMENT,
-    ChangeKind.MODIFY_TABLE_OPTIONS,
-}
 
 
 # --- the newer side's tables: enum users and the diagram's neighbours ---------------------------

@@ -10,7 +10,7 @@ from schemadiff.api.comparing import Options
 from schemadiff.api.history import History, Walker, compared, walked
 from schemadiff.api.sides import Loaded, Progress, session
 from schemadiff.errors import ConfigError, ModelLoadError
-from schemadiff.model import Change, ChangeKind, Commit, LogEntry
+from schemadiff.model import Change, ChangeKind, Commit, LogEntry, Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,18 +163,6 @@ def _kept(entry: LogEntry, matches: Matcher | None) -> LogEntry | None:
 
 
 _WHOLE_TABLE = {ChangeKind.ADD_TABLE, ChangeKind.REMOVE_TABLE, ChangeKind.RENAME_TABLE}
-_OF_COLUMN = {
-    ChangeKind.ADD_COLUMN,
-    ChangeKind.REMOVE_COLUMN,
-    ChangeKind.RENAME_COLUMN,
-    ChangeKind.MODIFY_TYPE,
-    ChangeKind.MODIFY_NULLABLE,
-    ChangeKind.MODIFY_DEFAULT,
-    ChangeKind.MODIFY_COMMENT,
-    ChangeKind.MODIFY_COMPUTED,
-    ChangeKind.MODIFY_IDENTITY,
-    ChangeKind.MODIFY_AUTOINCREMENT,
-}
 
 
 def _matches(change: Change, matches: Matcher) -> bool:
@@ -185,4 +173,4 @@ def _matches(change: Change, matches: Matcher) -> bool:
         return True
     if change.kind is ChangeKind.RENAME_COLUMN and change.renamed_from == column:
         return True
-    return change.kind in _OF_COLUMN and change.name == column
+    return change.scope is Scope.COLUMN and change.name == column

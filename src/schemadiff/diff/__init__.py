@@ -27,6 +27,7 @@ from schemadiff.diff.renames import (
     table_signature,
 )
 from schemadiff.model import (
+    COLUMN_ATTRIBUTES,
     Change,
     ChangeKind,
     Column,
@@ -309,16 +310,6 @@ def _diff_columns(old: Table, new: Table) -> Iterator[Change]:
             yield from _diff_column(new, before, column)
 
 
-_COLUMN_ATTRIBUTES: tuple[tuple[ChangeKind, Callable[[Column], Value]], ...] = (
-    (K.MODIFY_NULLABLE, lambda c: c.nullable),
-    (K.MODIFY_DEFAULT, lambda c: c.server_default),
-    (K.MODIFY_COMMENT, lambda c: c.comment),
-    (K.MODIFY_COMPUTED, lambda c: c.computed),
-    (K.MODIFY_IDENTITY, lambda c: c.identity),
-    (K.MODIFY_AUTOINCREMENT, lambda c: c.autoincrement),
-)
-
-
 def _diff_column(table: Table, old: Column, new: Column) -> Iterator[Change]:
     def change(kind: ChangeKind, before: Value, after: Value) -> Change:
         return Change(kind, table.schema, table.name, new.name, before, after)
@@ -331,9 +322,10 @@ def _diff_column(table: Table, old: Column, new: Column) -> Iterator[Change]:
     if old_values is not None and new_values is not None and old_values != new_values:
         modify = change(K.MODIFY_ENUM, old_values, new_values)
         yield replace(modify, destructive=_drops(old_values, new_values))
-    for kind, read in _COLUMN_ATTRIBUTES:
-        if read(old) != read(new):
-            yield change(kind, read(old), read(new))
+    for attribute in COLUMN_ATTRIBUTES:
+        read = attribute.read
+        if read is not None and read(old) != read(new):
+            yield change(attribute.kinds[0], read(old), read(new))
 
 
 def _type_key(column_type: ColumnType) -> object:

@@ -130,7 +130,7 @@ def _entry_markdown(entry: LogEntry) -> Iterator[str]:
         yield f"- note: {markdown.escape(entry.note)}"
     for change in entry.changes:
         sign, words = text.describe(change)
-        where = f"{change.schema}.{change.table}" if change.schema else change.table
+        where = change.qualified_name if change.table is not None else ""
         subject = f"**{markdown.escape(where)}** " if where and change.name != where else ""
         yield f"- {markdown.code(sign)} {subject}{markdown.escape(words)}"
 
@@ -178,7 +178,7 @@ def _column_words(line: BlameLine) -> str:
 
 def _blame_markdown(blame: Blame, stream: TextIO) -> None:
     table = blame.table
-    name = f"{table.schema}.{table.name}" if table.schema else table.name
+    name = table.qualified_name
     stream.write(f"## Blame of {markdown.code(name)} at {markdown.code(blame.revision.short)}\n\n")
     stream.write("| column | value | commit | author | date | subject |\n")
     stream.write("|---|---|---|---|---|---|\n")
@@ -209,7 +209,7 @@ def _who(line: BlameLine, older: str) -> str:
 def _blame_json(blame: Blame, stream: TextIO) -> None:
     table = blame.table
     document = {
-        "table": f"{table.schema}.{table.name}" if table.schema else table.name,
+        "table": table.qualified_name,
         "revision": blame.revision.id,
         "lines": [
             {

@@ -356,7 +356,7 @@ def _groups(result: DiffResult, marks: _Marks) -> Iterator[_Group]:
 
 def _heading(changes: list[Change]) -> str:
     first = changes[0]
-    name = code(f"{first.schema}.{first.table}" if first.schema else str(first.table))
+    name = code(first.qualified_name)
     kinds = {c.kind for c in changes}
     if K.ADD_TABLE in kinds:
         return f"#### {name} · new table"
@@ -405,7 +405,7 @@ def _python_only(result: DiffResult, marks: _Marks) -> str:
     ]
     for index in indexes:
         change = result.changes[index]
-        where = f"{change.schema}.{change.table}" if change.schema else str(change.table)
+        where = change.qualified_name
         described = text.describe(change)[1].removeprefix("column ")
         cell = marks.cell(index)
         lines.append(f"- {code(f'{where}.{described}')}" + (f" {cell}" if cell else ""))

@@ -13,7 +13,7 @@ comments and labels. ``tests/mermaid/check.mjs`` parses what this writes with th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from schemadiff.escape import printable
@@ -25,6 +25,7 @@ from schemadiff.model import (
     DiffResult,
     ForeignKey,
     Index,
+    Scope,
     Table,
     UniqueConstraint,
 )
@@ -44,18 +45,6 @@ _RESERVED = {
     # Keywords and cardinality words of the erDiagram grammar that a bare name would lex as.
     *("erdiagram", "style", "classdef", "class", "subgraph", "end", "direction", "acctitle"),
     *("accdescr", "one", "many", "only", "zero", "optionally", "to", "u", "o", "pk", "fk", "uk"),
-}
-_COLUMN_KINDS = {
-    K.ADD_COLUMN,
-    K.REMOVE_COLUMN,
-    K.RENAME_COLUMN,
-    K.MODIFY_TYPE,
-    K.MODIFY_NULLABLE,
-    K.MODIFY_DEFAULT,
-    K.MODIFY_COMMENT,
-    K.MODIFY_COMPUTED,
-    K.MODIFY_IDENTITY,
-    K.MODIFY_AUTOINCREMENT,
 }
 
 
@@ -156,7 +145,7 @@ def _mark(entity: _Entity, change: Change) -> None:
     elif kind is K.RENAME_TABLE:
         entity.state = "renamed"
         entity.renamed_from = _old_name(change)
-    elif kind in _COLUMN_KINDS and change.name is not None:
+    elif change.scope is Scope.COLUMN and change.name is not None:
         entity.notes.setdefault(change.name, []).append(_column_note(change))
         if kind is K.REMOVE_COLUMN and isinstance(change.old, Column):
             entity.dropped_columns.append(change.old)
@@ -189,13 +178,25 @@ def _column_note(change: Change) -> str:
         return "added" if kind is K.ADD_COLUMN else "dropped"
     if kind is K.RENAME_COLUMN:
         return f"renamed from {_old_name(change)}"
-    if kind is K.MODIFY_TYPE and isinstance(old, ColumnType) and isinstance(new, ColumnType):
-        return f"type {old.ddl or old.python} → {new.ddl or new.python}"
-    if kind is K.MODIFY_NULLABLE:
-        return "NULL → NOT NULL" if old else "NOT NULL → NULL"
-    if kind is K.MODIFY_DEFAULT:
-        return f"default {_text(old)} → {_text(new)}"
-    return f"{kind.value.removeprefix('modify_')} changed"
+    words = _NOTES.get(kind)
+    return words(old, new) if words else f"{kind.value.removeprefix('modify_')} changed"
+
+
+def _type_text(value: object) -> str:
+    return (value.ddl or value.python) if isinstance(value, ColumnType) else _text(value)
+
+
+def _values(value: object) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, tuple) else _text(value)
+
+
+_NOTES: dict[ChangeKind, Callable[[object, object], str]] = {
+    K.MODIFY_TYPE: lambda old, new: f"type {_type_text(old)} → {_type_text(new)}",
+    K.MODIFY_NULLABLE: lambda old, new: "NULL → NOT NULL" if old else "NOT NULL → NULL",
+    K.MODIFY_DEFAULT: lambda old, new: f"default {_text(old)} → {_text(new)}",
+    K.MODIFY_ENUM: lambda old, new: f"values {_values(old)} → {_values(new)}",
+}
+"""A column's change as its note says it, for the kinds that say more than "changed"."""
 
 
 def _text(value: object) -> str:

@@ -81,7 +81,7 @@ def lines(result: DiffResult) -> Iterator[Text]:
         yield Text("Python-only type changes (same DDL, no migration needed):", style="dim")
         for change in same_ddl:
             assert isinstance(change.old, ColumnType) and isinstance(change.new, ColumnType)
-            where = f"{_qualified(change)}.{change.name}"
+            where = f"{change.qualified_name}.{change.name}"
             line = f"    ~ {where}: {change.old.python} -> {change.new.python}"
             yield Text(printable(line), style="dim")
 
@@ -95,7 +95,7 @@ def describe(change: Change) -> tuple[str, str]:
     if change.table is None:
         return _standalone(change)
     if change.kind in (K.ADD_TABLE, K.REMOVE_TABLE):
-        return "+" if change.kind is K.ADD_TABLE else "-", f"table {_qualified(change)}"
+        return "+" if change.kind is K.ADD_TABLE else "-", f"table {change.qualified_name}"
     if python_only(change):
         assert isinstance(change.old, ColumnType) and isinstance(change.new, ColumnType)
         types = f"{change.old.python} -> {change.new.python}"
@@ -114,10 +114,6 @@ def _side(side: Side) -> str:
     return f"{side.label} ({side.commit[:10]})" if side.commit else side.label
 
 
-def _qualified(change: Change) -> str:
-    return f"{change.schema}.{change.table}" if change.schema else str(change.table)
-
-
 def _line(sign: str, text: str, indent: str = "") -> Text:
     return Text(printable(f"{indent}{sign} {text}"), style=_STYLE[sign])
 
@@ -126,7 +122,7 @@ def _line(sign: str, text: str, indent: str = "") -> Text:
 
 
 def _standalone(change: Change) -> tuple[str, str]:
-    name = f"{change.schema}.{change.name}" if change.schema else str(change.name)
+    name = change.qualified_name
     if change.kind in (K.ADD_ENUM, K.REMOVE_ENUM):
         enum = change.new or change.old
         assert isinstance(enum, NamedEnum)
@@ -162,7 +158,7 @@ def vars_of(record: object) -> dict[str, object]:
 
 def _table(changes: list[Change]) -> Iterator[Text]:
     first = changes[0]
-    name = _qualified(first)
+    name = first.qualified_name
     if first.kind in (K.ADD_TABLE, K.REMOVE_TABLE):
         sign = "+" if first.kind is K.ADD_TABLE else "-"
         yield _line(sign, f"table {name}")
