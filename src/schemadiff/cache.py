@@ -18,11 +18,12 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from schemadiff import atomic
 
 FORMAT = "schemadiff-cache"
 VERSION = 1
@@ -92,14 +93,7 @@ class Cache:
     def _write(self, entry_key: str, data: bytes) -> None:
         assert self.directory is not None
         self.directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, self.directory / f"{entry_key}{_SUFFIX}")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        atomic.replace(self.directory / f"{entry_key}{_SUFFIX}", data, mode=0o600)
 
 
 def _encoded(entry_key: str, body: bytes) -> bytes:

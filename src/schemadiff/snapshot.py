@@ -13,9 +13,7 @@ import dataclasses
 import enum
 import functools
 import json
-import os
 import stat
-import tempfile
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from schemadiff import atomic
 from schemadiff.errors import SchemadiffError
 from schemadiff.model import Schema, Value
 
@@ -72,6 +71,11 @@ def pack_table(table: JSONDict) -> bytes:
     return json.dumps(table, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _spelled(field: str, value: str) -> bytes:
+    """How a packed table spells a string field: ``pack_table``'s own bytes for it."""
+    return pack_table({field: value})[1:-1]
+
+
 @dataclass(frozen=True, slots=True)
 class Packed:
     """A schema document whose tables stay JSON text until needed.
@@ -100,6 +104,14 @@ class Packed:
             tables,
             rows,
         )
+
+    def naming(self, tables: Iterable[str], enums: Iterable[str]) -> list[Key]:
+        """The keys of the tables whose text may refer to one of ``tables`` by a foreign key
+        or use one of ``enums``: found in the bytes, without decoding, and so a superset to
+        decode and look at."""
+        wanted = [_spelled("referred_table", n) for n in tables]
+        wanted += [_spelled("name", n) for n in enums]
+        return [k for k, text in self.tables.items() if any(w in text for w in wanted)]
 
     def declarations(self) -> list[list[Any]]:
         return [row for text in self.declared for row in json.loads(text)]
@@ -338,26 +350,8 @@ def _refuse_foreign(path: Path, document: JSONDict) -> None:
 
 def _replace(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    temporary: str | None = None
-    try:  # the temporary file is made inside the clean-up scope: nothing is left behind
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-        temporary = None
-    finally:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
+    mode = path.stat().st_mode & 0o777 if path.exists() else None  # an existing file's kept
+    atomic.replace(path, text.encode("utf-8"), mode)
 
 
 def _read_ours(path: Path) -> JSONDict | None:

@@ -267,7 +267,8 @@ def _newer_tables(done: Compared) -> list[Table]:
     document, result = done.new.document, done.result
     if document is None:
         return []
-    wanted = _wanted_names(result)
+    names = {c.table for c in result.changes if c.table is not None}
+    enums = {c.name for c in result.changes if c.table is None and c.name is not None}
     changed = {(c.schema or "", c.table) for c in result.changes if c.table is not None}
     if result.schemas is not None:  # and what the changed tables refer to
         changed |= {
@@ -275,19 +276,9 @@ def _newer_tables(done: Compared) -> list[Table]:
             for table in result.schemas[1].tables
             for fk in table.foreign_keys
         }
-    keys = [
-        k for k, text in document.tables.items() if k in changed or any(w in text for w in wanted)
-    ]
+    keys = {k for k in document.tables if k in changed} | set(document.naming(names, enums))
     decoded = document.document(sorted(keys))
     return list(schema_from_json(decoded, f"the schema of {result.new.label}").tables)
-
-
-def _wanted_names(result: DiffResult) -> set[bytes]:
-    """Byte patterns of a packed table that refers to a changed table or enum."""
-    names = {c.table for c in result.changes if c.table is not None}
-    enums = {c.name for c in result.changes if c.table is None and c.name is not None}
-    refs = {f'"referred_table":"{n}"'.encode() for n in names}
-    return refs | {f'"name":"{n}"'.encode() for n in enums}
 
 
 def _related(result: DiffResult, newer: Sequence[Table]) -> tuple[Table, ...]:

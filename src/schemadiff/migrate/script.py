@@ -15,7 +15,6 @@ import contextlib
 import os
 import subprocess
 import sys
-import tempfile
 import types
 from argparse import Namespace
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from alembic.script import ScriptDirectory, write_hooks
 from alembic.script.revision import RevisionError as RevisionMapError
 from mako.template import Template  # type: ignore[import-untyped]
 
-from schemadiff import revisions
+from schemadiff import atomic, revisions
 from schemadiff.errors import SchemadiffError
 from schemadiff.escape import printable
 from schemadiff.migrate.render import Python
@@ -61,21 +60,16 @@ class _AtomicScriptDirectory(ScriptDirectory):
         scope, so no exception (Ctrl-C, SIGTERM, a full disk) leaves it behind. Alembic
         before 1.16 passes both paths as strings."""
         src, dest = Path(src), Path(dest)
-        temporary: str | None = None
         try:
-            handle, temporary = tempfile.mkstemp(prefix=".schemadiff-", dir=dest.parent)
-            os.close(handle)
-            Path(temporary).write_bytes(_rendered(src, self.output_encoding, kw))
-            os.chmod(temporary, 0o666 & ~_umask())  # as a plain open() would have made it
-            with open(temporary, "rb") as written:
-                os.fsync(written.fileno())
-            _link(Path(temporary), dest)
-            self.written = dest
+            atomic.create(dest, lambda: _rendered(src, self.output_encoding, kw))
+        except FileExistsError:
+            raise RevisionError(
+                f"{dest} already exists; schemadiff does not overwrite it. "
+                "Choose another --rev-id or message."
+            ) from None
         except OSError as error:
             raise _unwritable(dest, error) from None
-        finally:
-            if temporary is not None:
-                os.unlink(temporary)
+        self.written = dest
 
 
 def _rendered(template: Path, encoding: str, values: dict[str, Any]) -> bytes:
@@ -98,22 +92,6 @@ def _unwritable(dest: Path, error: OSError) -> RevisionError:
         f"Cannot write the revision {dest} in {dest.parent}: {error.strerror or error}. "
         "Make the versions directory writable, or free space on its device."
     )
-
-
-def _link(source: Path, dest: Path) -> None:
-    try:
-        os.link(source, dest)
-    except FileExistsError:
-        raise RevisionError(
-            f"{dest} already exists; schemadiff does not overwrite it. "
-            "Choose another --rev-id or message."
-        ) from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write(target: RevisionTarget, code: Python) -> Written:
