@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from schemadiff.api.planned import planned
 from schemadiff.model import (
     Change,
     ChangeKind,
@@ -192,7 +193,8 @@ def result(
     schemas = None
     if old is not None or new is not None:
         schemas = (Schema("postgresql", tuple(old or ())), Schema("postgresql", tuple(new or ())))
-    return DiffResult(OLD, NEW, "postgresql", tuple(changes), schemas=schemas, **kw)  # type: ignore[arg-type]
+    found = DiffResult(OLD, NEW, "postgresql", tuple(changes), schemas=schemas, **kw)  # type: ignore[arg-type]
+    return planned(found)  # as the CLI has it for the report: with its migration
 
 
 def users_changes() -> tuple[list[Change], list[Table], list[Table]]:

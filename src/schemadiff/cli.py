@@ -349,6 +349,12 @@ def diff_command(
 def _shown(result: DiffResult, output_format: Format) -> None:
     for note in result.notes:
         _say(f"note: {note}")
+    if output_format.migrates:
+        from schemadiff import api
+
+        result = api.planned(result, sql=output_format is Format.SQL)
+    for warning in result.migration.warnings if result.migration and output_format.warns else ():
+        _say(f"warning: {warning}")
     render(result, output_format, sys.stdout)
     if not result.changes:
         _say(f"No schema changes between {result.old.label} and {result.new.label}.")

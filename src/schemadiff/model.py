@@ -511,6 +511,20 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedMigration:
+    """The migration of a diff, as the outputs print it: Python for Alembic, and the DDL
+    when it was asked for (``--format sql``)."""
+
+    imports: tuple[str, ...]
+    """What ``upgrade()`` and ``downgrade()`` import beyond ``op`` and ``sa``."""
+    upgrade: str
+    downgrade: str
+    sql: str | None
+    warnings: tuple[str, ...]
+    """What the migration cannot do as asked (its code says them as comments too)."""
+
+
+@dataclass(frozen=True, slots=True)
 class DiffResult:
     old: Side
     new: Side
@@ -518,7 +532,7 @@ class DiffResult:
     changes: tuple[Change, ...]
     notes: tuple[str, ...] = ()
     schemas: tuple[Schema, Schema] | None = field(default=None, compare=False, repr=False)
-    """The two schemas compared (filtered), for the outputs that write a migration."""
+    """The two schemas compared (filtered): what a migration of the diff is planned from."""
     render_as_batch: bool | None = field(default=None, compare=False)
     """How a migration of this diff is written: batch mode, or None for the dialect's default."""
     findings: tuple[Finding, ...] | None = None
@@ -527,6 +541,8 @@ class DiffResult:
     """Unchanged tables of the newer side linked by a foreign key to a changed one."""
     advice: tuple[tuple[Rule, str], ...] = field(default=(), compare=False)
     """What to do about each rule that has findings, in rule order."""
+    migration: PlannedMigration | None = field(default=None, compare=False, repr=False)
+    """The migration, planned for the outputs that print one (``api.planned``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from schemadiff.api.comparing import (
     result_of,
 )
 from schemadiff.api.log import LogQuery, log
+from schemadiff.api.planned import planned
 from schemadiff.api.sides import Job, Session, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import DiffResult, RevisionTarget, Side, Source
@@ -38,6 +39,7 @@ __all__ = [
     "compare",
     "compared_range",
     "log",
+    "planned",
     "range_spec",
     "revision",
     "snapshot",

@@ -27,6 +27,17 @@ class Format(str, enum.Enum):
         return self in (Format.MARKDOWN, Format.GITHUB)
 
     @property
+    def migrates(self) -> bool:
+        """Whether the format prints the diff's migration, so the api must plan it."""
+        return self in (Format.ALEMBIC, Format.SQL, Format.MARKDOWN)
+
+    @property
+    def warns(self) -> bool:
+        """Whether the migration's warnings go to standard error: the Markdown report has
+        them only as comments in its code, and its stderr stays the text format's."""
+        return self in (Format.ALEMBIC, Format.SQL)
+
+    @property
     def commands(self) -> tuple[str, ...]:
         """The commands that render this format. A migration has no place for ``check``'s
         findings and verdict, so the migration formats are ``diff``'s alone."""

@@ -447,10 +447,9 @@ def _legend(drawn: mermaid.Diagram) -> list[str]:
 
 def _operations(result: DiffResult) -> str:
     """The migration's upgrade and downgrade; nothing when there is nothing to migrate."""
-    if result.schemas is None or all(text.python_only(c) for c in result.changes):
+    if result.migration is None or all(text.python_only(c) for c in result.changes):
         return ""
-    # Quiet: the warnings are comments in the code, and stderr stays the text format's.
-    python = migration.alembic(migration.migration(result, quiet=True)).rstrip("\n")
+    python = migration.alembic(result.migration).rstrip("\n")
     fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", python)), default=0) + 1)
     return "\n".join(
         [

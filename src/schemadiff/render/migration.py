@@ -1,49 +1,36 @@
-"""``--format alembic`` and ``--format sql``: the migration of a diff, printed.
-
-Alembic (and so SQLAlchemy) is imported here only when one of these formats (or the operations
-block of ``--format markdown``) is asked for.
-"""
+"""``--format alembic`` and ``--format sql``: the migration of a diff, printed as the api
+planned it (``DiffResult.migration``)."""
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-from schemadiff.escape import printable
-from schemadiff.model import DiffResult
-
-if TYPE_CHECKING:
-    from schemadiff.migrate import Migration
-
-
-def migration(result: DiffResult, quiet: bool = False) -> Migration:
-    """The migration of a diff that has its schemas; its warnings go to stderr unless
-    ``quiet`` (the migration's comments say them too)."""
-    from schemadiff import migrate  # noqa: PLC0415  (SQLAlchemy only when asked for)
-
-    assert result.schemas is not None
-    found = migrate.migration(*result.schemas, result.changes, batch=result.render_as_batch)
-    for warning in () if quiet else found.warnings:
-        print(printable(f"warning: {warning}"), file=sys.stderr)
-    return found
+from schemadiff.model import DiffResult, PlannedMigration
 
 
 def render_alembic(result: DiffResult, stream: TextIO) -> None:
-    stream.write(alembic(migration(result)))
+    stream.write(alembic(_planned(result)))
 
 
-def alembic(found: Migration) -> str:
+def alembic(found: PlannedMigration) -> str:
     """The bodies of ``upgrade()`` and ``downgrade()``, with the imports they need."""
-    code = found.python()
     imports = "".join(
-        f"{line}\n" for line in ("from alembic import op", "import sqlalchemy as sa", *code.imports)
+        f"{line}\n"
+        for line in ("from alembic import op", "import sqlalchemy as sa", *found.imports)
     )
     return (
-        f"{imports}\n\ndef upgrade() -> None:\n    {code.upgrade}\n"
-        f"\n\ndef downgrade() -> None:\n    {code.downgrade}\n"
+        f"{imports}\n\ndef upgrade() -> None:\n    {found.upgrade}\n"
+        f"\n\ndef downgrade() -> None:\n    {found.downgrade}\n"
     )
 
 
 def render_sql(result: DiffResult, stream: TextIO) -> None:
     """The upgrade's DDL, as Alembic's offline mode writes it for the dialect."""
-    stream.write(migration(result).sql())
+    found = _planned(result)
+    assert found.sql is not None, "the api plans the DDL for --format sql"
+    stream.write(found.sql)
+
+
+def _planned(result: DiffResult) -> PlannedMigration:
+    assert result.migration is not None, "the api plans the migration of these formats"
+    return result.migration
