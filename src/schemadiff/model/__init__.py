@@ -1,0 +1,93 @@
+"""The plain data that everything else passes around: frozen, comparable, no behaviour.
+
+A ``Schema`` is what the models at one git ref declare; a ``Change`` is one difference
+between two of them. JSON conversion lives in ``schemadiff.snapshot``.
+"""
+
+from __future__ import annotations
+
+from schemadiff.model.changes import (
+    COLUMN_ATTRIBUTES,
+    Attribute,
+    Change,
+    ChangeKind,
+    Confidence,
+    Scope,
+    Value,
+)
+from schemadiff.model.results import (
+    Blame,
+    BlameLine,
+    Commit,
+    DiffResult,
+    Finding,
+    Level,
+    Location,
+    LogEntry,
+    PlannedMigration,
+    RevisionTarget,
+    Rule,
+    Side,
+    Source,
+)
+from schemadiff.model.schema import (
+    CheckConstraint,
+    Column,
+    ColumnType,
+    Computed,
+    Constraint,
+    EnumType,
+    ExcludeConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    NamedEnum,
+    Options,
+    PrimaryKey,
+    Schema,
+    Sequence,
+    SequenceOptions,
+    Table,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "COLUMN_ATTRIBUTES",
+    "Attribute",
+    "Blame",
+    "BlameLine",
+    "Change",
+    "ChangeKind",
+    "CheckConstraint",
+    "Column",
+    "ColumnType",
+    "Commit",
+    "Computed",
+    "Confidence",
+    "Constraint",
+    "DiffResult",
+    "EnumType",
+    "ExcludeConstraint",
+    "Finding",
+    "ForeignKey",
+    "Identity",
+    "Index",
+    "Level",
+    "Location",
+    "LogEntry",
+    "NamedEnum",
+    "Options",
+    "PlannedMigration",
+    "PrimaryKey",
+    "RevisionTarget",
+    "Rule",
+    "Schema",
+    "Scope",
+    "Sequence",
+    "SequenceOptions",
+    "Side",
+    "Source",
+    "Table",
+    "UniqueConstraint",
+    "Value",
+]
