@@ -12,9 +12,9 @@ columns in declaration order, then indexes, constraints and foreign keys.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from schemadiff.diff.reflected import align
 from schemadiff.diff.renames import (
@@ -41,6 +41,9 @@ from schemadiff.model import (
     Value,
 )
 from schemadiff.model import Sequence as SequenceRecord
+
+T = TypeVar("T")
+KeyT = TypeVar("KeyT", bound=Hashable)
 
 __all__ = [
     "Diff",
@@ -166,6 +169,22 @@ def _pair_columns(
 # --- comparing --------------------------------------------------------------------------------
 
 
+def differences(
+    before: Mapping[KeyT, T],
+    after: Mapping[KeyT, T],
+    order: Sequence[KeyT] | None = None,
+) -> Iterator[tuple[T | None, T | None]]:
+    """What differs between two keyed collections: ``(old, None)`` for a key only
+    ``before`` has, ``(None, new)`` for one only ``after`` has, ``(old, new)`` for one whose
+    items differ. In ``order`` when given, else the keys gone (in ``before``'s order), then
+    ``after``'s. The one loop of the table members, columns, named enums and sequences."""
+    keys = [*(k for k in before if k not in after), *after] if order is None else order
+    for key in keys:
+        was, now = before.get(key), after.get(key)
+        if was != now:
+            yield was, now
+
+
 def _diff_pair(pair: _Pair, renamed: Renamed) -> Iterator[Change]:
     old, new = pair.old, pair.new
     if old is None:
@@ -286,28 +305,25 @@ def _diff_set(
             constraint_type=constraint_type,
         )
 
-    for item in old:
-        if item not in new:
-            yield change(remove, item, item, None)
-    for item in new:
-        if item not in old:
-            yield change(add, item, None, item)
+    for was, now in differences({i: i for i in old}, {i: i for i in new}):
+        item = now or was
+        assert item is not None
+        yield change(add if was is None else remove, item, was, now)
 
 
 def _diff_columns(old: Table, new: Table) -> Iterator[Change]:
-    old_columns = {c.name: c for c in old.columns}
-    new_names = {c.name for c in new.columns}
-    for column in old.columns:
-        if column.name not in new_names:
+    before = {c.name: c for c in old.columns}
+    after = {c.name: c for c in new.columns}
+    for was, now in differences(before, after):
+        if now is None:
+            assert was is not None
             yield Change(
-                K.REMOVE_COLUMN, new.schema, new.name, column.name, column, None, destructive=True
+                K.REMOVE_COLUMN, new.schema, new.name, was.name, was, None, destructive=True
             )
-    for column in new.columns:
-        before = old_columns.get(column.name)
-        if before is None:
-            yield Change(K.ADD_COLUMN, new.schema, new.name, column.name, None, column)
-        elif before != column:
-            yield from _diff_column(new, before, column)
+        elif was is None:
+            yield Change(K.ADD_COLUMN, new.schema, new.name, now.name, None, now)
+        else:
+            yield from _diff_column(new, was, now)
 
 
 def _diff_column(table: Table, old: Column, new: Column) -> Iterator[Change]:
@@ -378,17 +394,15 @@ def _diff_standalone(
     add, remove, modify = kinds
     before = {i.key: i for i in old}
     after = {i.key: i for i in new}
-    for key in sorted(before.keys() | after.keys()):
-        was, now = before.get(key), after.get(key)
-        item = now or was
-        assert item is not None
+    for was, now in differences(before, after, sorted(before.keys() | after.keys())):
         if was is None:
-            yield Change(add, item.schema, None, item.name, None, now)
+            assert now is not None
+            yield Change(add, now.schema, None, now.name, None, now)
         elif now is None:
-            yield Change(remove, item.schema, None, item.name, was, None, destructive=True)
+            yield Change(remove, was.schema, None, was.name, was, None, destructive=True)
         elif state(was) != state(now):
             lost = drops(state(was), state(now))
-            yield Change(modify, item.schema, None, item.name, state(was), state(now), lost)
+            yield Change(modify, now.schema, None, now.name, state(was), state(now), lost)
 
 
 # --- filters ------------------------------------------------------------------------------------
