@@ -2,18 +2,11 @@
 
 ``serve()`` runs in a process ``schemadiff.sandbox`` starts before any request is known: it
 imports SQLAlchemy once (that cost overlaps the parent's own start and git work), then forks
-a child per load. Each child, on its own socket to the parent, says ``{"pid": N}``, reads one
-JSON request line:
-
-    {"directory": "...", "roots": [...], "tree": "...", "repository": "...",
-     "imports": [...], "locators": [...], "dialect": "postgresql", "env": {...}}
-
-(or ``{"database": URL, ...}`` to reflect a database instead), and answers with a line of
-figures (``{"seconds": ..., "peak_kib": ...}``), then either the schema documents
-(``snapshot.dump_packed``) or ``{"error": {"kind": ..., "message": ..., "file": ...,
-"line": ...}}``. Anything the user's code prints goes to the file ``output`` in the child's
-directory. Nothing here is imported by the parent process.
-"""
+a child per load. Each child talks to the parent on its own socket, as ``schemadiff.protocol``
+says: its pid, then one ``Request`` read, then its figures and the answer, the schema
+documents (``snapshot.dump_packed``) or the failure. Anything the user's code prints goes to
+the file ``protocol.OUTPUT`` in the child's directory. Nothing here is imported by the
+parent process."""
 
 from __future__ import annotations
 
@@ -23,7 +16,6 @@ import gc
 import importlib
 import importlib.abc
 import importlib.machinery
-import json
 import os
 import re
 import resource
@@ -40,7 +32,7 @@ from typing import Any, NoReturn
 
 import sqlalchemy as sa
 
-from schemadiff import _reaper, closure, confine, extract, snapshot, snapshotfile
+from schemadiff import _reaper, closure, confine, extract, protocol, snapshot, snapshotfile
 from schemadiff.config import DEFAULT_DIALECT
 from schemadiff.discover import Locator
 from schemadiff.errors import ModelLoadError
@@ -48,7 +40,7 @@ from schemadiff.extract import origins
 
 
 class LoadFailure(Exception):
-    """A failure to report to the parent as ``{"error": ...}``."""
+    """A failure to report to the parent (``protocol.Failure``)."""
 
     def __init__(self, kind: str, message: str, file: str | None = None, line: int | None = None):
         super().__init__(message)
@@ -56,15 +48,10 @@ class LoadFailure(Exception):
         self.traceback = ""
         self.advice = ""
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "message": self.message,
-            "file": self.file,
-            "line": self.line,
-            "traceback": self.traceback,
-            "advice": self.advice,
-        }
+    def told(self) -> protocol.Failure:
+        return protocol.Failure(
+            self.kind, self.message, self.file, self.line, self.traceback, self.advice
+        )
 
 
 class RepositoryGuard(importlib.abc.MetaPathFinder):
@@ -163,7 +150,9 @@ def _reap(held: dict[int, int], server: int, directory: str) -> None:
             break
         if pid in held:
             ended.append(held.pop(pid))
-            _record_end(Path(directory) / f"exit-{pid}", os.waitstatus_to_exitcode(status))
+            _record_end(
+                protocol.ended_record(Path(directory), pid), os.waitstatus_to_exitcode(status)
+            )
     if ended:
         _reaper.kill_descendants(server, keep=held.__contains__)
     for fd in ended:
@@ -187,11 +176,11 @@ def _child(connection: socket.socket, server: int) -> NoReturn:
         _reaper.die_with_parent(signal.SIGKILL)
         if os.getppid() != server:  # it died before we asked to die with it: nobody to answer
             raise ConnectionAbortedError
-        connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
+        connection.sendall(protocol.Hello(os.getpid()).to_bytes())
         line = connection.makefile("rb").readline()
         if line:
-            request = json.loads(line)
-            _isolate(Path(request["directory"]))
+            request = protocol.Request.from_bytes(line)
+            _isolate(request.directory)
             connection.sendall(_answer(request))
             code = 0
     except OSError:
@@ -209,10 +198,10 @@ def _child(connection: socket.socket, server: int) -> NoReturn:
 def _isolate(directory: Path) -> None:
     """Our own working directory and HOME; the user's prints go to a file, never to the
     answer; ``input()`` at import time gets end of file."""
-    os.chdir(directory / "cwd")
-    home = str(directory / "home")
+    os.chdir(directory / protocol.CWD)
+    home = str(directory / protocol.HOME)
     os.environ.update(HOME=home, USERPROFILE=home)
-    output = os.open(directory / "output", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    output = os.open(directory / protocol.OUTPUT, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     for fd in (1, 2):
         os.dup2(output, fd)
     os.close(output)
@@ -223,51 +212,51 @@ def _isolate(directory: Path) -> None:
     faulthandler.enable()  # a crash in C leaves the Python stack in the output file
 
 
-def _answer(request: dict[str, Any]) -> bytes:
+def _answer(request: protocol.Request) -> bytes:
     """A line of figures (seconds, peak memory, size of the answer), then the answer: the
     documents, or the error; either with what the import read of its tree (``closure``)."""
     start = time.perf_counter()
-    recorder = closure.Recorder(request["tree"])
+    recorder = closure.Recorder(str(request.tree))
     try:
         documents = load(request, recorder)
-        answer = snapshot.dump_packed(documents, reads=recorder.reads().to_json())
+        told = protocol.Answer(recorder.reads().to_json())
+        answer = snapshot.dump_packed(documents, **told.to_json())
     except LoadFailure as failure:
         answer = _error(failure, recorder)
     except ModelLoadError as exc:
-        kind = "database" if request.get("database") else "invalid"
+        kind = "database" if request.database else "invalid"
         answer = _error(LoadFailure(kind, str(exc)), recorder)
     except BaseException as exc:  # raised while reading the MetaData: by the user's code?
-        answer = _error(_user_failure(exc, Path(request["tree"]), "read"), recorder)
-    figures = {
-        "seconds": round(time.perf_counter() - start, 4),
-        "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        "size": len(answer),
-    }
-    return json.dumps(figures).encode() + b"\n" + answer
+        answer = _error(_user_failure(exc, request.tree, "read"), recorder)
+    figures = protocol.Figures(
+        seconds=round(time.perf_counter() - start, 4),
+        peak_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        size=len(answer),
+    )
+    return figures.to_bytes() + answer
 
 
 def _error(failure: LoadFailure, recorder: closure.Recorder) -> bytes:
-    told = {"error": failure.to_json(), "reads": recorder.reads().to_json()}
-    return json.dumps(told).encode() + b"\n"
+    return protocol.Answer(recorder.reads().to_json(), failure.told()).to_bytes()
 
 
-def load(request: dict[str, Any], recorder: closure.Recorder) -> dict[str, snapshot.Packed]:
+def load(request: protocol.Request, recorder: closure.Recorder) -> dict[str, snapshot.Packed]:
     """A schema document for each MetaData, by its name in the snapshot file; ``recorder``
     hears what the import reads."""
-    if request.get("database"):
-        return {"database": snapshot.Packed.of(_reflected(request))}
-    tree = Path(request["tree"])
+    if request.database:
+        return {"database": snapshot.Packed.of(_reflected(request.database, request))}
+    tree = request.tree
     _confine(request)
     _prepare(request, tree)
     recorder.install()
     origin = origins.Recorder(tree)
     origin.install()
-    for module in request.get("imports", ()):
+    for module in request.imports:
         _run_import(module, tree)
-    locators = request["locators"]
+    locators = request.locators
     collections = [(loc, _metadata(loc, tree)) for loc in locators]
     schemas = extract.schemas_from_metadata(
-        collections, request["dialect"], request.get("user_module_prefix")
+        collections, request.dialect, request.user_module_prefix
     )
     names = snapshotfile.names(locators)
     return {
@@ -278,33 +267,30 @@ def load(request: dict[str, Any], recorder: closure.Recorder) -> dict[str, snaps
     }
 
 
-def _reflected(request: dict[str, Any]) -> dict[str, Any]:
+def _reflected(url: str, request: protocol.Request) -> dict[str, Any]:
     from schemadiff.extract import reflect  # noqa: PLC0415 - only for --from-db
 
-    schema = reflect.schema_from_database(
-        request["database"], request["timeout"], request.get("include_schemas", ())
-    )
+    schema = reflect.schema_from_database(url, request.timeout, request.include_schemas)
     return snapshot.schema_to_json(schema)
 
 
-def _confine(request: dict[str, Any]) -> None:
+def _confine(request: protocol.Request) -> None:
     """Landlock and limits (schemadiff.confine), before any of the user's code runs."""
-    confinement = confine.Confinement.from_json(request.get("confinement"))
     try:
-        confine.enter(confinement, Path(request["directory"]), Path(request["repository"]))
+        confine.enter(request.confinement, request.directory, request.repository)
     except (confine.ConfinementError, OSError) as exc:
         raise LoadFailure("confine", str(exc)) from None
 
 
-def _prepare(request: dict[str, Any], tree: Path) -> None:
+def _prepare(request: protocol.Request, tree: Path) -> None:
     sys.dont_write_bytecode = True
-    os.environ.update(request["env"])
+    os.environ.update(request.env)
     sys.argv = ["schemadiff-sandbox"]
     allowed = [tree, *_environment_dirs()]
-    guard = RepositoryGuard(Path(request["repository"]), allowed)
+    guard = RepositoryGuard(request.repository, allowed)
     here = os.getcwd()
     kept = [p for p in sys.path if p not in ("", here) and not guard.forbids(p)]
-    sys.path[:] = [*request["roots"], *kept]
+    sys.path[:] = [*request.paths(), *kept]
     sys.meta_path.insert(0, guard)
 
 

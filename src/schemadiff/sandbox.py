@@ -9,7 +9,8 @@ Each child runs in its own process group with a private HOME and working directo
 directory is removed and every process killed on every exit path, errors and Ctrl-C
 included. On Linux the server and its children are subreapers (``_reaper``), so what the
 models start (a daemon that left their process group included) is killed with them, and the
-server cleans up by itself when schemadiff is killed.
+server cleans up by itself when schemadiff is killed. What parent and child say is
+``protocol``'s; how a failed load is worded, ``loadfailure``'s.
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
-import json
 import logging
 import os
-import re
 import selectors
 import shutil
 import signal
@@ -31,14 +30,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import schemadiff
-from schemadiff.confine import Confinement
+from schemadiff import loadfailure, protocol
 from schemadiff.errors import ModelLoadError, ModelTimeoutError, SchemadiffError
+from schemadiff.protocol import Figures, Hello, Request
 
 # The reaper first: the server is answerable for what it starts before SQLAlchemy is in.
 _BOOT = (
@@ -51,10 +51,6 @@ _STOPPING = 5.0
 _DROPPED_ENV = ("PYTHONINSPECT", "PYTHONSTARTUP", "PYTHONHOME")
 _CHUNK = 1 << 20
 _log = logging.getLogger(__name__)
-
-
-class ModuleMissingError(ModelLoadError):
-    """The locator's module does not exist at that side (the models came later)."""
 
 
 class TemporaryDirectoryError(SchemadiffError):
@@ -97,37 +93,14 @@ def _writing(root: Path) -> Iterator[None]:
 
 
 @dataclass(frozen=True, slots=True)
-class Request:
-    """What to import in a sandbox, with paths relative to the sandbox tree."""
+class Load:
+    """One load: the request its child is sent, and what the parent words its failures by."""
 
+    request: Request
     label: str
     """The side, as messages name it (``HEAD~1``)."""
-    repository: Path
-    prefix: str
-    roots: tuple[str, ...]
-    locators: tuple[str, ...]
-    dialect: str
-    timeout: float
-    imports: tuple[str, ...] = ()
-    """Modules imported (or functions called) before the locators are read."""
-    env: tuple[tuple[str, str], ...] = ()
-    user_module_prefix: str | None = None
     skipped: tuple[str, ...] = ()
     """Files that could not be materialized (absent from a partial clone)."""
-    database: str | None = None
-    """A database URL to reflect instead of importing models."""
-    include_schemas: tuple[str, ...] = ()
-    confinement: Confinement = field(default_factory=Confinement)
-
-
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """What one load cost its child."""
-
-    seconds: float
-    peak_kib: int
-    size: int
-    """Of the answer, in bytes: a child that died while sending it sent less."""
 
 
 class Server:
@@ -166,7 +139,7 @@ class Server:
         self._count += 1
         directory = self.directory / str(self._count)
         with _writing(self.root):
-            for name in ("tree", "home", "cwd"):
+            for name in (protocol.TREE, protocol.HOME, protocol.CWD):
                 (directory / name).mkdir(parents=True)
         return directory
 
@@ -182,14 +155,15 @@ class Server:
         return ours
 
     def _died(self) -> str:
-        said = _tail(read_untrusted(self.directory / "server-output", tail=_OUTPUT_KEPT))
+        output = read_untrusted(self.directory / "server-output", tail=_OUTPUT_KEPT)
+        said = loadfailure.it_said(output)
         return f"The import sandbox could not start. {said}Run with --debug for more."
 
     def ended(self, pid: int) -> int | None:
         """How the child ``pid`` ended, as the server recorded it: its exit status, or minus
         the signal that killed it; None when it has not ended."""
         try:
-            return int((self.directory / f"exit-{pid}").read_text())
+            return int(protocol.ended_record(self.directory, pid).read_text())
         except (OSError, ValueError):
             return None
 
@@ -214,7 +188,7 @@ class Sandbox:
     def __init__(self, server: Server) -> None:
         self._server = server
         self.directory = server.directory_for_load()
-        self.tree = self.directory / "tree"
+        self.tree = self.directory / protocol.TREE
         self._socket: socket.socket | None = None
         self._received = bytearray()
         self._pid: int | None = None
@@ -255,25 +229,12 @@ class Sandbox:
         return self._socket.fileno()
 
     def send(self, request: Request) -> None:
-        """Have a child forked for the request; it starts importing at once."""
-        message = {
-            "directory": str(self.directory),
-            "tree": str(self.tree),
-            "repository": str(request.repository),
-            "roots": [str(self.tree / request.prefix / r) for r in request.roots],
-            "locators": list(request.locators),
-            "imports": list(request.imports),
-            "dialect": request.dialect,
-            "env": dict(request.env),
-            "user_module_prefix": request.user_module_prefix,
-            "database": request.database,
-            "timeout": request.timeout,
-            "include_schemas": list(request.include_schemas),
-            "confinement": request.confinement.to_json(),
-        }
+        """Have a child forked for the request (its ``directory`` this sandbox's); it starts
+        importing at once."""
+        assert request.directory == self.directory, "a request for another sandbox"
         self._socket = self._server.fork()
         with contextlib.suppress(OSError):  # the child died early; wait() reports how
-            self._socket.sendall(json.dumps(message).encode() + b"\n")
+            self._socket.sendall(request.to_bytes())
         self.deadline = time.monotonic() + request.timeout
 
     def receive(self) -> bool:
@@ -286,7 +247,7 @@ class Sandbox:
         if chunk:
             self._received += chunk
             if self._pid is None and b"\n" in self._received:
-                self._pid = json.loads(bytes(self._received.partition(b"\n")[0]))["pid"]
+                self._pid = Hello.from_bytes(bytes(self._received.partition(b"\n")[0])).pid
             # Done once the answer is all here: a process the models started may hold the
             # socket open after the child has left.
             self._ended = self._complete()
@@ -301,51 +262,52 @@ class Sandbox:
             if second < 0:
                 return False
             try:
-                size = json.loads(bytes(self._received[first + 1 : second]))["size"]
-            except (ValueError, KeyError, TypeError):
+                size = Figures.from_bytes(bytes(self._received[first + 1 : second])).size
+            except ValueError:
                 return False
-            self._expected = second + 1 + int(size)
+            self._expected = second + 1 + size
         return len(self._received) >= self._expected
 
-    def result(self, request: Request) -> bytes:
+    def result(self, load: Load) -> bytes:
         """The answer, once ``receive()`` said the child is done."""
         lines = bytes(self._received).split(b"\n", 2)
         if len(lines) < 3:
-            raise self._no_answer(request)
+            raise self._no_answer(load)
         try:
-            self.figures = Figures(**json.loads(lines[1]))
-        except (ValueError, TypeError):
-            raise self._no_answer(request) from None
+            self.figures = Figures.from_bytes(lines[1])
+        except ValueError:
+            raise self._no_answer(load) from None
         if len(lines[2]) != self.figures.size:
-            raise self._no_answer(request)
-        done = "read" if request.database else "imported"
+            raise self._no_answer(load)
+        done = "read" if load.request.database else "imported"
         _log.debug(
             "%s: %s in %.3f s, peak memory %d KiB",
-            request.label,
+            load.label,
             done,
             self.figures.seconds,
             self.figures.peak_kib,
         )
-        return _answer(lines[2], self._output(), request)
+        return loadfailure.documents(lines[2], self._output(), load.label, load.skipped)
 
     def _output(self) -> bytes:
-        return read_untrusted(self.directory / "output", tail=_OUTPUT_KEPT)
+        return read_untrusted(self.directory / protocol.OUTPUT, tail=_OUTPUT_KEPT)
 
-    def _no_answer(self, request: Request) -> ModelLoadError:
+    def _no_answer(self, load: Load) -> ModelLoadError:
         err = self._output()
         code = self._server.ended(self._pid) if self._pid is not None else None
-        failure = ModelLoadError(_ended_without_answer(request.label, code, err, self.tree))
+        said = loadfailure.ended_without_answer(load.label, code, err, self.tree)
+        failure = ModelLoadError(said)
         failure.detail = err.decode("utf-8", "replace")
         return failure
 
-    def stop(self, request: Request) -> ModelTimeoutError:
+    def stop(self, load: Load) -> ModelTimeoutError:
         self.close()
         self._ended = True
-        return ModelTimeoutError(_timed_out(request))
+        return ModelTimeoutError(loadfailure.timed_out(load.label, load.request))
 
 
 def ready(
-    boxes: Sequence[Sandbox], requests: Sequence[Request]
+    boxes: Sequence[Sandbox], loads: Sequence[Load]
 ) -> list[tuple[int, bytes | ModelLoadError]]:
     """Wait until at least one of the started ``boxes`` is done; its position and answer (or
     failure), for each that is."""
@@ -359,18 +321,18 @@ def ready(
             for key, _ in events:
                 i = key.data
                 if boxes[i].receive():
-                    done.append((i, _outcome(boxes[i], requests[i])))
+                    done.append((i, _outcome(boxes[i], loads[i])))
             if not events:
                 now = time.monotonic()
                 done += [
-                    (i, box.stop(requests[i])) for i, box in enumerate(boxes) if box.deadline <= now
+                    (i, box.stop(loads[i])) for i, box in enumerate(boxes) if box.deadline <= now
                 ]
     return done
 
 
-def _outcome(box: Sandbox, request: Request) -> bytes | ModelLoadError:
+def _outcome(box: Sandbox, load: Load) -> bytes | ModelLoadError:
     try:
-        return box.result(request)
+        return box.result(load)
     except ModelLoadError as failure:
         return failure
 
@@ -407,163 +369,6 @@ def _environment(directory: Path) -> dict[str, str]:
     return env
 
 
-def _timed_out(request: Request) -> str:
-    if request.database:
-        return (
-            f"Reading {request.label} took longer than {request.timeout:g} s and was stopped. "
-            "Check that the server is reachable, or raise --timeout."
-        )
-    return (
-        f"Importing the models at {request.label} took longer than {request.timeout:g} s and "
-        "was stopped. Look for import-time work that blocks (a network call, a database "
-        "connection), or raise --timeout."
-    )
-
-
-def _answer(out: bytes, err: bytes, request: Request) -> bytes:
-    answer: dict[str, Any] = json.loads(out.partition(b"\n")[0])
-    if "error" in answer:
-        failure = _error(answer["error"], request)
-        failure.detail = (answer["error"].get("traceback") or "") + err.decode("utf-8", "replace")
-        failure.reads = answer.get("reads")
-        raise failure
-    return out
-
-
-def _error(error: dict[str, Any], request: Request) -> ModelLoadError:
-    kind, message = error["kind"], error["message"]
-    if kind == "database":
-        return ModelLoadError(message)
-    absent_code = [path for path in request.skipped if path.endswith(".py")]
-    if kind == "module_missing" and not absent_code:
-        return ModuleMissingError(f"{message.rstrip('.')} at {request.label}.")
-    if kind == "import_missing" and not absent_code:
-        return ModelLoadError(
-            f"{message} at {request.label}.\n  Import a module every compared commit has, "
-            "or compare from a commit that has it."
-        )
-    if kind == "internal":  # raised while reading, by no code of the user's
-        raise SandboxBug(f"{message} (reading the models at {request.label})") from RemoteError(
-            error.get("traceback") or ""
-        )
-    where = f" ({error['file']}:{error['line']})" if error.get("file") else ""
-    if kind == "arguments":
-        return ModelLoadError(
-            f"{message} takes arguments{where}; a locator calls it with none: point at a "
-            "function that takes none, e.g. a wrapper"
-        )
-    advice = _ADVICE.get(kind, error.get("advice") or "")
-    absent = (
-        absent_code
-        if kind in ("module_missing", "import_missing")
-        else _absent_cause(message, request.skipped)
-    )
-    if absent:
-        advice = (
-            f"{len(request.skipped)} file(s) are absent from this partial clone and could not be "
-            f"fetched, such as {absent[0]}. "
-            "Check that the remote is reachable, or clone without --filter."
-        )
-    second = f"\n  {advice}" if advice else ""
-    doing = "Reading" if kind == "read" else "Importing"
-    failure = ModelLoadError(
-        f"{doing} the models at {request.label} failed{where}: {message}{second}"
-    )
-    failure.file = error.get("file")
-    return failure
-
-
-_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
-_NO_FILE = re.compile(r"(?:FileNotFoundError|OSError): \[Errno 2\] [^:]*: '(.+)'$")
-
-
-def _absent_cause(message: str, skipped: Sequence[str]) -> list[str]:
-    """The absent files the failure names: a module or a file it could not find. Any other
-    failure (a missing variable, a syntax error in a file that is there) has its own advice."""
-    module, file = _NO_MODULE.search(message), _NO_FILE.search(message)
-    if module:
-        return [p for p in skipped if _provides(p, module.group(1))]
-    if file:
-        name = file.group(1).replace(os.sep, "/").removeprefix("./")
-        return [p for p in skipped if f"/{name}".endswith(f"/{p}") or f"/{p}".endswith(f"/{name}")]
-    return []
-
-
-def _provides(path: str, module: str) -> bool:
-    """Whether the file at ``path`` is ``module`` or a package on its way, from any root."""
-    parts = path.removesuffix(".py").removesuffix("/__init__").split("/")
-    tails = {".".join(parts[start:]) for start in range(len(parts))}
-    return path.endswith(".py") and any((module + ".").startswith(t + ".") for t in tails)
-
-
-_ADVICE = {
-    "syntax": "Fix the syntax error, or compare another ref.",
-    "import": "Set what it needs under [tool.schemadiff.env], or run with --debug.",
-    "recursion": "A call there recurses without end; run with --debug to see the traceback.",
-    "read": "Your code raised it while schemadiff read the MetaData it built (a type's "
-    "__repr__, a default); run with --debug to see the traceback.",
-}
-
-
-class SandboxBug(Exception):
-    """The child failed in schemadiff's own code: a bug of ours (exit 3)."""
-
-
-class RemoteError(Exception):
-    """The child's traceback, chained to ``SandboxBug`` so that ``--debug`` shows it."""
-
-    def __str__(self) -> str:
-        return f"\n{self.args[0]}" if self.args else ""
-
-
-_FRAME = re.compile(r'^  File "(.*)", line (\d+) in ', re.MULTILINE)
-
-
-def _ended_without_answer(label: str, code: int | None, err: bytes, tree: Path) -> str:
-    """What to say when the child ended without an answer, by how it ended (``code`` as
-    ``Server.ended`` gives it) and what it printed (Python's fault handler's dump, on a crash)."""
-    if code is None:
-        return (
-            f"The model import at {label} ended without an answer. "
-            f"{_tail(err)}Run with --debug to see its whole output."
-        )
-    if code >= 0:
-        return (
-            f"The model import at {label} exited with status {code} before it answered: "
-            "something it imports ended the process (os._exit(), or exit() in C). "
-            f"{_tail(err)}Run with --debug to see its whole output."
-        )
-    name = _signal_name(-code)
-    if -code == signal.SIGKILL:
-        return (
-            f"The model import at {label} was killed by SIGKILL: it spun past cpu-limit in C "
-            "code, the system ran out of memory, or another program stopped it. Run with --debug "
-            "to see its output."
-        )
-    text = err.decode("utf-8", "replace")
-    frames = [(f, n) for f, n in _FRAME.findall(text) if Path(f).is_relative_to(tree)]
-    where = f" ({Path(frames[0][0]).relative_to(tree).as_posix()}:{frames[0][1]})" if frames else ""
-    # The fault handler prints at most 100 frames, then "  ...": a stack that deep is a
-    # recursion that overflowed the C stack.
-    if "\n  ...\n" in text:
-        return (
-            f"The model import at {label} crashed with {name}{where}: a recursion that does not "
-            "end overflowed the C stack.\n  Look for a call that calls itself without end; run "
-            "with --debug to see the Python stack."
-        )
-    return (
-        f"The model import at {label} crashed with {name}{where}.\n  Code it runs in C (an "
-        "extension module, ctypes) failed; run with --debug to see the Python stack."
-    )
-
-
-def _signal_name(signum: int) -> str:
-    try:
-        return signal.Signals(signum).name
-    except ValueError:
-        return f"signal {signum}"
-
-
 _OUTPUT_KEPT = 1 << 22
 """Bytes kept of what the user's code printed: its end, where the error is."""
 
@@ -584,8 +389,3 @@ def read_untrusted(path: Path, head: int | None = None, tail: int | None = None)
         if tail is not None:
             file.seek(max(0, size.st_size - tail))
         return file.read(head if head is not None else -1)
-
-
-def _tail(err: bytes) -> str:
-    lines = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]
-    return f"It said: {lines[-1].strip()} " if lines else ""

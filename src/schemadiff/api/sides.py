@@ -33,6 +33,7 @@ from schemadiff import (
     config,
     confine,
     gitrefs,
+    protocol,
     revisions,
     sandbox,
     snapshotfile,
@@ -41,8 +42,9 @@ from schemadiff import (
 from schemadiff.api import emptyside
 from schemadiff.errors import ModelLoadError
 from schemadiff.escape import printable
+from schemadiff.loadfailure import ModuleMissingError
 from schemadiff.model import Side, Source
-from schemadiff.sandbox import ModuleMissingError, Request, Sandbox
+from schemadiff.sandbox import Load, Sandbox
 from schemadiff.snapshot import JSONDict, Packed, load_packed, merged
 
 _log = logging.getLogger(__name__)
@@ -230,7 +232,7 @@ class Session:
         """Each pending group's outcome as it comes, with ``workers`` sandboxes busy at most.
         An import that read a file its view left out is run again with it (``_retried``)."""
         queue = list(pending)
-        running: list[tuple[str, Sandbox, Request, _Given]] = []
+        running: list[tuple[str, Sandbox, Load, _Given]] = []
         tries: dict[str, int] = {}
         while queue or running:
             while queue and len(running) < workers:
@@ -310,24 +312,24 @@ class Session:
 
     def _started(
         self, job: Job, waiting: _Waiting, tries: Mapping[str, int]
-    ) -> tuple[Sandbox, Request, _Given]:
+    ) -> tuple[Sandbox, Load, _Given]:
         """A sandbox importing the job: given its view (``view.view``: its code, the files
         beside it, and what imports of the project read before), or every file once a view
         fell short ``_TRIES`` times."""
         box = self._sandbox()
         if job.database:
-            request = _database_request(job)
-            box.send(request)
-            return box, request, _Given(False, True, frozenset())
+            load = _database_load(job, box.directory)
+            box.send(load.request)
+            return box, load, _Given(False, True, frozenset())
         entries = waiting.entries
         whole = waiting.base is None or tries.get(waiting.group, 0) >= _TRIES
         also = () if whole or waiting.base is None else self._index(waiting.base).also
         migrations = [self.path(v) for v in job.settings.version_locations]
         files, folders = (entries, []) if whole else view.view(entries, also, migrations)
         skipped = box.fill(lambda tree: self.repo.materialize(job.side, files, tree, folders))
-        request = self._request(job, tuple(skipped))
-        box.send(request)
-        return box, request, _Given(not skipped, whole, frozenset(e.path for e in files))
+        load = self._load(job, box.directory, tuple(skipped))
+        box.send(load.request)
+        return box, load, _Given(not skipped, whole, frozenset(e.path for e in files))
 
     def _finished(
         self, side: Side, answer: bytes | ModelLoadError, cached: _Waiting | None
@@ -346,9 +348,9 @@ class Session:
     def _sandbox(self) -> Sandbox:
         return self._stack.enter_context(Sandbox.start())
 
-    def _request(self, job: Job, skipped: tuple[str, ...]) -> Request:
-        return Request(
-            label=job.side.label,
+    def _load(self, job: Job, directory: Path, skipped: tuple[str, ...]) -> Load:
+        request = protocol.Request(
+            directory=directory,
             repository=self.repo.top,
             prefix=self.repo.prefix,
             roots=job.settings.paths,
@@ -358,9 +360,9 @@ class Session:
             timeout=job.settings.timeout,
             env=job.settings.env,
             user_module_prefix=job.settings.user_module_prefix,
-            skipped=skipped,
             confinement=self._confinement(job.settings),
         )
+        return Load(request, job.side.label, skipped)
 
     def _confinement(self, settings: config.Settings) -> confine.Confinement:
         """How the import is confined; the note, once, when the kernel cannot do it."""
@@ -472,16 +474,15 @@ def _reads(answer: bytes | ModelLoadError) -> closure.Reads | None:
     if isinstance(answer, ModelLoadError):
         return closure.Reads.from_json(answer.reads)
     try:
-        head = json.loads(answer.partition(b"\n")[0])
+        return closure.Reads.from_json(protocol.Answer.from_bytes(answer).reads)
     except ValueError:
         return None
-    return closure.Reads.from_json(head.get("reads")) if isinstance(head, dict) else None
 
 
-def _database_request(job: Job) -> Request:
+def _database_load(job: Job, directory: Path) -> Load:
     assert job.database is not None
-    return Request(
-        label=job.side.label,
+    request = protocol.Request(
+        directory=directory,
         repository=Path(),
         prefix="",
         roots=(),
@@ -491,6 +492,7 @@ def _database_request(job: Job) -> Request:
         database=job.database,
         include_schemas=job.settings.include_schemas,
     )
+    return Load(request, job.side.label)
 
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
