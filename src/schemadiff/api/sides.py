@@ -12,20 +12,13 @@ files in a closure are those of a cached side has that side's documents.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
-import importlib.metadata
-import json
 import logging
 import os
-import sys
-import sysconfig
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-import schemadiff
 from schemadiff import (
     alembicfiles,
     cache,
@@ -36,10 +29,9 @@ from schemadiff import (
     protocol,
     revisions,
     sandbox,
-    snapshotfile,
     view,
 )
-from schemadiff.api import emptyside
+from schemadiff.api import cachekeys, emptyside, lfs
 from schemadiff.errors import ModelLoadError
 from schemadiff.escape import printable
 from schemadiff.loadfailure import ModuleMissingError
@@ -97,7 +89,7 @@ class Session:
         self.consulted_globs: set[str] = set()
         """Top-relative globs matched to work them out: a file that comes to match one may
         change them too."""
-        self._indexes: dict[str, _Index] = {}
+        self._indexes: dict[str, cachekeys.Index] = {}
         """What imports met, by base key: from the cache's index, and learned this run."""
 
     @property
@@ -242,7 +234,7 @@ class Session:
             for position, answer in sorted(finished, reverse=True):
                 key, box, _, given = running.pop(position)
                 side = jobs[pending[key][0]].side
-                told = _pointer_named(answer, box.tree, side)  # before the tree goes
+                told = lfs.pointer_named(answer, box.tree, side)  # before the tree goes
                 box.close()
                 if self._retried(side, waiting[key], given, _reads(told)):
                     tries[key] = tries.get(key, 0) + 1
@@ -281,7 +273,9 @@ class Session:
         entries = self._entries(job)
         tree = closure.Tree(entries)
         for reads in self.closures(base):
-            documents = _documents(self.cache.get(self._key(base, reads, tree)), job.settings)
+            documents = cachekeys.documents(
+                self.cache.get(self._key(base, reads, tree)), job.settings
+            )
             if documents is not None:
                 return Loaded(job.side, documents, reads=reads)
         files = [(e.path, e.mode, self._digest(e)) for e in entries]
@@ -291,9 +285,9 @@ class Session:
         """The closures met under ``base``, newest first."""
         return self._index(base).closures
 
-    def _index(self, base: str) -> _Index:
+    def _index(self, base: str) -> cachekeys.Index:
         if base not in self._indexes:
-            self._indexes[base] = _Index.decoded(self.cache.get(_index_key(base)))
+            self._indexes[base] = cachekeys.Index.decoded(self.cache.get(cachekeys.index_key(base)))
         return self._indexes[base]
 
     def _learned(self, base: str, reads: closure.Reads) -> None:
@@ -301,11 +295,11 @@ class Session:
         if reads in known:
             return
         known.insert(0, reads)
-        del known[_CLOSURES_KEPT:]
+        del known[cachekeys.CLOSURES_KEPT :]
         self._save(base)
 
     def _save(self, base: str) -> None:
-        self.cache.put(_index_key(base), self._index(base).encoded())
+        self.cache.put(cachekeys.index_key(base), self._index(base).encoded())
 
     def _entries(self, job: Job) -> list[gitrefs.Entry]:
         return self.repo.entries(job.side, [self.path(p) for p in job.settings.paths])
@@ -389,7 +383,7 @@ class Session:
                 "dialect": job.dialect,
                 "user_module_prefix": job.settings.user_module_prefix,
                 **({"sandbox": "strict"} if job.settings.sandbox == "strict" else {}),
-                **_environment(),
+                **cachekeys.environment(),
             }
         )
 
@@ -416,43 +410,6 @@ class _Waiting:
     base: str | None
     entries: list[gitrefs.Entry]
     tree: closure.Tree | None = None
-
-
-_CLOSURES_KEPT = 32
-"""Closures kept in the cache's index for one base: a project meets a few (one per set of
-model files), so a side is looked up under each at the cost of a hash."""
-
-
-def _index_key(base: str) -> str:
-    """Where the closures met under ``base`` are listed: a cache entry of its own name."""
-    return f"closures-{base}"
-
-
-@dataclass
-class _Index:
-    """What the imports of one base met: their closures (newest first), and the paths a
-    view must give beyond its code (``view.view``'s ``also``). Kept in the cache."""
-
-    closures: list[closure.Reads] = field(default_factory=list)
-    also: set[str] = field(default_factory=set)
-
-    @classmethod
-    def decoded(cls, found: bytes | None) -> _Index:
-        """The index a cache entry holds (an empty one for a damaged entry)."""
-        try:
-            data = json.loads(found) if found is not None else {}
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
-        listed, also = data.get("closures"), data.get("also")
-        read = [closure.Reads.from_json(r) for r in listed] if isinstance(listed, list) else []
-        paths = {p for p in also if isinstance(p, str)} if isinstance(also, list) else set()
-        return cls([r for r in read if r is not None], paths)
-
-    def encoded(self) -> bytes:
-        data = {"closures": [r.to_json() for r in self.closures], "also": sorted(self.also)}
-        return json.dumps(data).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,95 +450,6 @@ def _database_load(job: Job, directory: Path) -> Load:
         include_schemas=job.settings.include_schemas,
     )
     return Load(request, job.side.label)
-
-
-LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
-"""How a Git LFS pointer file starts: git holds this text in place of the file's content."""
-
-
-def _pointer_named(
-    answer: bytes | ModelLoadError, tree: Path, side: Side
-) -> bytes | ModelLoadError:
-    """A failure on a file that is a Git LFS pointer, told as such: Python saw the pointer's
-    text (a bare SyntaxError) where the file should be."""
-    if not isinstance(answer, ModelLoadError) or answer.file is None:
-        return answer
-    path = tree / answer.file
-    try:
-        if not path.resolve().is_relative_to(tree.resolve()):
-            return answer  # the child names files in its tree; anything else is not ours to read
-    except OSError:
-        return answer
-    start = sandbox.read_untrusted(path, head=len(LFS_POINTER))
-    if start != LFS_POINTER:
-        return answer
-    failure = ModelLoadError(_pointer_message(printable(answer.file), side))
-    failure.detail, failure.file, failure.reads = answer.detail, answer.file, answer.reads
-    return failure
-
-
-def _pointer_message(path: str, side: Side) -> str:
-    if side.source is Source.WORKTREE:
-        return (
-            f"{path} in {side.label} is a Git LFS pointer, not the file: run git lfs pull "
-            "(or fetch the LFS objects in CI: actions/checkout lfs: true)."
-        )
-    # A commit or the index holds the pointer itself; git lfs pull changes only the files
-    # of the working tree, and schemadiff runs no filter (a repository's config could name
-    # any program as one).
-    return (
-        f"{path} at {side.label} is a Git LFS pointer, not the file: git holds only the "
-        "pointer there, and schemadiff does not read LFS objects.\n"
-        "  Keep Python files out of Git LFS (git lfs untrack, or their line in .gitattributes)."
-    )
-
-
-def _documents(found: bytes | None, settings: config.Settings) -> dict[str, Packed] | None:
-    """A cached answer's documents, when they are those of its locators (else: a miss)."""
-    if found is None:
-        return None
-    try:
-        documents = load_packed(found)
-    except (ValueError, KeyError, TypeError):
-        return None
-    expected = sorted(snapshotfile.names(settings.metadata))
-    return documents if sorted(documents) == expected else None
-
-
-@functools.cache
-def _environment() -> dict[str, Any]:
-    """What the interpreter brings to every import: versions, and the installed packages."""
-    purelib = sysconfig.get_paths()["purelib"]
-    try:
-        installed = os.stat(purelib).st_mtime_ns  # changes when a package is (un)installed
-    except OSError:
-        installed = 0
-    return {
-        "python": sys.version,
-        "prefix": sys.prefix,
-        "sqlalchemy": _version("sqlalchemy"),
-        "schemadiff": [schemadiff.__version__, _own_code()],
-        "site_packages": [purelib, installed],
-        "pythonpath": os.environ.get("PYTHONPATH"),
-    }
-
-
-def _own_code() -> str:
-    """A digest of schemadiff's own source: what it reads from a MetaData changes with the
-    code, not only with the release, so an entry written by other code is not reused."""
-    package = Path(schemadiff.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _version(distribution: str) -> str | None:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 def _join(prefix: str, path: str) -> str:
