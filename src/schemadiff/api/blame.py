@@ -190,24 +190,20 @@ class _Follower:
                 return found
             edge = (commit, parents[0])
             changed = self.history.changes.get(edge, ())
-            if any(self._unsettles(text, status, path) for status, path in changed):
+            # What the closure says of the paths outside the text (a settings file, a
+            # module looked for, a folder listed), and the settings of a module that comes
+            # or goes (the default import roots are where the locators' modules are).
+            if self.history.touched(edge, watch, judged=text.files) or any(
+                path in text.files and status in ("A", "D") and self.history.settles(path)
+                for status, path in changed
+            ):
                 return found
-            if self.history.touched(edge, watch, judged=text.files):
-                return found  # a module looked for, a folder listed: what the closure says
             for _, path in changed:
                 if path in text.files:
                     parts[path] = self._part(text, parents[0], path)
             if parts != start:
                 return found
             found.append(parents[0])
-
-    def _unsettles(self, text: spans.Text, status: str, path: str) -> bool:
-        """Whether a change of ``path`` may change the settings. The settings may look
-        where a module is (the default import roots): a module the import read is a change
-        there only when it comes or goes; what it says, the text decides."""
-        if not self.history.settles(path):
-            return False
-        return path not in text.files or status in ("A", "D")
 
     def _held(self, place: Place, commit: str, attribute: str | None) -> Place | None:
         """The value's place at ``commit``, an older commit, when the imports show it has
