@@ -73,11 +73,11 @@ def check(
     if hook and (revisions or staged):
         raise ConfigError("--hook takes its range from pre-commit: give no revision, nor --staged.")
     spec = hook_range(environ) if hook else range_spec(options, revisions, staged)
-    done = compared_range(options, spec, quick=True)
-    result = done.result
-    if not result.changes:
-        return replace(result, findings=())
     with session(options.directory, options.use_cache) as work:
+        done = compared_range(work, options, spec, quick=True)
+        result = done.result
+        if not result.changes:
+            return replace(result, findings=())
         migrations = _migrations(work, done)
     newer = _newer_tables(done)
     findings = [*_unmigrated(done, migrations), *_safety(done, newer, migrations)]

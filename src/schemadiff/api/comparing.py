@@ -42,28 +42,30 @@ class Compared:
 
 def compare(options: Options, revisions: Sequence[str] = (), staged: bool = False) -> DiffResult:
     """``schemadiff [RANGE]``: the schema changes between two sides."""
-    return compared_range(options, range_spec(options, revisions, staged)).result
+    with session(options.directory, options.use_cache) as work:
+        return compared_range(work, options, range_spec(options, revisions, staged)).result
 
 
-def compared_range(options: Options, spec: gitrefs.RangeSpec, quick: bool = False) -> Compared:
-    """The two sides of ``spec`` loaded and compared. ``quick``: when no file that decides the
-    schema differs, import nothing and report no change (the models are not even checked)."""
+def compared_range(
+    work: Session, options: Options, spec: gitrefs.RangeSpec, quick: bool = False
+) -> Compared:
+    """The two sides of ``spec`` loaded and compared, in the command's session. ``quick``:
+    when no file that decides the schema differs, import nothing and report no change (the
+    models are not even checked)."""
     if options.from_db and options.from_snapshot:
         raise ConfigError(
             "Give --from-db or --from-snapshot, not both: each replaces the older side."
         )
-    with session(options.directory, options.use_cache) as work:
-        old, new = _resolved(work, spec, options)
-        settings = work.settings(new, options.overrides)
-        dialect = older.database_dialect(options.from_db) if options.from_db else settings.dialect
-        if quick and isinstance(old, Side) and work.unchanged(old, new, options.overrides):
-            nothing = DiffResult(old, new, dialect, ())  # no file that decides it changed
-            return Compared(nothing, Loaded(old, None), Loaded(new, None), settings, work.project)
-        old_loaded, new_loaded = _load(work, options, old, Job(new, settings, dialect))
-        notes = tuple(work.cache.notes)
-        project = work.project
+    old, new = _resolved(work, spec, options)
+    settings = work.settings(new, options.overrides)
+    dialect = older.database_dialect(options.from_db) if options.from_db else settings.dialect
+    if quick and isinstance(old, Side) and work.unchanged(old, new, options.overrides):
+        nothing = DiffResult(old, new, dialect, ())  # no file that decides it changed
+        return Compared(nothing, Loaded(old, None), Loaded(new, None), settings, work.project)
+    old_loaded, new_loaded = _load(work, options, old, Job(new, settings, dialect))
+    notes = tuple(work.cache.notes)
     result = result_of(old_loaded, new_loaded, settings, dialect, notes)
-    return Compared(result, old_loaded, new_loaded, settings, project)
+    return Compared(result, old_loaded, new_loaded, settings, work.project)
 
 
 def _resolved(

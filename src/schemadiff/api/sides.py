@@ -91,6 +91,7 @@ class Session:
         change them too."""
         self._indexes: dict[str, cachekeys.Index] = {}
         """What imports met, by base key: from the cache's index, and learned this run."""
+        self._settings: dict[tuple[Side, config.Overrides], config.Settings] = {}
 
     @property
     def project(self) -> Path:
@@ -101,8 +102,15 @@ class Session:
         return _join(self.repo.prefix, relative)
 
     def settings(self, side: Side, overrides: config.Overrides) -> config.Settings:
-        """The side's settings. Each file (and glob) read to work them out is kept in
-        ``consulted``: a change there may change them, whatever the import reads."""
+        """The side's settings, worked out once per session. Each file (and glob) read to
+        work them out is kept in ``consulted``: a change there may change them, whatever
+        the import reads."""
+        asked = (side, overrides)
+        if asked not in self._settings:
+            self._settings[asked] = self._worked_out(side, overrides)
+        return self._settings[asked]
+
+    def _worked_out(self, side: Side, overrides: config.Overrides) -> config.Settings:
 
         def read(path: str) -> bytes | None:
             self.consulted.add(self.path(path))
