@@ -4,7 +4,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bin="$root/.venv/bin"
-"$bin/ruff" check src tests scripts examples
-"$bin/ruff" format --check src tests scripts examples
+"$bin/ruff" check src tests scripts examples benchmarks testsupport
+"$bin/ruff" format --check src tests scripts examples benchmarks testsupport
 "$bin/mypy"
 "$bin/lint-imports"

@@ -6,7 +6,6 @@ import atexit
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,11 +19,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from testsupport import gitenv, postgres
+
 # The machine is shared and noisy: correctness only, never timing.
 settings.register_profile("schemadiff", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("schemadiff")
-
-PG_BIN = Path(os.environ.get("SCHEMADIFF_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 # One cache for the whole run, never the user's own: tests that are about the cache give
 # their own SCHEMADIFF_CACHE_DIR.
@@ -34,18 +33,16 @@ atexit.register(shutil.rmtree, CACHE_DIR, ignore_errors=True)
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment of a user's shell: no GIT_* from whatever runs the tests."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="Test",
-        GIT_AUTHOR_EMAIL="test@example.com",
-        GIT_COMMITTER_NAME="Test",
-        GIT_COMMITTER_EMAIL="test@example.com",
-        NO_COLOR="1",
-        SCHEMADIFF_CACHE_DIR=CACHE_DIR,
-    )
-    env.update(extra)
-    return env
+    user = {
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+        "NO_COLOR": "1",
+        "SCHEMADIFF_CACHE_DIR": CACHE_DIR,
+    }
+    return gitenv.clean_env(**{**user, **extra})
 
 
 def git(cwd: Path, *args: str, **kwargs: Any) -> str:
@@ -241,42 +238,12 @@ def model_source(body: str) -> str:
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _as_postgres(argv: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return argv
-    return ["runuser", "-u", "postgres", "--", *argv]
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL 15 on 127.0.0.1, started as an unprivileged user."""
-    if not (PG_BIN / "initdb").exists():
+    if not postgres.available():
         if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL server binaries are missing from {PG_BIN}")
-        pytest.skip(f"PostgreSQL server binaries are missing from {PG_BIN}")
-    # Not under pytest's tmp root: that is private to this user and initdb runs as postgres.
-    base = Path(tempfile.mkdtemp(prefix="schemadiff-pg-"))
-    data = base / "data"
-    if os.geteuid() == 0:
-        base.chmod(0o755)
-        shutil.chown(base, "postgres", "postgres")
-    port = _free_port()
-    subprocess.run(
-        _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    ctl = [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w"]
-    subprocess.run(_as_postgres([*ctl, "-o", options, "start"]), check=True, capture_output=True)
-    try:
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(_as_postgres([*ctl, "-m", "immediate", "stop"]), capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+            pytest.fail(f"PostgreSQL server binaries are missing from {postgres.PG_BIN}")
+        pytest.skip(f"PostgreSQL server binaries are missing from {postgres.PG_BIN}")
+    with postgres.running("schemadiff-pg-") as server:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{server.port}/postgres"

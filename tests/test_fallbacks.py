@@ -372,9 +372,9 @@ def test_from_db_against_postgresql_and_a_revision_as_the_newer_side(
 
 
 def test_from_db_that_cannot_connect_says_so_and_hides_the_password(origin: GitRepo) -> None:
-    from tests.conftest import _free_port
+    from testsupport.postgres import free_port
 
-    url = f"postgresql+psycopg2://app:secret@127.0.0.1:{_free_port()}/app"
+    url = f"postgresql+psycopg2://app:secret@127.0.0.1:{free_port()}/app"
 
     run = schemadiff("--from-db", url, cwd=origin.path)
 

@@ -1,5 +1,6 @@
-"""The repository of the ``real-shape`` benchmark (``bench_real.py``): a history shaped like a
-real SQLAlchemy + Alembic application's, written with ``git fast-import``.
+"""The repository of the ``real-shape`` benchmark (``benchmarks/suites/real_shape.py``): a
+history shaped like a real SQLAlchemy + Alembic application's, written with
+``git fast-import``.
 
 ``plan_history`` decides what each commit does (cheap: the targets need it before anything is
 built); ``history_stream`` writes the commits; ``measured_shape`` counts, with git, what was
@@ -26,103 +27,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import (
-    BASE_MODULE,
-    MODULE_HEADER,
-    BenchError,
-    Column,
-    Table,
-    clean_env,
-    export,
-    fast_import_commit,
-    generate_table,
-    git,
-    python_env,
-    run_imports,
+from benchmarks.generator.models import BASE_MODULE, Column, Table, generate_table
+from benchmarks.generator.realplan import (
+    AREAS,
+    DOMAINS,
+    FRONTEND_FILES,
+    LANGUAGES,
+    LEGACY,
+    NEW_DOMAINS,
+    PACKAGE,
+    PARTS,
+    SEED,
+    TABLES,
+    Plan,
+    Step,
 )
-
-PACKAGE = "app.models"
-"""What the unit imports: the package the locator names."""
-TABLES = 200
-FRONTEND_FILES = 900
-"""At the root; adds outrun deletes (see frontend_change), so HEAD holds about 1,000."""
-OLD_ERA = 0.15
-MODEL_SHARE = 0.05
-PYTHON_SHARE = 0.10
-BLAME_CHANGES = 4
-"""Column adds to the blamed table after the commit that adds it."""
-SEED = 20261203
-
-DOMAINS = ("accounts", "billing", "catalog", "orders", "inventory", "shipping", "support", "crm")
-NEW_DOMAINS = ("reports", "audit", "notifications", "integrations", "marketing", "loyalty")
-AREAS = ("checkout", "cart", "profile", "search", "admin", "dashboard", "orders", "help")
-PARTS = ("widgets", "forms", "pages", "hooks")
-LANGUAGES = ("en", "de", "fr", "es", "ja")
-LEGACY = "legacy_dependency_v1"
-"""What the old era's models import: not installed anywhere, so those commits do not import."""
-
+from benchmarks.generator.realtexts import (
+    ALEMBIC_INI,
+    ENV_PY,
+    MIGRATION,
+    MODELS_HEADER,
+    PYPROJECT,
+    SCRIPT_MAKO,
+    frontend_text,
+    python_text,
+)
+from benchmarks.harness import BenchError, python_env, run_imports
+from benchmarks.repos import export, fast_import_commit, git
+from testsupport.gitenv import clean_env
 
 # ---------------------------------------------------------------------------------------
-# The history, planned first (cheap, and what the targets need), then written
-
-
-@dataclass(frozen=True)
-class Step:
-    kind: str
-    """frontend, python, model or legacy-end (the commit that ends the old era)."""
-    detail: str = ""
-    """For model steps: column, table or module; for the blamed table, "blame-table"."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    commits: int
-    steps: tuple[Step, ...]
-    """Commits 2..commits (commit 1, the root, writes the whole tree)."""
-    legacy_end: int
-    """The commit that removes the legacy import: the first whose models import."""
-
-    @property
-    def blame_changes(self) -> int:
-        """Schema-changing commits of the blamed table: the one adding it and its column adds."""
-        return sum(1 for step in self.steps if step.detail.startswith("blame"))
-
-
-def shares(commits: int) -> list[str]:
-    """The kinds of commits 2..commits, shuffled: MODEL_SHARE model, PYTHON_SHARE python."""
-    count = commits - 1
-    models, python = round(count * MODEL_SHARE), round(count * PYTHON_SHARE)
-    kinds = ["model"] * models + ["python"] * python + ["frontend"] * (count - models - python)
-    random.Random(SEED).shuffle(kinds)
-    return kinds
-
-
-def model_detail(rng: random.Random) -> str:
-    draw = rng.random()
-    return "column" if draw < 0.75 else "table" if draw < 0.94 else "module"
-
-
-def plan_history(commits: int) -> Plan:
-    """Which commit does what. The last one changes the models (HEAD~1..HEAD has a diff); the
-    first model commit after the old era adds the blamed table, and BLAME_CHANGES later column
-    adds, spread over the rest, go to it."""
-    rng = random.Random(SEED + 1)
-    kinds = shares(commits)
-    legacy_end = max(2, round(commits * OLD_ERA))
-    kinds[legacy_end - 2] = "legacy-end"
-    if kinds[-1] != "model":
-        last_model = max(i for i, kind in enumerate(kinds) if kind == "model")
-        kinds[last_model], kinds[-1] = kinds[-1], "model"
-    details = [model_detail(rng) if kind == "model" else "" for kind in kinds]
-    modern = [i for i, kind in enumerate(kinds) if kind == "model" and i > legacy_end - 2]
-    if len(modern) < 2:
-        raise BenchError(f"{commits} commits leave too few model changes to blame a table")
-    details[modern[0]] = "blame-table"
-    later = modern[1:]
-    for step in range(min(BLAME_CHANGES, len(later))):
-        details[later[(step * len(later)) // BLAME_CHANGES]] = "blame-column"
-    steps = tuple(Step(kind, detail) for kind, detail in zip(kinds, details, strict=True))
-    return Plan(commits, steps, legacy_end)
+# The tree being written
 
 
 @dataclass
@@ -166,171 +101,6 @@ def new_frontend_path(tree: Tree, rng: random.Random) -> str:
     if kind < 0.8:
         return f"frontend/src/styles/{area}/style-{number:04d}.css"
     return f"frontend/src/locales/{rng.choice(LANGUAGES)}/{area}-{number:04d}.json"
-
-
-# ---------------------------------------------------------------------------------------
-# File texts
-
-
-def frontend_text(path: str, revision: int) -> str:
-    name = Path(path).stem
-    if path.endswith(".js"):
-        lines = ["import { h } from '../../lib/render.js';", ""]
-        lines += [f"export const REVISION = {revision};", ""]
-        lines += [f"export function {name.replace('-', '_')}(props) {{"]
-        lines += [f"  return h('div', {{ class: '{name}', key: props.id }}, props.label);", "}"]
-        return "\n".join(lines) + "\n"
-    if path.endswith(".css"):
-        rules = [
-            f".{name}-{i} {{ margin: {i + revision}px; color: #{revision:06x}; }}" for i in (1, 2)
-        ]
-        return "\n".join(rules) + "\n"
-    entries = ", ".join(f'"{name}.key{i}": "text {i} r{revision}"' for i in range(4))
-    return f"{{{entries}}}\n"
-
-
-def python_text(path: str, revision: int) -> str:
-    if path == "app/settings.py":
-        return SETTINGS.format(revision=revision)
-    name = Path(path).stem
-    if path.startswith("app/api/"):
-        return API_MODULE.format(name=name, revision=revision, service=DOMAINS[len(name) % 8])
-    return SERVICE_MODULE.format(name=name, revision=revision)
-
-
-SETTINGS = '''\
-"""Application settings, read once at start-up (revision {revision})."""
-
-from __future__ import annotations
-
-import os
-
-DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://localhost/app")
-PAGE_SIZE = {revision} % 50 + 10
-FEATURES = frozenset(os.environ.get("APP_FEATURES", "").split(","))
-'''
-
-API_MODULE = '''\
-"""HTTP handlers for {name} (revision {revision})."""
-
-from __future__ import annotations
-
-from app import settings
-from app.models import Base
-from app.services import {service}
-
-
-def list_{name}(page: int = 0) -> dict[str, object]:
-    size = settings.PAGE_SIZE
-    return {{"page": page, "size": size, "revision": {revision}, "service": {service}.NAME}}
-
-
-def describe_{name}() -> list[str]:
-    return sorted(Base.metadata.tables)
-'''
-
-SERVICE_MODULE = '''\
-"""Business rules for {name} (revision {revision})."""
-
-from __future__ import annotations
-
-from app import settings
-
-NAME = "{name}"
-REVISION = {revision}
-
-
-def apply_{name}(values: dict[str, int]) -> dict[str, int]:
-    limit = settings.PAGE_SIZE * {revision}
-    return {{key: min(value, limit) for key, value in values.items()}}
-'''
-
-MODELS_HEADER = MODULE_HEADER.replace("from models.base", "from app.models.base")
-
-PYPROJECT = """\
-[project]
-name = "shop"
-version = "3.1"
-requires-python = ">=3.10"
-dependencies = ["sqlalchemy>=2", "alembic"]
-
-[tool.schemadiff]
-metadata = "app.models:Base.metadata"
-dialect = "postgresql"
-"""
-
-ALEMBIC_INI = """\
-[alembic]
-script_location = migrations
-prepend_sys_path = .
-sqlalchemy.url = postgresql://localhost/app
-"""
-
-ENV_PY = '''\
-"""Alembic's environment: the application's models are the target."""
-
-from alembic import context
-from sqlalchemy import engine_from_config, pool
-
-from app.models import Base
-
-config = context.config
-target_metadata = Base.metadata
-
-
-def run_migrations_online() -> None:
-    section = config.get_section(config.config_ini_section, {})
-    engine = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-run_migrations_online()
-'''
-
-SCRIPT_MAKO = '''\
-"""${message}
-
-Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
-"""
-from alembic import op
-import sqlalchemy as sa
-${imports if imports else ""}
-revision = ${repr(up_revision)}
-down_revision = ${repr(down_revision)}
-
-
-def upgrade() -> None:
-    ${upgrades if upgrades else "pass"}
-
-
-def downgrade() -> None:
-    ${downgrades if downgrades else "pass"}
-'''
-
-MIGRATION = '''\
-"""{message}
-
-Revision ID: {revision}
-Revises: {down}
-"""
-from alembic import op
-import sqlalchemy as sa
-
-revision = "{revision}"
-down_revision = {down_repr}
-
-
-def upgrade() -> None:
-    {upgrade}
-
-
-def downgrade() -> None:
-    pass
-'''
 
 
 def models_init(tree: Tree) -> str:

@@ -1,10 +1,10 @@
 """The ``real-shape`` benchmark: schemadiff on a repository shaped like a real application.
 
-The synthetic repositories of ``bench.py`` hold only the models; a real application's holds a
-frontend tree, non-model Python, Alembic migrations and an era whose models no longer import,
-and that is where ``log`` and ``blame`` once took half an hour (issue 15). ``bench_real_repo``
-writes such a history with ``git fast-import`` (its docstring gives the shape), and
-``bench_real_shape`` measures, side by side in one run, against one cold
+The synthetic repositories of ``generator.models`` hold only the models; a real application's
+holds a frontend tree, non-model Python, Alembic migrations and an era whose models no longer
+import, and that is where ``log`` and ``blame`` once took half an hour (issue 15).
+``generator.realrepo`` writes such a history with ``git fast-import`` (its docstring gives the
+shape), and ``bench_real_shape`` measures, side by side in one run, against one cold
 ``python -c "import app.models"`` at HEAD (the unit):
 
 - ``log -n 20`` and ``blame TABLE``, cold (an empty cache) and cached (the cache the untimed
@@ -30,7 +30,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import (
+from benchmarks.generator.realplan import PACKAGE, Plan, plan_history
+from benchmarks.generator.realrepo import (
+    build_real_repository,
+    history_stream,
+    measured_shape,
+    old_era_fails,
+)
+from benchmarks.harness import (
     NOT_RUN,
     SCHEMADIFF,
     TIMED_OUT,
@@ -38,26 +45,15 @@ from bench import (
     Command,
     Row,
     Settings,
-    Target,
     cache_holding,
-    export,
-    git,
-    hook_env,
     measure,
     progress,
     python_env,
     ratio_rows,
     run_imports,
 )
-from bench_real_repo import (
-    PACKAGE,
-    Plan,
-    build_real_repository,
-    history_stream,
-    measured_shape,
-    old_era_fails,
-    plan_history,
-)
+from benchmarks.repos import export, git
+from benchmarks.suites.precommit import hook_env
 
 NAME = "real-shape"
 DIFF_NAME = "real-shape-diff"
@@ -72,7 +68,7 @@ LOG_CACHED = f"schemadiff log -n {LOG_COUNT}, cached"
 HOOK = "schemadiff check --hook (non-model Python staged), HEAD cached"
 
 SHAPE: list[str] = []
-"""What the last run measured of its repository, for the report's notes (bench.notes)."""
+"""What the last run measured of its repository, for the report's notes (report.notes)."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -298,33 +294,3 @@ def bench_real_shape(settings: Settings) -> list[Row]:
     pair = {label: samples[label] for label in (SCHEMADIFF, FLOOR)}
     rows += ratio_rows(DIFF_NAME, plan.commits, pair, baseline=FLOOR)
     return [replace(row, bound=bounds.get(row.command, "")) for row in rows]
-
-
-def targets(commits: int) -> list[Target]:
-    """The issue's targets at ``commits``; blame's limit is its table's schema-changing
-    commits plus five."""
-    plan = plan_history(commits)
-    table = blamed_table(plan)
-    blame = plan.blame_changes + 5
-    return [
-        Target(NAME, commits, LOG_COLD, 25, f"target at C={commits}: log -n 20 cold <= 25 units"),
-        Target(NAME, commits, LOG_CACHED, 2, f"target at C={commits}: log -n 20 cached <= 2 units"),
-        Target(
-            NAME,
-            commits,
-            blame_label(plan, table, False),
-            blame,
-            f"target at C={commits}: blame cold <= {plan.blame_changes} + 5 = {blame} units",
-        ),
-        Target(
-            NAME,
-            commits,
-            blame_label(plan, table, True),
-            2,
-            f"target at C={commits}: blame cached <= 2 units",
-        ),
-        Target(NAME, commits, HOOK, 0.5, f"target at C={commits}: check --hook <= 0.5 unit"),
-        Target(
-            DIFF_NAME, commits, SCHEMADIFF, 1.0, f"target at C={commits}: HEAD~1..HEAD <= floor"
-        ),
-    ]
