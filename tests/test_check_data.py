@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from schemadiff.rules import writes
+from schemadiff.revisions import writes
 from tests.conftest import GitRepo, clean_env, model_source, models_repo, new_repo, schemadiff
 from tests.test_check import _alembic_project, alembic_template
 

@@ -33,9 +33,9 @@ from schemadiff.model import (
     UniqueConstraint,
     Value,
 )
+from schemadiff.revisions.operations import Operation, read
 from schemadiff.rules import coverage
 from schemadiff.rules.coverage import uncovered
-from schemadiff.rules.operations import Operation, read
 from tests.conftest import CACHE_DIR, GitRepo, commit_case, model_source, new_repo
 from tests.test_migrations import alembic, alembic_project
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from schemadiff.diff import diff_schemas
-from schemadiff.diff.reflected import align
+from schemadiff.diff.align import align
 from schemadiff.errors import ModelLoadError
 from schemadiff.extract import schema_from_metadata
 from schemadiff.extract.reflect import schema_from_database

@@ -31,7 +31,8 @@ from schemadiff.model import (
     Source,
     Table,
 )
-from schemadiff.rules import coverage, operations, safety
+from schemadiff.revisions import operations
+from schemadiff.rules import coverage, safety
 from schemadiff.rules.upgrade import Upgrade
 from schemadiff.snapshot import SnapshotFormatError, schema_from_json
 

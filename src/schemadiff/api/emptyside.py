@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from schemadiff import config, discover, revisions
 from schemadiff.errors import ModelLoadError
 from schemadiff.escape import printable
-from schemadiff.rules import operations
+from schemadiff.revisions import operations
 
 _NAMED = 3
 """Tables named in the message; the rest are counted."""

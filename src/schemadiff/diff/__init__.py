@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from schemadiff.diff.reflected import align
+from schemadiff.diff.align import align
 from schemadiff.diff.renames import (
     Match,
     RenameRules,

@@ -1,7 +1,7 @@
 """A live database -> ``Schema``: reflected with SQLAlchemy, then read like any MetaData.
 
 Runs in the sandbox child only. What reflection reports differs from what the models say in
-spelling (names the database chose, casts, type classes); ``schemadiff.diff.reflected``
+spelling (names the database chose, casts, type classes); ``schemadiff.diff.align``
 aligns those artifacts, this module only reads.
 """
 

@@ -60,7 +60,7 @@ from schemadiff.model import (
     PrimaryKey,
     UniqueConstraint,
 )
-from schemadiff.rules.operations import Operation
+from schemadiff.revisions.operations import Operation
 
 __all__ = ["uncovered"]
 

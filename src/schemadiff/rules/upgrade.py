@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from schemadiff.model import Change, Index, UniqueConstraint
-from schemadiff.rules.operations import Operation
-from schemadiff.rules.writes import Write
+from schemadiff.revisions.operations import Operation
+from schemadiff.revisions.writes import Write
 
 __all__ = ["Upgrade", "dedup_columns"]
 

@@ -18,11 +18,11 @@ module or the function assigns a string to once; ``sa.text("...")`` for SQL. Any
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
-from schemadiff.rules import writes
-from schemadiff.rules.writes import Write
+from schemadiff.revisions import calls, writes
+from schemadiff.revisions.writes import Write
 
 __all__ = ["Operation", "read"]
 
@@ -80,147 +80,6 @@ def read(source: bytes) -> tuple[Operation, ...]:
         return ()
 
 
-# --- Alembic's signatures ----------------------------------------------------------------------
-
-_PARAMETERS: Mapping[str, tuple[str, ...]] = {
-    "add_column": ("table_name", "column"),
-    "alter_column": ("table_name", "column_name"),
-    "drop_column": ("table_name", "column_name"),
-    "create_table": ("table_name",),
-    "drop_table": ("table_name",),
-    "rename_table": ("old_table_name", "new_table_name"),
-    "create_index": ("index_name", "table_name", "columns"),
-    "drop_index": ("index_name", "table_name"),
-    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
-    "create_check_constraint": ("constraint_name", "table_name", "condition"),
-    "create_exclude_constraint": ("constraint_name", "table_name"),
-    "create_foreign_key": (
-        "constraint_name",
-        "source_table",
-        "referent_table",
-        "local_cols",
-        "remote_cols",
-    ),
-    "create_primary_key": ("constraint_name", "table_name", "columns"),
-    "drop_constraint": ("constraint_name", "table_name", "type_"),
-    "create_table_comment": ("table_name", "comment"),
-    "drop_table_comment": ("table_name",),
-    "execute": ("sqltext",),
-    "sync_enum_values": ("enum_schema", "enum_name"),  # alembic-postgresql-enum
-}
-"""Positional parameters, by name; a batch operation takes all but the table."""
-_BATCH_TABLE = ("table_name", "source_table")
-_TABLE = ("table_name", "source_table", "old_table_name")
-_SCHEMA = ("schema", "source_schema", "enum_schema")
-_TARGET = ("column_name", "index_name", "constraint_name", "new_table_name", "enum_name")
-_COLUMNS = ("columns", "local_cols")
-_NOT_OPERATIONS = frozenset(
-    {
-        "f",
-        "get_bind",
-        "get_context",
-        "inline_literal",
-        "batch_alter_table",
-        "implementation_for",
-        "register_operation",
-        "invoke",
-        "run_async",
-    }
-)
-"""``op``'s methods that change nothing themselves."""
-_DDL_CONSTRUCTS = {
-    "CreateSequence": "create",
-    "DropSequence": "drop",
-    "CreateEnumType": "create",
-    "DropEnumType": "drop",
-}
-_SQL_WRAPPERS = frozenset({"text", "DDL", "dedent"})
-_NAME_WRAPPERS = frozenset({"conv", "quoted_name"})
-_DEPTH = 20
-"""How many names deep a value is followed (``A = B``, ``B = "t"``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Named:
-    """An enum type or a sequence constructed in the file."""
-
-    kind: str
-    name: str
-    schema: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Scope:
-    """What a module's or a function's names hold: only names assigned once count."""
-
-    stored: frozenset[str] = frozenset()
-    values: Mapping[str, ast.expr] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, node: ast.AST) -> _Scope:
-        counts: dict[str, int] = {}
-        values: dict[str, ast.expr] = {}
-        for child in ast.walk(node):
-            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store | ast.Del):
-                counts[child.id] = counts.get(child.id, 0) + 1
-            elif isinstance(child, ast.arg):
-                counts[child.arg] = 2  # a parameter: any value
-            if isinstance(child, ast.Assign) and len(child.targets) == 1:
-                target = child.targets[0]
-                if isinstance(target, ast.Name):
-                    values[target.id] = child.value
-        once = {name: value for name, value in values.items() if counts.get(name) == 1}
-        return cls(frozenset(counts), once)
-
-
-def _callee(node: ast.expr) -> str | None:
-    """The name a call calls: ``sa.Column(...)`` -> ``Column``."""
-    if not isinstance(node, ast.Call):
-        return None
-    if isinstance(node.func, ast.Name):
-        return node.func.id
-    if isinstance(node.func, ast.Attribute):
-        return node.func.attr
-    return None
-
-
-def _default_string(text: str | None) -> bool:
-    """A ``server_default`` string fills the rows, but for ``"NULL"`` (read as the NULL it
-    likely means)."""
-    return text is not None and text.strip().upper() != "NULL"
-
-
-def _bind(call: ast.Call, parameters: Sequence[str]) -> dict[str, ast.expr]:
-    """The call's arguments by parameter name, positional ones up to the first ``*args``."""
-    bound = {k.arg: k.value for k in call.keywords if k.arg is not None}
-    for name, node in zip(parameters, call.args, strict=False):
-        if isinstance(node, ast.Starred):
-            break
-        bound.setdefault(name, node)
-    return bound
-
-
-def _first(bound: Mapping[str, ast.expr], names: Iterable[str]) -> ast.expr | None:
-    return next((bound[n] for n in names if n in bound), None)
-
-
-def _alembic_names(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
-    """The names ``alembic.op`` is imported under (``op`` always), and those of ``alembic``."""
-    ops, modules = {"op"}, set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "alembic":
-            ops.update(a.asname or a.name for a in node.names if a.name == "op")
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name == "alembic.op" and alias.asname:
-                    ops.add(alias.asname)
-                elif alias.name.split(".")[0] == "alembic" and not alias.asname:
-                    modules.add("alembic")
-                elif alias.name == "alembic" and alias.asname:
-                    modules.add(alias.asname)
-    return frozenset(ops), frozenset(modules)
-
-
 class _Reader(ast.NodeVisitor):
     """Walks ``upgrade()`` and what it calls, collecting the operations."""
 
@@ -229,9 +88,9 @@ class _Reader(ast.NodeVisitor):
             n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
         }
         self.classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
-        self.op_names, self.alembic_names = _alembic_names(tree)
-        self.module = _Scope.of(tree)
-        self.local = _Scope()
+        self.op_names, self.alembic_names = calls.alembic_names(tree)
+        self.module = calls.Scope.of(tree)
+        self.local = calls.Scope()
         self.batches: dict[str, tuple[str | None, str | None]] = {}
         self.active: list[str] = []
         self.found: list[Operation] = []
@@ -247,7 +106,7 @@ class _Reader(ast.NodeVisitor):
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         saved = self.local, self.batches
-        self.local, self.batches = _Scope.of(node), {}
+        self.local, self.batches = calls.Scope.of(node), {}
         self.active.append(node.name)
         for statement in node.body:
             self.visit(statement)
@@ -299,7 +158,7 @@ class _Reader(ast.NodeVisitor):
             return None
         method, owner = node.func.attr, node.func.value
         if self._is_op(owner) or self._batch_of(owner) is not None:
-            if method in _NOT_OPERATIONS:
+            if method in calls.NOT_OPERATIONS:
                 return None
             return self._build(method, node, self._batch_of(owner))
         if method in ("execute", "exec_driver_sql") and self._is_connection(owner):
@@ -313,17 +172,17 @@ class _Reader(ast.NodeVisitor):
     def _build(
         self, method: str, node: ast.Call, batch: tuple[str | None, str | None] | None
     ) -> Operation:
-        parameters = _PARAMETERS.get(method, ())
+        parameters = calls.PARAMETERS.get(method, ())
         if batch is not None:
-            parameters = tuple(p for p in parameters if p not in _BATCH_TABLE)
-        bound = _bind(node, parameters)
+            parameters = tuple(p for p in parameters if p not in calls.BATCH_TABLE)
+        bound = calls.bind(node, parameters)
         if method == "execute":
             construct = self._ddl_construct(bound.get("sqltext"), node)
             if construct is not None:
                 return construct
         table, schema = batch or (
-            self._string(_first(bound, _TABLE)),
-            self._string(_first(bound, _SCHEMA)),
+            self._string(calls.first(bound, calls.TABLE)),
+            self._string(calls.first(bound, calls.SCHEMA)),
         )
         return Operation(
             method,
@@ -358,9 +217,9 @@ class _Reader(ast.NodeVisitor):
         return None if primary is None else not primary
 
     def _fills(self, column: ast.expr | None) -> bool:
-        if not isinstance(column, ast.Call) or _callee(column) != "Column":
+        if not isinstance(column, ast.Call) or calls.callee(column) != "Column":
             return False
-        if any(_callee(a) in ("Identity", "Computed") for a in column.args):
+        if any(calls.callee(a) in ("Identity", "Computed") for a in column.args):
             return True
         default = next((k.value for k in column.keywords if k.arg == "server_default"), None)
         return default is not None and not self._is_none(default) and self._non_null(default)
@@ -368,10 +227,10 @@ class _Reader(ast.NodeVisitor):
     def _non_null(self, default: ast.expr) -> bool:
         """A ``server_default`` that cannot be NULL; one not read is taken as NULL."""
         if self._string(default) is not None:  # a string: Alembic quotes it
-            return _default_string(self._string(default))
-        if _callee(default) in ("Identity", "Computed"):
+            return calls.default_string(self._string(default))
+        if calls.callee(default) in ("Identity", "Computed"):
             return True
-        if _callee(default) in ("text", "literal_column") and isinstance(default, ast.Call):
+        if calls.callee(default) in ("text", "literal_column") and isinstance(default, ast.Call):
             text = self._sql(default.args[0]) if len(default.args) == 1 else None
             return text is not None and writes.non_null(text)
         return writes.func_name(default) in writes.NON_NULL_FUNCTIONS
@@ -386,7 +245,7 @@ class _Reader(ast.NodeVisitor):
     def _target(self, method: str, bound: Mapping[str, ast.expr]) -> str | None:
         if method == "add_column":
             return self._column_name(bound.get("column"))
-        return self._string(_first(bound, _TARGET))
+        return self._string(calls.first(bound, calls.TARGET))
 
     def _columns(
         self, method: str, node: ast.Call, bound: Mapping[str, ast.expr], batch: bool
@@ -394,12 +253,12 @@ class _Reader(ast.NodeVisitor):
         if method == "create_table":
             columns = (self._column_name(a) for a in node.args[0 if batch else 1 :])
             return tuple(c for c in columns if c is not None)
-        return self._names(_first(bound, _COLUMNS))
+        return self._names(calls.first(bound, calls.COLUMNS))
 
     def _created_enums(self, node: ast.Call) -> tuple[str, ...]:
         found = []
         for child in ast.walk(node):
-            if isinstance(child, ast.Call) and _callee(child) in ("Enum", "ENUM"):
+            if isinstance(child, ast.Call) and calls.callee(child) in ("Enum", "ENUM"):
                 named = self._named(child)
                 no_type = any(
                     k.arg == "create_type"
@@ -413,7 +272,7 @@ class _Reader(ast.NodeVisitor):
 
     def _ddl_construct(self, node: ast.expr | None, call: ast.Call) -> Operation | None:
         """``op.execute(CreateSequence(sa.Sequence("s")))`` and the like."""
-        verb = _DDL_CONSTRUCTS.get(_callee(node) or "") if node is not None else None
+        verb = calls.DDL_CONSTRUCTS.get(calls.callee(node) or "") if node is not None else None
         if verb is None or not isinstance(node, ast.Call) or not node.args:
             return None
         named = self._named(node.args[0])
@@ -442,14 +301,16 @@ class _Reader(ast.NodeVisitor):
             and self._is_op(node.func.value)
         ):
             return None
-        bound = _bind(node, ("table_name", "schema"))
+        bound = calls.bind(node, ("table_name", "schema"))
         return self._string(bound.get("table_name")), self._string(bound.get("schema"))
 
     def _is_connection(self, node: ast.expr, depth: int = 0) -> bool:
         """``op.get_bind()``, ``op.get_context().bind``, or a name assigned one of them."""
         if isinstance(node, ast.Name):
             value = self._value(node.id)
-            return value is not None and depth < _DEPTH and self._is_connection(value, depth + 1)
+            return (
+                value is not None and depth < calls.DEPTH and self._is_connection(value, depth + 1)
+            )
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             return node.func.attr == "get_bind" and self._is_op(node.func.value)
         if isinstance(node, ast.Attribute) and node.attr in ("bind", "connection"):
@@ -468,26 +329,26 @@ class _Reader(ast.NodeVisitor):
             return self.local.values.get(name)
         return self.module.values.get(name)
 
-    def _named(self, node: ast.expr, depth: int = 0) -> _Named | None:
+    def _named(self, node: ast.expr, depth: int = 0) -> calls.Named | None:
         """The enum type or sequence a constructor (or a name assigned one) makes."""
         if isinstance(node, ast.Name):
             value = self._value(node.id)
-            return None if value is None or depth >= _DEPTH else self._named(value, depth + 1)
-        callee = _callee(node)
+            return None if value is None or depth >= calls.DEPTH else self._named(value, depth + 1)
+        callee = calls.callee(node)
         if not isinstance(node, ast.Call) or callee not in ("Enum", "ENUM", "Sequence"):
             return None
         keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
         schema = self._string(keywords.get("schema"))
         if callee == "Sequence":
-            name = self._string(_bind(node, ("name",)).get("name"))
-            return None if name is None else _Named("sequence", name, schema)
+            name = self._string(calls.bind(node, ("name",)).get("name"))
+            return None if name is None else calls.Named("sequence", name, schema)
         if "name" in keywords:
             name = self._string(keywords["name"])
         else:  # SQLAlchemy names the type of a Python enum class after it, lowercased
             first = node.args[0] if node.args else None
             is_class = isinstance(first, ast.Name) and first.id in self.classes
             name = first.id.lower() if is_class and isinstance(first, ast.Name) else None
-        return None if name is None else _Named("enum", name, schema)
+        return None if name is None else calls.Named("enum", name, schema)
 
     def _bool(self, node: ast.expr | None) -> bool | None:
         """``True`` or ``False`` written as a literal, or as a name assigned one."""
@@ -502,7 +363,7 @@ class _Reader(ast.NodeVisitor):
 
     def _string(self, node: ast.expr | None, depth: int = 0) -> str | None:
         """A string written as a literal, or as a name, a sum or a wrapper of ones."""
-        if node is None or depth >= _DEPTH:
+        if node is None or depth >= calls.DEPTH:
             return None
         if isinstance(node, ast.Constant):
             return node.value if isinstance(node.value, str) else None
@@ -523,16 +384,16 @@ class _Reader(ast.NodeVisitor):
         if isinstance(node.func, ast.Attribute) and node.func.attr == "f":
             owner = node.func.value
             return self._is_op(owner) or self._batch_of(owner) is not None
-        return _callee(node) in _NAME_WRAPPERS
+        return calls.callee(node) in calls.NAME_WRAPPERS
 
     def _sql(self, node: ast.expr | None, depth: int = 0) -> str | None:
         """SQL text: a string, or one passed through ``sa.text``, ``DDL``, ``dedent``,
         ``.strip()``."""
         text = self._string(node)
-        if text is not None or not isinstance(node, ast.Call) or depth >= _DEPTH:
+        if text is not None or not isinstance(node, ast.Call) or depth >= calls.DEPTH:
             return text
-        callee = _callee(node)
-        if callee in _SQL_WRAPPERS and node.args:
+        callee = calls.callee(node)
+        if callee in calls.SQL_WRAPPERS and node.args:
             return self._sql(node.args[0], depth + 1)
         if callee in ("strip", "lstrip", "rstrip") and isinstance(node.func, ast.Attribute):
             inner = self._sql(node.func.value, depth + 1)
@@ -541,9 +402,9 @@ class _Reader(ast.NodeVisitor):
 
     def _column_name(self, node: ast.expr | None) -> str | None:
         """The name of ``sa.Column("name", ...)``."""
-        if not isinstance(node, ast.Call) or _callee(node) != "Column":
+        if not isinstance(node, ast.Call) or calls.callee(node) != "Column":
             return None
-        return self._string(_bind(node, ("name",)).get("name"))
+        return self._string(calls.bind(node, ("name",)).get("name"))
 
     def _names(self, node: ast.expr | None) -> tuple[str, ...] | None:
         """A literal list of column names (or of ``sa.text``/``literal_column`` SQL)."""
@@ -552,7 +413,7 @@ class _Reader(ast.NodeVisitor):
         names = []
         for element in node.elts:
             name = self._string(element)
-            if name is None and _callee(element) in ("text", "literal_column", "column"):
+            if name is None and calls.callee(element) in ("text", "literal_column", "column"):
                 assert isinstance(element, ast.Call)
                 name = self._string(element.args[0]) if element.args else None
             if name is None:
@@ -561,7 +422,7 @@ class _Reader(ast.NodeVisitor):
         return tuple(names)
 
 
-def _standalone(verb: str, named: _Named, node: ast.Call) -> Operation:
+def _standalone(verb: str, named: calls.Named, node: ast.Call) -> Operation:
     keywords = tuple(sorted({k.arg for k in node.keywords if k.arg is not None}))
     return Operation(
         f"{verb}_{named.kind}", None, named.schema, named.name, keywords, None, node.lineno

@@ -1,9 +1,5 @@
-"""Settings: ``[tool.schemadiff]``, command-line overrides and what Alembic's files say.
-
-For one side, every value comes from the first of: the command line; the ``[tool.schemadiff]``
-of that side's tree (or the working tree's when that side has none); Alembic's own files
-(read by ``alembicfiles``, never executed) and what env.py imports or takes from a Flask app
-(``discover``); the defaults.
+"""``[tool.schemadiff]``: its keys, each checked as it is read; the command-line overrides,
+checked the same way; the Settings they resolve into; the import roots when none is set.
 """
 
 from __future__ import annotations
@@ -12,12 +8,12 @@ import logging
 import posixpath
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, cast
 
-from schemadiff import confine, discover
-from schemadiff.alembicfiles import AlembicHints, Finder, Reader, read_alembic
-from schemadiff.discover import Locator, check_import, check_locator, module_files
+from schemadiff import confine
+from schemadiff.alembicfiles import Finder, Reader
+from schemadiff.discover import check_import, check_locator, module_files
 from schemadiff.errors import ConfigError
 from schemadiff.escape import printable
 from schemadiff.model import Level, Rule
@@ -127,7 +123,7 @@ class Settings:
 
 _KEYS: dict[str, Callable[[object, str], object]] = {}
 
-_LOOSENING = ("sandbox_read", "memory_limit", "cpu_limit")
+LOOSENING = ("sandbox_read", "memory_limit", "cpu_limit")
 """Keys that loosen the confinement: under strict, the files of the code under review (which
 may be a stranger's) cannot set them; only the command line can."""
 
@@ -274,7 +270,7 @@ def _check_renames(value: object, where: str) -> tuple[tuple[str, str], ...]:
 
 
 @_key("check")
-def _check_levels(value: object, where: str) -> tuple[tuple[str, str], ...]:
+def check_levels(value: object, where: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
         raise ConfigError(
             f'{where}: [tool.schemadiff.check] must be a table of rule = "error", "warn" or '
@@ -291,7 +287,7 @@ def _check_levels(value: object, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(value.items()))
 
 
-def _rule_options(given: tuple[str, ...]) -> dict[str, str]:
+def rule_options(given: tuple[str, ...]) -> dict[str, str]:
     """``--rule RULE=LEVEL`` options as a table like ``[tool.schemadiff.check]``."""
     table = {}
     for option in given:
@@ -363,49 +359,6 @@ def _field(key: str) -> str:
     return "imports" if key == "import" else key.replace("-", "_")
 
 
-def resolve(
-    read: Reader,
-    fallback: Reader | None,
-    overrides: Overrides,
-    label: str,
-    finders: tuple[Finder | None, Finder | None] = (None, None),
-) -> Settings:
-    """The settings of one side; ``fallback`` reads the working tree when the side is not it;
-    ``finders`` look for files on the side and on the working tree."""
-    file_values = _file_values(read, fallback, label)
-    hints = read_alembic(read, label, finders[0])
-    if hints.metadata is None and fallback is not None:
-        hints = _merge_hints(hints, read_alembic(fallback, "the working tree", finders[1]))
-    values: dict[str, Any] = {}
-    hints = _env_extras(hints, read, fallback)
-    for key in ("metadata", "dialect", "paths", "script_location", "version_locations", "imports"):
-        if getattr(hints, key):
-            values[key] = getattr(hints, key)
-    if hints.render_as_batch is not None:
-        values["render_as_batch"] = hints.render_as_batch
-    given = _given(overrides)
-    if "metadata" in file_values or "metadata" in given:
-        # env.py's side-effect imports go with env.py's MetaData only (`import = []` opts out)
-        values.pop("imports", None)
-    if given.get("sandbox", file_values.get("sandbox")) == "strict":
-        file_values = {k: v for k, v in file_values.items() if k not in _LOOSENING}
-    values.update(file_values)
-    values.update(given)
-    if overrides.rules:
-        levels: dict[str, str] = dict(values.get("check", ()))
-        rules = _rule_options(overrides.rules)
-        _check_levels(rules, "--rule")
-        levels.update(rules)
-        values["check"] = tuple(sorted(levels.items()))
-    if not values.get("metadata"):
-        raise ConfigError(_no_metadata_message(hints, label))
-    if "paths" not in values:
-        values["paths"] = default_paths(
-            (*values["metadata"], *values.get("imports", ())), finders[0]
-        )
-    return Settings(**values)
-
-
 def default_paths(locators: Sequence[str], find: Finder | None) -> tuple[str, ...]:
     """The import roots when nothing sets ``paths``: those of ``DEFAULT_PATHS`` (the top,
     ``src``) where the locators' modules are, so that an import is given the code it
@@ -465,32 +418,7 @@ def _tell(line: str) -> None:
         _log.debug("%s", line)
 
 
-def _env_extras(hints: AlembicHints, read: Reader, fallback: Reader | None) -> AlembicHints:
-    """The hints, with what env.py (the side's, else the working tree's) does besides
-    naming target_metadata: the modules it imports for their side effect (the side's own
-    env.py only: another's may name modules this side does not have); and, when it takes the
-    models from the Flask app, that app, found the way ``flask`` finds it."""
-    path = f"{hints.script_location}/env.py"
-    readers = [r for r in (read, fallback) if r is not None and hints.script_location]
-    for reader in readers:
-        source = reader(path)
-        if source is None:
-            continue
-        if reader is read:
-            hints = replace(hints, imports=discover.imports_from_env(source) or None)
-        if hints.metadata is None and discover.takes_flask_app(source):
-            app, why = discover.flask_app(reader, hints.paths or DEFAULT_PATHS)
-            found = (app,) if app and Locator.parse(app) else None
-            problem = None if found else f"{path} {FLASK_APP_PROBLEM}, and {why}"
-            hints = replace(hints, metadata=found, problem=problem)
-        break
-    return hints
-
-
-FLASK_APP_PROBLEM = "takes the models from the Flask app"
-
-
-def _file_values(read: Reader, fallback: Reader | None, label: str) -> dict[str, object]:
+def file_values(read: Reader, fallback: Reader | None, label: str) -> dict[str, object]:
     """The side's own [tool.schemadiff], else the working tree's, else nothing."""
     for reader, where in ((read, label), (fallback, "the working tree")):
         data = reader("pyproject.toml") if reader else None
@@ -501,23 +429,7 @@ def _file_values(read: Reader, fallback: Reader | None, label: str) -> dict[str,
     return {}
 
 
-def _merge_hints(own: AlembicHints, other: AlembicHints) -> AlembicHints:
-    return AlembicHints(
-        metadata=other.metadata,
-        dialect=own.dialect or other.dialect,
-        paths=own.paths or other.paths,
-        problem=own.problem or other.problem,
-        script_location=own.script_location or other.script_location,
-        version_locations=own.version_locations or other.version_locations,
-        render_as_batch=_first_said(own.render_as_batch, other.render_as_batch),
-    )
-
-
-def _first_said(own: bool | None, other: bool | None) -> bool | None:
-    return other if own is None else own
-
-
-def _given(overrides: Overrides) -> dict[str, object]:
+def given(overrides: Overrides) -> dict[str, object]:
     """The command-line values, checked like the same keys in pyproject.toml."""
     given: dict[str, object] = {
         "metadata": list(overrides.metadata),
@@ -539,16 +451,3 @@ def _given(overrides: Overrides) -> dict[str, object]:
         for key, value in given.items()
         if value is not None and value != []
     }
-
-
-def _no_metadata_message(hints: AlembicHints, label: str) -> str:
-    why = f" ({hints.problem})" if hints.problem else ""
-    example = (
-        "yourapp:create_app()"
-        if hints.problem and f" {FLASK_APP_PROBLEM}, and " in hints.problem
-        else "package.module:Base.metadata"
-    )
-    return (
-        f'No MetaData to compare at {label}{why}. Set metadata = "{example}" '
-        "under [tool.schemadiff] in pyproject.toml, or pass --metadata."
-    )
