@@ -154,15 +154,15 @@ def _by_snapshot(
     """The changes the snapshot entry of the new head leaves out; None without such an entry,
     or when the head is not one of the ``added`` revisions (None: which are is not known)."""
     side, settings = done.result.new, done.settings
-    heads = work.graph(side, settings).heads
+    head = work.graph(side, settings).head
     data = work.read(side, settings.snapshot_path)
-    if len(heads) != 1 or data is None or done.new.documents is None:
+    if head is None or data is None or done.new.documents is None:
         return None
-    if added is not None and heads[0] not in added:
+    if added is not None and head not in added:
         return None
     where = f"{settings.snapshot_path} at {side.label}"
     try:
-        entry = snapshotfile.find(snapshotfile.parse(data, where), heads[0])
+        entry = snapshotfile.find(snapshotfile.parse(data, where), head)
     except SnapshotFormatError:
         return None  # the operations decide, as without a snapshot
     if entry is None:

@@ -151,10 +151,10 @@ def _snapshot_entry(
 
 def _at_head(session: Session, old: Side, new: Side, settings: config.Settings) -> Found | None:
     """Rule 1: the entry of the older commit's own Alembic head."""
-    heads = session.graph(old, settings).heads
-    if len(heads) > 1:
+    graph = session.graph(old, settings)
+    if graph.forked:
         return None
-    revision = heads[0] if heads else None
+    revision = graph.head
     return _lookup(session, [old, new], settings, revision, f"the snapshot{_of(revision)}")
 
 
@@ -163,11 +163,11 @@ def _where_branched(
 ) -> Found | None:
     """Rule 2: the newest revision of the newer side's lineage that the older ref has (none
     when the older ref has no revision yet)."""
-    heads = _heads(session, new.side, settings)
-    if heads is None:
+    graph = session.graph(new.side, settings)
+    if graph.forked:
         return None
     theirs = session.graph(tip, settings).parents
-    lineage = session.graph(new.side, settings).lineage(heads[0]) if heads else iter(())
+    lineage = graph.lineage(graph.head) if graph.head else iter(())
     shared = next((r for r in lineage if r in theirs), None)
     if shared is None and theirs:
         return None  # the two lines of revisions have nothing in common
@@ -184,8 +184,7 @@ def _where_branched(
 def _before_change(session: Session, new: Loaded, settings: config.Settings) -> Found | None:
     """Rule 3: the newer side's head, or its parent when the head's entry is the change
     (no tables when the head is the first revision)."""
-    heads = _heads(session, new.side, settings)
-    head = heads[0] if heads else None
+    head = session.graph(new.side, settings).head
     own = _lookup(session, [new.side], settings, head, f"the snapshot{_of(head)}")
     if own is None or head is None or not _matches(own.entry, new, settings):
         return own  # without Alembic, no revision can be the change's own
@@ -201,11 +200,6 @@ def _before_change(session: Session, new: Loaded, settings: config.Settings) -> 
         return Found(first, own.where, f"no revision: {taken}")
     (parent,) = own.entry.parents
     return _lookup(session, [new.side], settings, parent, f"the snapshot{_of(parent)}: {taken}")
-
-
-def _heads(session: Session, side: Side, settings: config.Settings) -> tuple[str, ...] | None:
-    heads = session.graph(side, settings).heads
-    return heads if len(heads) <= 1 else None
 
 
 def _matches(entry: snapshotfile.Entry, new: Loaded, settings: config.Settings) -> bool:

@@ -50,7 +50,11 @@ def revision(
     # run follows the first's revision instead of writing a sibling of it.
     with lock.held(git_dir / LOCK_NAME, "writing a revision"):
         previous = entries_at(snapshot_path)  # a snapshot we cannot update stops us before writing
-        already = _already(previous, done.new.plain(), target.head or _one(migrate.heads(located)))
+        already = _already(
+            previous,
+            done.new.plain(),
+            target.head or revisions_module.head_of(migrate.heads(located)),
+        )
         if already is not None:
             return Revision(result, None, (), already=already)
         written, refreshed = None, None
@@ -74,10 +78,6 @@ def _already(entries: Sequence[snapshotfile.Entry], new: JSONDict, head: str | N
     if entry is None or dumps(dict(entry.metadata)) != dumps(new):
         return None
     return head
-
-
-def _one(heads: Sequence[str]) -> str | None:
-    return heads[0] if len(heads) == 1 else None
 
 
 LOCK_NAME = "schemadiff.lock"

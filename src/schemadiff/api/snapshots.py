@@ -101,10 +101,11 @@ def _current(options: Options, revision: str | None) -> tuple[snapshotfile.Entry
 
 
 def _head(work: Session, side: Side, settings: config.Settings) -> str | None:
-    heads = work.graph(side, settings).heads
-    if len(heads) > 1:
+    graph = work.graph(side, settings)
+    if graph.forked:
         raise ConfigError(
-            f"The Alembic revisions at {side.label} have several heads ({', '.join(heads)}): a "
-            "snapshot is kept for one. Merge them first (alembic merge heads)."
+            f"The Alembic revisions at {side.label} have several heads "
+            f"({', '.join(graph.heads)}): a snapshot is kept for one. Merge them first "
+            "(alembic merge heads)."
         )
-    return heads[0] if heads else None
+    return graph.head

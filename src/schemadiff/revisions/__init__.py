@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from schemadiff.errors import ConfigError
@@ -31,6 +31,17 @@ class Graph:
         """The revisions no other revision follows, sorted."""
         followed = {p for parents in self.parents.values() for p in parents}
         return tuple(sorted(set(self.parents) - followed))
+
+    @property
+    def head(self) -> str | None:
+        """The Alembic head: the one revision no other follows; None when there are no
+        revisions, or several heads (``forked``)."""
+        return head_of(self.heads)
+
+    @property
+    def forked(self) -> bool:
+        """Whether the revisions have several heads: branches nobody merged."""
+        return len(self.heads) > 1
 
     def lineage(self, revision: str) -> Iterator[str]:
         """``revision`` and its ancestors, each before its own parents."""
@@ -111,3 +122,8 @@ def check_rev_id(rev_id: str | None) -> None:
             "revision file, so it takes letters, digits, '_' and '.' (not first). "
             "Choose another, or leave --rev-id out for a generated one."
         )
+
+
+def head_of(heads: Sequence[str]) -> str | None:
+    """The head of a revision graph whose heads are ``heads``: the one there is, else None."""
+    return heads[0] if len(heads) == 1 else None
