@@ -125,9 +125,8 @@ def _explicit(work: Session, options: Options, new: Job) -> tuple[Loaded, Loaded
         return older.from_snapshot_file(path, new.settings), required(loaded)
     assert options.from_db is not None
     label = older.masked(options.from_db)
-    side = Side(label, None, Source.DATABASE, f"the database {label}, reflected")
-    url = older.absolute_sqlite(options.from_db, work.project)
-    database = Job(side, new.settings, new.dialect, database=url)
+    reason = f"the database {label}, reflected"
+    database = older.database_job(work, options.from_db, new.settings, label, reason)
     old_outcome, loaded = work.load([database, new])
     return required(old_outcome), required(loaded)
 

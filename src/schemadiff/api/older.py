@@ -66,14 +66,14 @@ def recorded(side: Side, entry: snapshotfile.Entry) -> Loaded:
     return Loaded(side, {name: Packed.of(d) for name, d in entry.metadata.items()})
 
 
-def from_database(
-    session: Session, url: str, label: str, settings: config.Settings, reason: str
-) -> Loaded:
+def database_job(
+    session: Session, database: str, settings: config.Settings, label: str, reason: str
+) -> Job:
+    """The older side read from a database (``--from-db``, ``--fallback-db``): a job that
+    reflects it, a relative SQLite path taken from the project directory."""
     side = Side(label, None, Source.DATABASE, reason)
-    (loaded,) = session.load([Job(side, settings, database_dialect(url), database=url)])
-    if isinstance(loaded, ModelLoadError):
-        raise loaded
-    return loaded
+    url = absolute_sqlite(database, session.project)
+    return Job(side, settings, database_dialect(database), database=url)
 
 
 def database_dialect(url: str) -> str:
@@ -125,8 +125,10 @@ def fallback(
                 f"compared as {dialect}. Pass --dialect {theirs}."
             )
         reason = f"{cause}; taken from the database {masked(database)}"
-        url = absolute_sqlite(database, session.project)
-        return from_database(session, url, old.label, settings, reason)
+        (loaded,) = session.load([database_job(session, database, settings, old.label, reason)])
+        if isinstance(loaded, ModelLoadError):
+            raise loaded
+        return loaded
     if failure is not None:
         raise failure
     raise GitError(f"{cause}, and no snapshot stands in for it.\n  {WAYS_OUT}")
