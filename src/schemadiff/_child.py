@@ -36,7 +36,7 @@ from schemadiff import _reaper, closure, confine, extract, protocol, snapshot, s
 from schemadiff.config import DEFAULT_DIALECT
 from schemadiff.discover import Locator
 from schemadiff.errors import ModelLoadError
-from schemadiff.extract import origins
+from schemadiff.extract import declarations
 
 
 class LoadFailure(Exception):
@@ -249,8 +249,8 @@ def load(request: protocol.Request, recorder: closure.Recorder) -> dict[str, sna
     _confine(request)
     _prepare(request, tree)
     recorder.install()
-    origin = origins.Recorder(tree)
-    origin.install()
+    declared = declarations.Recorder(tree)
+    declared.install()
     for module in request.imports:
         _run_import(module, tree)
     locators = request.locators
@@ -261,7 +261,7 @@ def load(request: protocol.Request, recorder: closure.Recorder) -> dict[str, sna
     names = snapshotfile.names(locators)
     return {
         name: snapshot.Packed.of(
-            snapshot.schema_to_json(schema), origin.rows(list(metadata.tables.values()))
+            snapshot.schema_to_json(schema), declared.rows(list(metadata.tables.values()))
         )
         for name, schema, (_, metadata) in zip(names, schemas, collections, strict=True)
     }

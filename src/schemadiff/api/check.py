@@ -84,7 +84,7 @@ def check(
     findings = [*_unmigrated(done, migrations), *_safety(done, newer, migrations)]
     declared_new, declared_old = _declared(done.new, check_names=True), _declared(done.old)
     users = _enum_columns(newer)
-    located = tuple(_placed(f, declared_new, declared_old, users) for f in findings)
+    located = tuple(_at_declaration(f, declared_new, declared_old, users) for f in findings)
     advice = _advice(located, revision_command(spec, result.old))
     return replace(result, findings=located, advice=advice, related=_related(result, newer))
 
@@ -340,7 +340,7 @@ def _enum_columns(tables: Sequence[Table]) -> dict[tuple[str, str], tuple[str, s
     return found
 
 
-def _placed(
+def _at_declaration(
     finding: Finding,
     new: Declared,
     old: Declared,
