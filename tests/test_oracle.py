@@ -239,7 +239,7 @@ def _table_differences(inspector: sa.Inspector, table: sa.Table, dialect: str) -
     # On SQLite a primary key's name is only text in the CREATE TABLE: nothing can refer to it.
     if dialect == "postgresql" and pk["name"] != table.primary_key.name:
         found.append(f"{table.name}: primary key name {pk['name']} != {table.primary_key.name}")
-    checks = sorted(c["name"] for c in inspector.get_check_constraints(table.name))
+    checks = sorted(str(c["name"]) for c in inspector.get_check_constraints(table.name))
     declared_checks = sorted(
         str(c.name) for c in table.constraints if isinstance(c, sa.CheckConstraint)
     )

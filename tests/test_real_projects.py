@@ -487,6 +487,20 @@ class Editable:
     repo: GitRepo
     python: Path
     module: str
+    ours_before: dict[str, list[str]]
+    """``our_environment()`` before this install, for ``test_environment_is_not_polluted``."""
+
+
+def our_environment() -> dict[str, list[str]]:
+    """What an install into this test environment would change: the names in the directory
+    that holds the schemadiff package (an ``.egg-info`` would appear there) and in each of
+    our site-packages (an ``__editable__`` finder or .pth would), without ``__pycache__``."""
+    places = [Path(schemadiff_package.__file__).resolve().parents[1]]
+    places += [Path(p) for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    return {
+        str(place): sorted(n for n in os.listdir(place) if n != "__pycache__")
+        for place in dict.fromkeys(places)
+    }
 
 
 def _editable_pyproject(package: str, layout: str) -> str:
@@ -550,13 +564,14 @@ def editable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     repo.commit("v2")
     repo.write(f"{directory}/models.py", EDITABLE_WORKTREE)  # uncommitted third version
 
+    ours_before = our_environment()
     python = make_venv(where)
     pip_install_editable(python, repo.path)
     _check_mechanism(python, layout, repo)
     module = f"{package}.models"
     # The install is live: outside the project, this venv imports the working tree's module.
     assert imported_from(python, module, where) == (repo.path / directory / "models.py").resolve()
-    return Editable(repo, python, module)
+    return Editable(repo, python, module, ours_before)
 
 
 def test_editable_install_does_not_leak_the_working_tree(editable: Editable) -> None:
@@ -718,16 +733,11 @@ def test_partial_clone_with_an_absent_data_blob(tmp_path: Path) -> None:
     assert [line[1:] for line in still.splitlines() if line.startswith("?")] == [old_seed]
 
 
-def test_environment_is_not_polluted() -> None:
-    """Guard for test 7: the editable installs went into their own venvs, never into ours."""
-    names = os.listdir(Path(schemadiff_package.__file__).resolve().parents[1])
-    assert not any(n.endswith(".egg-info") for n in names)
-    for entry in sys.path:
-        if entry.endswith("site-packages") and Path(entry).is_dir():
-            assert not any(
-                n.startswith("__editable__") and ("edsrc" in n or "edflat" in n)
-                for n in os.listdir(entry)
-            )
+def test_environment_is_not_polluted(editable: Editable) -> None:
+    """The editable install (made for this test by its fixture, whatever ran before) went into
+    its own venv, never into ours: our site-packages and the schemadiff package's directory
+    hold the same names as before it."""
+    assert our_environment() == editable.ours_before
 
 
 def own_cache(tmp_path: Path) -> dict[str, str]:

@@ -1,0 +1,12 @@
+BEGIN;
+
+ALTER TABLE person ADD COLUMN given_name VARCHAR;
+
+ALTER TABLE person ADD COLUMN family_name VARCHAR;
+
+ALTER TABLE person DROP COLUMN first;
+
+ALTER TABLE person DROP COLUMN last;
+
+COMMIT;
+

@@ -1,0 +1,6 @@
+BEGIN;
+
+-- TODO schemadiff: event: the table options changed; migrate it by hand.
+
+COMMIT;
+
