@@ -164,10 +164,13 @@ def test_a_tables_text_leaves_out_other_tables_and_imports_of_modules() -> None:
     assert changed(b"import sqlalchemy as sa\n", b"from app.helpers import LEN\n") != part
     # A name two statements bind is no table's own: the second Payment stays in.
     assert changed(b"invoices = ", b"class Payment: pass\ninvoices = ") != part
-    # A module that holds only imports of modules and other tables holds none of it, as an
-    # absent one does.
-    only = b"from app import helpers\n\nclass Payment(Base):\n    pass\n"
+    # A module that holds only imports, a docstring and other tables holds none of it, as an
+    # absent one does; a docstring is no table's text.
+    only = (
+        b'"""Payments."""\nimport os\nfrom app import helpers\n\nclass Payment(Base):\n    pass\n'
+    )
     assert text.part("app/m.py", only) == text.part("app/m.py", None)
+    assert changed(b"from __future__", b'"""A docstring."""\nfrom __future__') == part
     assert text.part("data.json", b"[1]") != text.part("data.json", b"[2]")
 
 

@@ -52,6 +52,8 @@ class Statement:
     imports: tuple[int, str, tuple[str, ...]] | None = None
     """Of an import statement: its level, module and names (``from .. import a, b`` is
     ``(2, "", ("a", "b"))``; ``import a.b, c`` is ``(-1, "", ("a.b", "c"))``)."""
+    inert: bool = False
+    """A bare string (a docstring): no table's text."""
 
     def modules(self, path: str) -> list[str] | None:
         """The modules of the tree an import statement in file ``path`` may bind
@@ -121,7 +123,9 @@ def _parsed(source: bytes) -> list[Statement] | None:
         first = min([statement.lineno, *(d.lineno for d in decorators)])
         last = statement.end_lineno or statement.lineno
         text = b"".join(lines[first - 1 : last])
-        found.append(Statement(bound(statement), first, last, text, _imported(statement)))
+        value = statement.value if isinstance(statement, ast.Expr) else None
+        inert = isinstance(value, ast.Constant) and isinstance(value.value, str)
+        found.append(Statement(bound(statement), first, last, text, _imported(statement), inert))
     return found
 
 
@@ -152,14 +156,15 @@ class Text:
 
     def part(self, path: str, source: bytes | None) -> bytes:
         """What one file holds of the table's text, as a digest. An absent file (None) holds
-        none of it, nor does one with only other tables and imports: what those bind, only
-        the file's own statements could use."""
+        none of it, nor does one with only other tables, imports and docstrings: what those
+        bind, only the file's own statements could use."""
         if source is None:
             return _NOTHING
         found = statements(source) if path.endswith(".py") else None
         if found is None:
             return hashlib.blake2b(source, digest_size=16).digest()
         left_out = self.left_out.get(path, frozenset()) & _once(found)
+        found = [s for s in found if not s.inert]
         kept = [s for s in found if s.imports is None and s.name not in left_out]
         if not kept:
             return _NOTHING  # its imports bind names nothing of the table's text uses
