@@ -352,7 +352,8 @@ def _shown(result: DiffResult, output_format: Format) -> None:
     if output_format.migrates:
         from schemadiff import api
 
-        result = api.planned(result, sql=output_format is Format.SQL)
+        sql, report = output_format is Format.SQL, output_format is Format.MARKDOWN
+        result = api.planned(result, sql=sql, if_needed=report)
     for warning in result.migration.warnings if result.migration and output_format.warns else ():
         _say(f"warning: {warning}")
     render(result, output_format, sys.stdout)

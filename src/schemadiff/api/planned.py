@@ -11,10 +11,10 @@ from dataclasses import replace
 from schemadiff.model import DiffResult, PlannedMigration
 
 
-def planned(result: DiffResult, *, sql: bool = False) -> DiffResult:
+def planned(result: DiffResult, *, sql: bool = False, if_needed: bool = False) -> DiffResult:
     """``result`` with its migration (the DDL too when ``sql``); as it was when it has no
-    schemas to plan from."""
-    if result.schemas is None:
+    schemas to plan from, or (``if_needed``: the report) no change that needs one."""
+    if result.schemas is None or (if_needed and all(c.python_only for c in result.changes)):
         return result
     from schemadiff import migrate  # noqa: PLC0415  (SQLAlchemy only when asked for)
 

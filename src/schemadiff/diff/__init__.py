@@ -410,7 +410,7 @@ def _diff_standalone(
 
 def without_python_only(changes: Sequence[Change]) -> tuple[Change, ...]:
     """``--ignore-python-only``: drop type changes that leave the DDL as it was."""
-    return tuple(c for c in changes if not (c.kind is K.MODIFY_TYPE and c.ddl_change is False))
+    return tuple(c for c in changes if not c.python_only)
 
 
 def filter_schema(

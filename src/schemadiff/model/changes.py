@@ -181,6 +181,11 @@ class Change:
         return Scope.COLUMN if scope is Scope.STANDALONE and self.table is not None else scope
 
     @property
+    def python_only(self) -> bool:
+        """A type change that leaves the DDL as it was: it needs no migration."""
+        return self.kind is ChangeKind.MODIFY_TYPE and self.ddl_change is False
+
+    @property
     def qualified_name(self) -> str:
         """``schema.name`` of what the change is of (its table's for a table or one of its
         columns or members; its own for a named enum or a sequence), or ``name``."""

@@ -342,7 +342,7 @@ def _groups(result: DiffResult, marks: _Marks) -> Iterator[_Group]:
     """One group per table, in the order of the changes; enums and sequences first."""
     grouped: dict[tuple[str, str] | None, list[int]] = {}
     for index, change in enumerate(result.changes):
-        if text.python_only(change):
+        if change.python_only:
             continue
         key = None if change.table is None else (change.schema or "", change.table)
         grouped.setdefault(key, []).append(index)
@@ -394,7 +394,7 @@ def _cells(cells: list[str]) -> str:
 
 
 def _python_only(result: DiffResult, marks: _Marks) -> str:
-    indexes = [i for i, c in enumerate(result.changes) if text.python_only(c)]
+    indexes = [i for i, c in enumerate(result.changes) if c.python_only]
     if not indexes:
         return ""
     lines = [
@@ -447,7 +447,7 @@ def _legend(drawn: mermaid.Diagram) -> list[str]:
 
 def _operations(result: DiffResult) -> str:
     """The migration's upgrade and downgrade; nothing when there is nothing to migrate."""
-    if result.migration is None or all(text.python_only(c) for c in result.changes):
+    if result.migration is None or all(c.python_only for c in result.changes):
         return ""
     python = migration.alembic(result.migration).rstrip("\n")
     fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", python)), default=0) + 1)

@@ -29,7 +29,6 @@ from schemadiff.model import (
     Table,
     UniqueConstraint,
 )
-from schemadiff.render.text import python_only
 
 K = ChangeKind
 Key = tuple[str, str]
@@ -109,7 +108,7 @@ def _entities(result: DiffResult) -> dict[Key, _Entity]:
     old_tables, new_tables = _tables(result)
     entities: dict[Key, _Entity] = {}
     for change in result.changes:
-        if change.table is None or python_only(change):
+        if change.table is None or change.python_only:
             continue
         key = (change.schema or "", change.table)
         if key not in entities:

@@ -72,8 +72,8 @@ def render(result: DiffResult, stream: TextIO) -> None:
 def lines(result: DiffResult) -> Iterator[Text]:
     yield Text(printable(f"--- {_side(result.old)}"), style="bold")
     yield Text(printable(f"+++ {_side(result.new)}"), style="bold")
-    same_ddl = [c for c in result.changes if python_only(c)]
-    changes = [c for c in result.changes if not python_only(c)]
+    same_ddl = [c for c in result.changes if c.python_only]
+    changes = [c for c in result.changes if not c.python_only]
     for (_, table), group in itertools.groupby(changes, key=lambda c: (c.schema or "", c.table)):
         members = list(group)
         yield from (_line(*_standalone(c)) for c in members) if table is None else _table(members)
@@ -96,16 +96,11 @@ def describe(change: Change) -> tuple[str, str]:
         return _standalone(change)
     if change.kind in (K.ADD_TABLE, K.REMOVE_TABLE):
         return "+" if change.kind is K.ADD_TABLE else "-", f"table {change.qualified_name}"
-    if python_only(change):
+    if change.python_only:
         assert isinstance(change.old, ColumnType) and isinstance(change.new, ColumnType)
         types = f"{change.old.python} -> {change.new.python}"
         return "~", f"column {change.name}: Python type {types} (same DDL)"
     return _DESCRIBE[change.kind](change)
-
-
-def python_only(change: Change) -> bool:
-    """A type change that leaves the DDL as it was: it needs no migration."""
-    return change.kind is K.MODIFY_TYPE and change.ddl_change is False
 
 
 def _side(side: Side) -> str:
