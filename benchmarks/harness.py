@@ -233,6 +233,22 @@ def ratio_rows(benchmark: str, n: int, samples: dict[str, list[float]], baseline
     ]
 
 
+def side_by_side(
+    benchmark: str,
+    n: int,
+    commands: Sequence[Command],
+    settings: Settings,
+    baseline: str,
+    where: str | None = None,
+) -> list[Row]:
+    """``commands`` measured side by side (``measure``: a warm-up, then ``settings.repeat``
+    interleaved rounds), as rows with their ratio to ``baseline``. ``where`` names the run in
+    the progress line (by default ``N=n``; empty: nothing)."""
+    at = f"N={n}" if where is None else where
+    progress(f"{benchmark} {at}".rstrip() + f": warm-up + {settings.repeat} rounds")
+    return ratio_rows(benchmark, n, measure(commands, settings.repeat), baseline=baseline)
+
+
 def cache_holding(repo: Path, directory: Path, *argv: str) -> Path:
     """``directory``, filled by one schemadiff run (``argv``) that writes to it."""
     command = [sys.executable, "-m", "schemadiff", *argv]

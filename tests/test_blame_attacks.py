@@ -8,6 +8,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import clean_env, schemadiff
 from tests.test_log import Story, blamed, story
 
@@ -196,7 +198,7 @@ def test_a_file_that_comes_and_goes_in_a_listed_folder_is_found(tmp_path: Path) 
     assert blame(s, tmp_path, "note") == {"id": "create", "body": "drop plugin"}
 
 
-def away_and_back(tmp_path: Path, models: Callable[[int], str]) -> Story:
+def away_and_back(tmp_path: Path, models: Callable[[int], str | bytes]) -> Story:
     """create (``models(20)`` as app/models.py), widen (30), narrow back (20), readme."""
     s = story(tmp_path / "repo")
     put(s, "create", {"app/models.py": models(20)})
@@ -206,51 +208,67 @@ def away_and_back(tmp_path: Path, models: Callable[[int], str]) -> Story:
     return s
 
 
-# --- statements known by what they bind ----------------------------------------------------------
+# --- a length changed and changed back, the models written each way ------------------------------
 
 
-def test_a_constant_that_shares_its_name_with_another_tables_statement(tmp_path: Path) -> None:
-    def models(length: int) -> str:
-        return (
-            HEAD + BASE + '\nt = sa.Table("payment", Base.metadata, sa.Column("id", sa.Integer, '
-            "primary_key=True))\n" + f"t = {length}\n" + note("t")
-        )
+def shared_name(length: int) -> str:
+    """A constant ``t`` that shares its name with the statement declaring payment."""
+    return (
+        HEAD + BASE + '\nt = sa.Table("payment", Base.metadata, sa.Column("id", sa.Integer, '
+        "primary_key=True))\n" + f"t = {length}\n" + note("t")
+    )
 
+
+def one_function(length: int) -> str:
+    """Two tables declared in one function."""
+    return (
+        HEAD
+        + BASE
+        + "\ndef build():\n"
+        + '    sa.Table("payment", Base.metadata, sa.Column("id", sa.Integer, '
+        "primary_key=True))\n"
+        + '    return sa.Table("note", Base.metadata, sa.Column("id", sa.Integer, '
+        f'primary_key=True), sa.Column("body", sa.String({length})))\n' + "\nnotes = build()\n"
+    )
+
+
+def one_loop(length: int) -> str:
+    """Two tables declared in one loop."""
+    return (
+        HEAD
+        + BASE
+        + f'\nfor name, n in (("payment", 5), ("note", {length})):\n'
+        + '    sa.Table(name, Base.metadata, sa.Column("id", sa.Integer, primary_key=True),'
+        ' sa.Column("body", sa.String(n)))\n'
+    )
+
+
+def latin_1(length: int) -> bytes:
+    """A latin-1 module with bytes that are not UTF-8."""
+    text = (
+        "# -*- coding: latin-1 -*-\n"
+        + HEAD
+        + BASE
+        + note(f'{length}), comment=("caf\xe9"')
+        + PAYMENT.replace("id:", "# \xe9t\xe9\n    id:")
+    )
+    return text.encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    "models",
+    [shared_name, one_function, one_loop, latin_1],
+    ids=["shared-name", "tables-in-one-function", "tables-in-a-loop", "latin-1"],
+)
+def test_a_length_changed_and_back_is_found(
+    tmp_path: Path, models: Callable[[int], str | bytes]
+) -> None:
     s = away_and_back(tmp_path, models)
 
     assert blame(s, tmp_path, "note") == {"id": "create", "body": "narrow back"}
 
 
-def test_two_tables_in_one_function_and_back(tmp_path: Path) -> None:
-    def models(length: int) -> str:
-        return (
-            HEAD
-            + BASE
-            + "\ndef build():\n"
-            + '    sa.Table("payment", Base.metadata, sa.Column("id", sa.Integer, '
-            "primary_key=True))\n"
-            + '    return sa.Table("note", Base.metadata, sa.Column("id", sa.Integer, '
-            f'primary_key=True), sa.Column("body", sa.String({length})))\n' + "\nnotes = build()\n"
-        )
-
-    s = away_and_back(tmp_path, models)
-
-    assert blame(s, tmp_path, "note") == {"id": "create", "body": "narrow back"}
-
-
-def test_tables_in_a_loop_and_back(tmp_path: Path) -> None:
-    def models(length: int) -> str:
-        return (
-            HEAD
-            + BASE
-            + f'\nfor name, n in (("payment", 5), ("note", {length})):\n'
-            + '    sa.Table(name, Base.metadata, sa.Column("id", sa.Integer, primary_key=True),'
-            ' sa.Column("body", sa.String(n)))\n'
-        )
-
-    s = away_and_back(tmp_path, models)
-
-    assert blame(s, tmp_path, "note") == {"id": "create", "body": "narrow back"}
+# --- a mixin in another file ---------------------------------------------------------------------
 
 
 def test_a_mixin_in_base_changed_and_back(tmp_path: Path) -> None:
@@ -282,22 +300,6 @@ def test_a_mixin_in_base_changed_and_back(tmp_path: Path) -> None:
 
 
 # --- files that do not parse ---------------------------------------------------------------------
-
-
-def test_a_latin_1_module_changed_and_back(tmp_path: Path) -> None:
-    def models(length: int) -> bytes:
-        text = (
-            "# -*- coding: latin-1 -*-\n"
-            + HEAD
-            + BASE
-            + note(f'{length}), comment=("caf\xe9"')
-            + PAYMENT.replace("id:", "# \xe9t\xe9\n    id:")
-        )
-        return text.encode("latin-1")
-
-    s = away_and_back(tmp_path, models)
-
-    assert blame(s, tmp_path, "note") == {"id": "create", "body": "narrow back"}
 
 
 def test_a_commit_whose_module_does_not_parse_is_passed_through(tmp_path: Path) -> None:

@@ -4,8 +4,15 @@ confining the import costs."""
 
 from __future__ import annotations
 
-from benchmarks.generator.models import prepared
-from benchmarks.harness import Command, Row, Settings, measure, progress, ratio_rows, run_schemadiff
+from pathlib import Path
+
+from benchmarks.harness import (
+    Command,
+    Row,
+    Settings,
+    run_schemadiff,
+)
+from benchmarks.suites.sized import per_size
 
 CONFINED = "schemadiff HEAD~1..HEAD (confined: --sandbox=default)"
 STRICT = "schemadiff HEAD~1..HEAD --sandbox=strict"
@@ -13,19 +20,12 @@ UNCONFINED = "schemadiff HEAD~1..HEAD --sandbox=off"
 
 
 def bench_confinement(settings: Settings) -> list[Row]:
-    rows: list[Row] = []
-    for size in settings.sizes:
-        _, repo = prepared(settings, "confinement", size)
-        commands = [
-            Command(CONFINED, lambda repo=repo: run_schemadiff(repo)),
-            Command(
-                STRICT, lambda repo=repo: run_schemadiff(repo, False, None, "--sandbox=strict")
-            ),
-            Command(
-                UNCONFINED, lambda repo=repo: run_schemadiff(repo, False, None, "--sandbox=off")
-            ),
-        ]
-        progress(f"confinement N={size}: warm-up + {settings.repeat} rounds")
-        samples = measure(commands, settings.repeat)
-        rows.extend(ratio_rows("confinement", size, samples, baseline=UNCONFINED))
-    return rows
+    return per_size(settings, "confinement", UNCONFINED, _commands)
+
+
+def _commands(size: int, base: Path, repo: Path) -> list[Command]:
+    return [
+        Command(CONFINED, lambda: run_schemadiff(repo)),
+        Command(STRICT, lambda: run_schemadiff(repo, False, None, "--sandbox=strict")),
+        Command(UNCONFINED, lambda: run_schemadiff(repo, False, None, "--sandbox=off")),
+    ]

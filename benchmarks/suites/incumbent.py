@@ -19,13 +19,12 @@ from benchmarks.harness import (
     Row,
     Settings,
     cache_holding,
-    measure,
     progress,
     python_env,
-    ratio_rows,
     run_schemadiff,
     run_timed,
     run_with_old_cached,
+    side_by_side,
     timed,
 )
 from benchmarks.repos import export
@@ -116,7 +115,5 @@ def bench_incumbent(settings: Settings) -> list[Row]:
                 Command(OLD_CACHED, lambda r=repo, o=old_only: run_with_old_cached(r, o)),
                 Command(FULLY_CACHED, lambda r=repo, f=full: run_schemadiff(r, True, f)),
             ]
-            progress(f"incumbent N={size}: warm-up + {settings.repeat} rounds")
-            samples = measure(commands, settings.repeat)
-            rows.extend(ratio_rows("incumbent", size, samples, baseline=INCUMBENT))
+            rows += side_by_side("incumbent", size, commands, settings, INCUMBENT)
     return rows

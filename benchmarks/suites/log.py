@@ -24,11 +24,10 @@ from benchmarks.harness import (
     Command,
     Row,
     Settings,
-    measure,
     progress,
     python_env,
-    ratio_rows,
     run_imports,
+    side_by_side,
     timed,
 )
 from benchmarks.repos import export, fast_import_commit, git
@@ -135,7 +134,5 @@ def bench_log(settings: Settings) -> list[Row]:
             ),
             Command(LOG_IMPORT, lambda checkout=checkout: run_imports([checkout])),
         ]
-        progress(f"log C={commits}: warm-up + {settings.repeat} rounds")
-        samples = measure(commands, settings.repeat)
-        rows.extend(ratio_rows("log", commits, samples, baseline=LOG_IMPORT))
+        rows += side_by_side("log", commits, commands, settings, LOG_IMPORT, f"C={commits}")
     return rows

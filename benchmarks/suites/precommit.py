@@ -13,7 +13,6 @@ from benchmarks.generator.models import (
     Column,
     change_tables,
     generate_tables,
-    prepared,
     write_models,
 )
 from benchmarks.harness import (
@@ -22,14 +21,13 @@ from benchmarks.harness import (
     Row,
     Settings,
     cache_holding,
-    measure,
     progress,
     python_env,
-    ratio_rows,
     run_imports,
     timed,
 )
 from benchmarks.repos import export_index, git
+from benchmarks.suites.sized import per_size
 
 HOOK = "schemadiff check --hook, HEAD cached"
 INDEX_IMPORT = "one cold python -c 'import models' (index)"
@@ -76,22 +74,19 @@ def check_hook_sees_change(repo: Path, prepared: Path) -> None:
 
 
 def bench_pre_commit(settings: Settings) -> list[Row]:
-    rows: list[Row] = []
-    for size in settings.sizes:
-        base, repo = prepared(settings, "pre-commit", size)
-        stage_change(repo, size)
-        checkout = export_index(repo, base / "index")
-        progress(f"pre-commit N={size}: filling the cache with HEAD")
-        head_only = cache_holding(repo, base / "head-only", "snapshot", "HEAD")
-        commands = [
-            Command(
-                HOOK,
-                lambda r=repo, h=head_only: run_hook(r, h)[0],
-                lambda r=repo, h=head_only: check_hook_sees_change(r, h),
-            ),
-            Command(INDEX_IMPORT, lambda checkout=checkout: run_imports([checkout])),
-        ]
-        progress(f"pre-commit N={size}: warm-up + {settings.repeat} rounds")
-        samples = measure(commands, settings.repeat)
-        rows.extend(ratio_rows("pre-commit", size, samples, baseline=INDEX_IMPORT))
-    return rows
+    return per_size(settings, "pre-commit", INDEX_IMPORT, _commands)
+
+
+def _commands(size: int, base: Path, repo: Path) -> list[Command]:
+    stage_change(repo, size)
+    checkout = export_index(repo, base / "index")
+    progress(f"pre-commit N={size}: filling the cache with HEAD")
+    head_only = cache_holding(repo, base / "head-only", "snapshot", "HEAD")
+    return [
+        Command(
+            HOOK,
+            lambda: run_hook(repo, head_only)[0],
+            lambda: check_hook_sees_change(repo, head_only),
+        ),
+        Command(INDEX_IMPORT, lambda: run_imports([checkout])),
+    ]

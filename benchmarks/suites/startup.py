@@ -6,7 +6,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchmarks.harness import Command, Row, Settings, measure, progress, ratio_rows, run_timed
+from benchmarks.harness import (
+    Command,
+    Row,
+    Settings,
+    progress,
+    run_timed,
+    side_by_side,
+)
 
 PYTHON_PASS = "python -c pass"
 HELP_MODULE = "python -m schemadiff --help"
@@ -33,6 +40,4 @@ def bench_startup(settings: Settings) -> list[Row]:
         progress(f"startup: no console script next to {sys.executable}; its target is unmeasured")
     else:
         commands.append(Command(HELP_SCRIPT, lambda: run_timed([str(script), "--help"], where)))
-    progress(f"startup: warm-up + {settings.repeat} rounds")
-    samples = measure(commands, settings.repeat)
-    return ratio_rows("startup", 0, samples, baseline=PYTHON_PASS)
+    return side_by_side("startup", 0, commands, settings, PYTHON_PASS, where="")
