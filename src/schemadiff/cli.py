@@ -3,29 +3,29 @@
 ``schemadiff HEAD~1..HEAD`` runs the ``diff`` command: when the first word is not a command
 name, ``diff`` is implied, the way ``git`` would read it.
 
-Only what declares the commands is imported up front: ``schemadiff --help`` must answer at
-once. The api, the configuration and the renderers are imported by the commands that use
-them (the imports inside functions below).
+Only what declares the commands is imported up front (the options that are
+``[tool.schemadiff]`` keys are declared with their checks, in ``config.keys``):
+``schemadiff --help`` must answer at once. The api and the renderers are imported by the
+commands that use them (the imports inside functions below).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import inspect
 import logging
 import os
 import sys
 import traceback
-import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperOption
 
 from schemadiff import __version__
+from schemadiff.config.keys import COMPARING, EVERY_COMMAND, KEYS, Key, Overrides
 from schemadiff.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_BUG,
@@ -40,6 +40,8 @@ from schemadiff.escape import printable
 from schemadiff.render import Format, HistoryFormat, formats_of, render
 
 if TYPE_CHECKING:
+    from typer._click import Context  # what typer hands a command: typer.Context's base
+
     from schemadiff import api
     from schemadiff.api.sides import Progress
     from schemadiff.model import DiffResult
@@ -53,35 +55,6 @@ app = typer.Typer(
     "`schemadiff [RANGE]` is `schemadiff diff [RANGE]`.",
 )
 
-Directory = Annotated[
-    Path, typer.Option("-C", help="Run as if started in this directory, like git -C.")
-]
-Debug = Annotated[bool, typer.Option("--debug", help="Show full tracebacks and child output.")]
-Metadata = Annotated[
-    list[str] | None,
-    typer.Option("--metadata", help="MetaData locator module:attr (repeatable)."),
-]
-Imports = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--import",
-        metavar="MODULE",
-        help="Import this module (or call module:function()) before the locators (repeatable).",
-    ),
-]
-Paths = Annotated[
-    list[str] | None, typer.Option("--path", help="Import root inside the project (repeatable).")
-]
-Dialect = Annotated[str | None, typer.Option("--dialect", help="Dialect for DDL and comparison.")]
-Timeout = Annotated[
-    float | None, typer.Option("--timeout", help="Seconds allowed to import one side [60].")
-]
-IncludeSchemas = Annotated[
-    list[str] | None, typer.Option("--include-schemas", help="Schema glob to keep (repeatable).")
-]
-ExcludeTables = Annotated[
-    list[str] | None, typer.Option("--exclude-tables", help="Table glob to drop (repeatable).")
-]
 Revisions = Annotated[
     list[str] | None,
     typer.Argument(help="Like git diff: none, A, A..B, A...B or A B.", show_default=False),
@@ -89,43 +62,144 @@ Revisions = Annotated[
 Staged = Annotated[
     bool, typer.Option("--staged", "--cached", help="Compare HEAD (or A) with the index.")
 ]
-NoRenames = Annotated[
-    bool, typer.Option("--no-renames", help="Do not guess renames (declared ones stay).")
-]
-RenderAsBatch = Annotated[
-    bool | None,
-    typer.Option(
-        "--render-as-batch/--no-render-as-batch",
-        help="Migrations in batch mode (op.batch_alter_table) [on SQLite only].",
-        show_default=False,
-    ),
-]
-NoCache = Annotated[
-    bool, typer.Option("--no-cache", help="Import every side; neither read nor write the cache.")
-]
-FromSnapshot = Annotated[
-    Path | None,
-    typer.Option(
-        "--from-snapshot",
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """An option of several commands that is no ``[tool.schemadiff]`` key: where to run, the
+    cache, where the older side may come from, ``--debug``. Its value reaches ``_options``
+    (or ``_Command.invoke``) under the name of its ``api.Options`` field."""
+
+    field: str
+    names: tuple[str, ...]
+    help: str
+    commands: tuple[str, ...] = EVERY_COMMAND
+    metavar: str | None = None
+    envvar: str | None = None
+
+    @property
+    def flag(self) -> bool:
+        return self.metavar is None
+
+
+_RUN = (
+    _Run("directory", ("-C",), "Run as if started in this directory, like git -C.", metavar="DIR"),
+    _Run("no_cache", ("--no-cache",), "Import every side; neither read nor write the cache."),
+    _Run(
+        "from_snapshot",
+        ("--from-snapshot",),
+        "Take the older side from this snapshot file (its newest entry).",
+        COMPARING,
         metavar="FILE",
-        help="Take the older side from this snapshot file (its newest entry).",
     ),
-]
-FromDb = Annotated[
-    str | None,
-    typer.Option(
-        "--from-db", metavar="URL", help="Take the older side from this database, reflected."
+    _Run(
+        "from_db",
+        ("--from-db",),
+        "Take the older side from this database, reflected.",
+        COMPARING,
+        metavar="URL",
     ),
-]
-FallbackDb = Annotated[
-    str | None,
-    typer.Option(
-        "--fallback-db",
+    _Run(
+        "fallback_db",
+        ("--fallback-db",),
+        "Reflect this database when git, the cache and snapshots cannot give the older side.",
+        COMPARING,
         metavar="URL",
         envvar="SCHEMADIFF_FALLBACK_DB",
-        help="Reflect this database when git, the cache and snapshots cannot give the older side.",
     ),
-]
+    _Run("debug", ("--debug",), "Show full tracebacks and child output."),
+)
+_GIVEN = "schemadiff.given"
+"""Where in ``ctx.meta`` the shared options leave their values, by field."""
+
+
+def _record(ctx: typer.Context, param: TyperOption, value: object) -> object:
+    assert param.name is not None
+    ctx.meta.setdefault(_GIVEN, {})[param.name] = value
+    return value
+
+
+def _shared(command: str) -> list[TyperOption]:
+    """The options ``command`` shares with others, after its own: the keys with a flag for
+    it (declared with their check in ``config.keys``), those of fewer commands first, then
+    the ``_RUN`` options."""
+    keyed = [key for key in KEYS.values() if key.flag and command in key.flag.commands]
+    keyed.sort(key=lambda key: len(key.flag.commands) if key.flag else 0)  # its own first
+    runs = [_run_option(run) for run in _RUN if command in run.commands]
+    return [*map(_key_option, keyed), *runs]
+
+
+def _key_option(key: Key) -> TyperOption:
+    assert key.flag is not None
+    flag = key.flag
+    negated = f"{key.option}/--no-{key.option.removeprefix('--')}" if flag.negatable else None
+    return TyperOption(
+        param_decls=[key.field, negated or key.option],
+        type=None if flag.takes in (bool, list) else flag.takes,
+        default=None if flag.takes is not list else (),
+        is_flag=flag.takes is bool,
+        multiple=flag.takes is list,
+        metavar=flag.metavar,
+        help=flag.help,
+        expose_value=False,
+        callback=_record,
+    )
+
+
+def _run_option(run: _Run) -> TyperOption:
+    return TyperOption(
+        param_decls=[run.field, *run.names],
+        is_flag=run.flag,
+        default=False if run.flag else None,
+        metavar=run.metavar,
+        envvar=run.envvar,
+        show_envvar=run.envvar is not None,
+        help=run.help,
+        expose_value=False,
+        callback=_record,
+    )
+
+
+class _Command(TyperCommand):
+    """A command with the options it shares (``_shared``), run inside the one boundary where
+    failures become exit codes."""
+
+    def __init__(self, name: str | None, **settings: Any) -> None:
+        super().__init__(name, **settings)
+        self.params.extend(_shared(name or ""))
+
+    def invoke(self, ctx: Context) -> Any:
+        debugging = bool(ctx.meta[_GIVEN]["debug"])
+        if debugging:
+            _log_debug()
+        return _boundary(lambda: super(_Command, self).invoke(ctx), debugging)
+
+
+def _value(key: Key, value: object) -> object:
+    """A plain flag left off is not given (None); ``--x/--no-x`` says either."""
+    plain = key.flag is not None and key.flag.takes is bool and not key.flag.negatable
+    return (value or None) if plain else value
+
+
+def _options(ctx: typer.Context) -> api.Options:
+    """What the shared options say: the keys' values as overrides (checked when a side's
+    settings are resolved), the others as they are. A flag left off is not given, so
+    pyproject.toml still decides."""
+    from schemadiff import api
+
+    given: dict[str, Any] = ctx.meta[_GIVEN]
+    values = {
+        key.field: _value(key, given[key.field]) for key in KEYS.values() if key.field in given
+    }
+    path = given.get("from_snapshot")
+    return api.Options(
+        Path(given["directory"] or ".").absolute(),
+        Overrides(**values),
+        use_cache=not given["no_cache"],
+        from_snapshot=Path(path) if path else None,
+        from_db=given.get("from_db"),
+        fallback_db=given.get("fallback_db"),
+    )
 
 
 def _format_option(command: str) -> Any:
@@ -146,120 +220,6 @@ def _format_option(command: str) -> Any:
 
 OutputFormat = Annotated[Format, _format_option("diff")]
 CheckFormat = Annotated[Format, _format_option("check")]
-UserModulePrefix = Annotated[
-    str | None,
-    typer.Option("--user-module-prefix", help='Prefix for your own types, e.g. "mytypes.".'),
-]
-
-Confinement = Annotated[
-    str | None,
-    typer.Option(
-        "--sandbox",
-        metavar="default|strict|off",
-        help="Confine the model import: Landlock and limits [default]; strict for untrusted code.",
-        show_default=False,
-    ),
-]
-
-SandboxRead = Annotated[
-    list[str] | None,
-    typer.Option("--sandbox-read", help="A path the models may also read (repeatable)."),
-]
-
-
-def _models(
-    metadata: Metadata = None,
-    imports: Imports = None,
-    paths: Paths = None,
-    dialect: Dialect = None,
-    timeout: Timeout = None,
-    include_schemas: IncludeSchemas = None,
-    exclude_tables: ExcludeTables = None,
-    user_module_prefix: UserModulePrefix = None,
-    no_cache: NoCache = False,
-    sandbox: Confinement = None,
-    sandbox_read: SandboxRead = None,
-    directory: Directory = Path(),
-) -> api.Options:
-    """The options of every command: where the project is and how its models are read. An
-    option left off is None (or empty), so pyproject.toml still decides."""
-    from schemadiff import api
-    from schemadiff.config import Overrides
-
-    overrides = Overrides(
-        metadata=tuple(metadata or ()),
-        imports=tuple(imports or ()),
-        paths=tuple(paths or ()),
-        dialect=dialect,
-        timeout=timeout,
-        include_schemas=tuple(include_schemas or ()),
-        exclude_tables=tuple(exclude_tables or ()),
-        user_module_prefix=user_module_prefix,
-        sandbox=sandbox,
-        sandbox_read=tuple(sandbox_read or ()),
-    )
-    return api.Options(directory.absolute(), overrides, use_cache=not no_cache)
-
-
-def _comparing(
-    options: api.Options,
-    no_renames: NoRenames = False,
-    render_as_batch: RenderAsBatch = None,
-    from_snapshot: FromSnapshot = None,
-    from_db: FromDb = None,
-    fallback_db: FallbackDb = None,
-) -> api.Options:
-    """The options of the commands that compare two sides: renames, batch mode, and where
-    the older side may come from."""
-    overrides = replace(
-        options.overrides,
-        no_renames=True if no_renames else None,
-        render_as_batch=render_as_batch,
-    )
-    return replace(
-        options,
-        overrides=overrides,
-        from_snapshot=from_snapshot,
-        from_db=from_db,
-        fallback_db=fallback_db,
-    )
-
-
-def _with_options(
-    *groups: Callable[..., api.Options],
-) -> Callable[[Callable[..., int]], Callable[..., int]]:
-    """Give a command the options of ``groups`` and ``--debug``, declared once for all.
-
-    Typer reads the command's signature: the wrapper shows the command's own parameters,
-    then each group's. The command is called with the ``api.Options`` the groups build
-    (its first parameter), inside the one boundary where failures become exit codes.
-    """
-
-    def decorate(command: Callable[..., int]) -> Callable[..., int]:
-        own = _parameters(command, skip=1)  # the first is the options the groups build
-        shared = [_parameters(g, skip=0 if i == 0 else 1) for i, g in enumerate(groups)]
-        debug = _parameters(_debug)
-
-        @functools.wraps(command)
-        def wrapper(**given: Any) -> int:
-            options = groups[0](**_take(given, shared[0]))
-            for group, parameters in zip(groups[1:], shared[1:], strict=True):
-                options = group(options, **_take(given, parameters))
-            debugging = bool(given.pop("debug"))
-            if debugging:
-                _log_debug()
-            return _boundary(lambda: command(options, **given), debugging)
-
-        parameters = [*own, *(p for group in shared for p in group), *debug]
-        wrapper.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
-        return wrapper
-
-    return decorate
-
-
-def _debug(debug: Debug = False) -> None:
-    """--debug, which every command takes."""
 
 
 def _log_debug() -> None:
@@ -270,34 +230,6 @@ def _log_debug() -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
-
-
-def _parameters(function: Callable[..., object], skip: int = 0) -> list[inspect.Parameter]:
-    """The parameters after the first ``skip``, their annotations resolved (this module
-    postpones them). The skipped ones, and the return, may name what is not imported yet."""
-    parameters = list(inspect.signature(function).parameters.values())[skip:]
-    return [
-        p.replace(annotation=_resolved(p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
-        for p in parameters
-    ]
-
-
-def _resolved(annotation: object) -> object:
-    if not isinstance(annotation, str):
-        return annotation
-    namespace = vars(sys.modules[__name__])
-    return typing.get_type_hints(_Holder(annotation), namespace, None, include_extras=True)["a"]
-
-
-class _Holder:
-    """One annotation, as ``typing.get_type_hints`` reads them."""
-
-    def __init__(self, annotation: str) -> None:
-        self.__annotations__ = {"a": annotation}
-
-
-def _take(given: dict[str, Any], parameters: list[inspect.Parameter]) -> dict[str, Any]:
-    return {p.name: given.pop(p.name) for p in parameters}
 
 
 def _show_version(value: bool) -> None:
@@ -318,28 +250,22 @@ def _root(
     """Diff the database schema declared by SQLAlchemy models between git refs."""
 
 
-@app.command("diff")
-@_with_options(_models, _comparing)
+@app.command("diff", cls=_Command)
 def diff_command(
-    options: api.Options,
+    ctx: typer.Context,
     revisions: Revisions = None,
     staged: Staged = False,
     output_format: OutputFormat = Format.TEXT,
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when there are differences.")
     ] = False,
-    ignore_python_only: Annotated[
-        bool,
-        typer.Option("--ignore-python-only", help="Drop type changes that keep the same DDL."),
-    ] = False,
 ) -> int:
     """Show how the schema changed between two sides (default: HEAD and the working tree)."""
     from schemadiff import api
 
-    if ignore_python_only:
-        options = _ignoring_python_only(options)
+    options = _options(ctx)
     if output_format.checks:  # the report marks what the rules find
-        result = api.check(options, revisions or (), staged)
+        result = api.report(options, revisions or (), staged)
     else:
         result = api.compare(options, revisions or (), staged)
     _shown(result, output_format)
@@ -361,10 +287,9 @@ def _shown(result: DiffResult, output_format: Format) -> None:
         _say(f"No schema changes between {result.old.label} and {result.new.label}.")
 
 
-@app.command("check")
-@_with_options(_models, _comparing)
+@app.command("check", cls=_Command)
 def check_command(
-    options: api.Options,
+    ctx: typer.Context,
     revisions: Revisions = None,
     staged: Staged = False,
     hook: Annotated[
@@ -374,10 +299,6 @@ def check_command(
             help="The range pre-commit gives: the pushed commits, else HEAD and the index.",
         ),
     ] = False,
-    rule: Annotated[
-        list[str] | None,
-        typer.Option("--rule", metavar="RULE=LEVEL", help="error, warn or off (repeatable)."),
-    ] = None,
     output_format: CheckFormat = Format.TEXT,
 ) -> int:
     """Check the schema changes against the rules; exit 1 when one fails (default: HEAD and
@@ -385,9 +306,7 @@ def check_command(
     from schemadiff import api
     from schemadiff.render import findings as findings_text
 
-    options = _ignoring_python_only(options)
-    options = replace(options, overrides=replace(options.overrides, rules=tuple(rule or ())))
-    result = api.check(options, revisions or (), staged, hook)
+    result = api.check(_options(ctx), revisions or (), staged, hook)
     _shown(result, output_format)
     findings = result.findings or ()
     if output_format is Format.TEXT:
@@ -409,14 +328,9 @@ def _verdict(failed: int, warned: int) -> str:
     return f"schemadiff check: failed: {', '.join(counts)}."
 
 
-def _ignoring_python_only(options: api.Options) -> api.Options:
-    return replace(options, overrides=replace(options.overrides, ignore_python_only=True))
-
-
-@app.command("revision")
-@_with_options(_models, _comparing)
+@app.command("revision", cls=_Command)
 def revision_command(
-    options: api.Options,
+    ctx: typer.Context,
     revisions: Revisions = None,
     message: Annotated[
         str | None, typer.Option("--message", "-m", help="The revision's message.")
@@ -447,7 +361,7 @@ def revision_command(
     from schemadiff.model import RevisionTarget
 
     target = RevisionTarget(alembic_config, message, head, branch_label, rev_id)
-    written = api.revision(_ignoring_python_only(options), target, revisions or (), staged)
+    written = api.revision(_options(ctx), target, revisions or (), staged)
     for note in written.result.notes:
         _say(f"note: {note}")
     for warning in written.warnings:
@@ -472,10 +386,9 @@ def revision_command(
     return EXIT_OK
 
 
-@app.command("snapshot")
-@_with_options(_models)
+@app.command("snapshot", cls=_Command)
 def snapshot_command(
-    options: api.Options,
+    ctx: typer.Context,
     revision: Annotated[
         str | None, typer.Argument(help="The ref to read [the working tree].", show_default=False)
     ] = None,
@@ -501,6 +414,7 @@ def snapshot_command(
         )
     from schemadiff import api, snapshot
 
+    options = _options(ctx)
     if write:
         return _snapshot_write(options)
     if check:
@@ -560,10 +474,9 @@ Since = Annotated[
 ]
 
 
-@app.command("log")
-@_with_options(_models)
+@app.command("log", cls=_Command)
 def log_command(
-    options: api.Options,
+    ctx: typer.Context,
     revisions: Annotated[
         list[str] | None,
         typer.Argument(help="Like git log: REV, A..B, A...B, ^A B [HEAD].", show_default=False),
@@ -598,7 +511,7 @@ def log_command(
     walk = gitrefs.Walk(tuple(revisions or ()), first_parent, max_count, since, until)
     query = api.LogQuery(walk, table, column, jobs)
     with _progress_bar("Loading the schemas") as progress:
-        logged = api.log(options, query, progress)
+        logged = api.log(_options(ctx), query, progress)
     for note in logged.notes:
         _say(f"note: {note}")
     history.render_log(logged.entries, output_format, sys.stdout)
@@ -607,10 +520,9 @@ def log_command(
     return EXIT_OK
 
 
-@app.command("blame")
-@_with_options(_models)
+@app.command("blame", cls=_Command)
 def blame_command(
-    options: api.Options,
+    ctx: typer.Context,
     target: Annotated[
         str, typer.Argument(metavar="TABLE[.COLUMN]", help="A table, or one column of it.")
     ],
@@ -626,6 +538,7 @@ def blame_command(
     from schemadiff import api
     from schemadiff.render import history
 
+    options = _options(ctx)
     with _progress_bar("Loading the schemas") as progress:
         found = api.blame(options, target, revision, jobs=jobs, progress=progress, since=since)
     history.render_blame(found, output_format, sys.stdout)

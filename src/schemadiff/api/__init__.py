@@ -4,7 +4,7 @@ they never print or exit."""
 from __future__ import annotations
 
 from schemadiff.api.blame import blame
-from schemadiff.api.check import check
+from schemadiff.api.check import check, report
 from schemadiff.api.comparing import Compared, Options, compare, compared_range, range_spec
 from schemadiff.api.log import LogQuery, log
 from schemadiff.api.planned import planned
@@ -24,6 +24,7 @@ __all__ = [
     "log",
     "planned",
     "range_spec",
+    "report",
     "revision",
     "snapshot",
     "snapshot_check",

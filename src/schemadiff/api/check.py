@@ -69,13 +69,24 @@ def check(
     hook: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> DiffResult:
-    """``schemadiff check [RANGE]``: the comparison, with what the rules found."""
+    """``schemadiff check [RANGE]``: the comparison, with what the rules found. Its changes
+    are those a migration sees: a type change that keeps the DDL is none."""
     environ = os.environ if environ is None else environ
     if hook and (revisions or staged):
         raise ConfigError("--hook takes its range from pre-commit: give no revision, nor --staged.")
     spec = hook_range(environ) if hook else range_spec(options, revisions, staged)
+    return _checked(options, spec, ddl_only=True)
+
+
+def report(options: Options, revisions: Sequence[str] = (), staged: bool = False) -> DiffResult:
+    """``schemadiff diff --format markdown``: the comparison as ``diff`` shows it (``ignore-
+    python-only`` decides), with what the rules found."""
+    return _checked(options, range_spec(options, revisions, staged), ddl_only=False)
+
+
+def _checked(options: Options, spec: gitrefs.RangeSpec, ddl_only: bool) -> DiffResult:
     with session(options.directory, options.use_cache) as work:
-        done = compared_range(work, options, spec, quick=True)
+        done = compared_range(work, options, spec, quick=True, ddl_only=ddl_only)
         result = done.result
         if not result.changes:
             return replace(result, findings=())

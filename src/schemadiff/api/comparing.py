@@ -47,11 +47,16 @@ def compare(options: Options, revisions: Sequence[str] = (), staged: bool = Fals
 
 
 def compared_range(
-    work: Session, options: Options, spec: gitrefs.RangeSpec, quick: bool = False
+    work: Session,
+    options: Options,
+    spec: gitrefs.RangeSpec,
+    quick: bool = False,
+    ddl_only: bool = False,
 ) -> Compared:
     """The two sides of ``spec`` loaded and compared, in the command's session. ``quick``:
     when no file that decides the schema differs, import nothing and report no change (the
-    models are not even checked)."""
+    models are not even checked). ``ddl_only``: the changes as a migration sees them (the
+    commands that check or write migrations), whatever ``ignore-python-only`` says."""
     if options.from_db and options.from_snapshot:
         raise ConfigError(
             "Give --from-db or --from-snapshot, not both: each replaces the older side."
@@ -64,7 +69,7 @@ def compared_range(
         return Compared(nothing, Loaded(old, None), Loaded(new, None), settings, work.project)
     old_loaded, new_loaded = _load(work, options, old, Job(new, settings, dialect))
     notes = tuple(work.cache.notes)
-    result = result_of(old_loaded, new_loaded, settings, dialect, notes)
+    result = result_of(old_loaded, new_loaded, settings, dialect, notes, ddl_only=ddl_only)
     return Compared(result, old_loaded, new_loaded, settings, work.project)
 
 
@@ -138,8 +143,16 @@ def required(outcome: Loaded | ModelLoadError) -> Loaded:
 
 
 def result_of(
-    old: Loaded, new: Loaded, settings: config.Settings, dialect: str, notes: tuple[str, ...]
+    old: Loaded,
+    new: Loaded,
+    settings: config.Settings,
+    dialect: str,
+    notes: tuple[str, ...],
+    *,
+    ddl_only: bool = False,
 ) -> DiffResult:
+    """The comparison of two loaded sides; ``ddl_only`` as in ``compared_range`` (a side
+    reflected from a database is always compared so: its types are what the DDL made)."""
     if old.documents is None and new.documents is None:
         said = " ".join(m for m in (old.missing, new.missing) if m)
         raise ModelLoadError(f"{said} Check the metadata locator.")
@@ -147,7 +160,7 @@ def result_of(
     missing += [s.note for s in (old, new) if s.note]
     schemas = compared.schemas(old, new, settings, dialect)
     reflected = old.side.source is Source.DATABASE
-    found = compared.changes(*schemas, settings, ddl_only=reflected)
+    found = compared.changes(*schemas, settings, ddl_only=ddl_only or reflected)
     return DiffResult(
         old.side,
         new.side,

@@ -308,9 +308,9 @@ def compared(walker: Walker, old: str | None, new: str) -> tuple[Change, ...]:
     newer = walker.outcome(new)
     older = _empty(new) if old is None else walker.outcome(old)
     assert isinstance(newer, Loaded) and isinstance(older, Loaded)
-    settings = replace(walker.settings_of(new), ignore_python_only=True)
+    settings = walker.settings_of(new)
     try:
-        result = result_of(older, newer, settings, settings.dialect, ())
+        result = result_of(older, newer, settings, settings.dialect, (), ddl_only=True)
     except ModelLoadError:  # neither side has the models' module yet: nothing to compare
         return ()
     return result.changes

@@ -36,7 +36,8 @@ def revision(
     and the snapshot file refreshed with the new revision's schema: both, or neither."""
     revisions_module.check_rev_id(target.rev_id)  # before the models are imported
     with session(options.directory, options.use_cache) as work:
-        done = compared_range(work, options, range_spec(options, revisions, staged))
+        spec = range_spec(options, revisions, staged)
+        done = compared_range(work, options, spec, ddl_only=True)  # as the migration sees them
         located, git_dir = _located(work, options, target, done.settings.script_location)
     result = done.result
     if not result.changes:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from schemadiff import config, gitrefs, snapshotfile
@@ -79,8 +79,7 @@ def snapshot_check(options: Options) -> SnapshotCheck:
     reason = f"the snapshot{' of revision ' + head if head else ''} ({path.name})"
     snapshot_side = older.recorded(Side(None, None, Source.SNAPSHOT, reason), entry)
     models = required(loaded)
-    settings = replace(settings, ignore_python_only=True)
-    result = result_of(snapshot_side, models, settings, settings.dialect, notes)
+    result = result_of(snapshot_side, models, settings, settings.dialect, notes, ddl_only=True)
     return SnapshotCheck(result, head, path)
 
 

@@ -8,7 +8,7 @@ of that side's tree (or the working tree's when that side has none); Alembic's o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from schemadiff.alembicfiles import Finder, Reader, read_alembic
 from schemadiff.config import keys
@@ -18,6 +18,7 @@ from schemadiff.config.keys import (
     DEFAULT_LEVELS,
     DEFAULT_PATHS,
     DEFAULT_TIMEOUT,
+    KEYS,
     MAX_TIMEOUT,
     SNAPSHOT_NAME,
     Overrides,
@@ -33,6 +34,7 @@ __all__ = [
     "DEFAULT_PATHS",
     "DEFAULT_TIMEOUT",
     "FLASK_APP_PROBLEM",
+    "KEYS",
     "MAX_TIMEOUT",
     "SNAPSHOT_NAME",
     "Overrides",
@@ -69,14 +71,12 @@ def resolve(
         values.pop("imports", None)
     if given.get("sandbox", file_values.get("sandbox")) == "strict":
         file_values = {k: v for k, v in file_values.items() if k not in keys.LOOSENING}
+    if "check" in given:  # --rule sets a rule's level; the file's other levels stay
+        levels = dict(cast(tuple[tuple[str, str], ...], file_values.get("check", ())))
+        levels.update(cast(tuple[tuple[str, str], ...], given["check"]))
+        given["check"] = tuple(sorted(levels.items()))
     values.update(file_values)
     values.update(given)
-    if overrides.rules:
-        levels: dict[str, str] = dict(values.get("check", ()))
-        rules = keys.rule_options(overrides.rules)
-        keys.check_levels(rules, "--rule")
-        levels.update(rules)
-        values["check"] = tuple(sorted(levels.items()))
     if not values.get("metadata"):
         raise ConfigError(no_metadata_message(hints, label))
     if "paths" not in values:

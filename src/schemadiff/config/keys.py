@@ -39,28 +39,6 @@ DEFAULT_LEVELS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Overrides:
-    """Values given on the command line; None (or empty) means "not given"."""
-
-    metadata: tuple[str, ...] = ()
-    imports: tuple[str, ...] = ()
-    """``--import MODULE``: modules imported (or ``module:function()`` called) first."""
-    paths: tuple[str, ...] = ()
-    dialect: str | None = None
-    timeout: float | None = None
-    include_schemas: tuple[str, ...] = ()
-    exclude_tables: tuple[str, ...] = ()
-    no_renames: bool | None = None
-    ignore_python_only: bool | None = None
-    user_module_prefix: str | None = None
-    render_as_batch: bool | None = None
-    sandbox: str | None = None
-    sandbox_read: tuple[str, ...] = ()
-    rules: tuple[str, ...] = ()
-    """``--rule RULE=LEVEL``: each overrides that rule's level in ``[tool.schemadiff.check]``."""
-
-
-@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything that decides how one side is loaded and compared."""
 
@@ -121,22 +99,66 @@ class Settings:
         return SNAPSHOT_NAME
 
 
-_KEYS: dict[str, Callable[[object, str], object]] = {}
+EVERY_COMMAND = ("diff", "check", "revision", "snapshot", "log", "blame")
+COMPARING = ("diff", "check", "revision")
+"""The commands that compare two sides, and so take the options that decide a comparison."""
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A key's command-line option: the same value, checked by the same function."""
+
+    help: str
+    takes: type = str
+    """What it is given: ``str``, ``float``, ``bool`` (a flag) or ``list`` (repeatable)."""
+    commands: tuple[str, ...] = EVERY_COMMAND
+    name: str | None = None
+    """The option's name when it is not ``--KEY``."""
+    metavar: str | None = None
+    negatable: bool = False
+    """A ``bool`` with its ``--no-`` form, so the command line can say either."""
+    parse: Callable[[list[str]], object] | None = None
+    """Turns the repeated values into what the key takes in pyproject.toml."""
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One ``[tool.schemadiff]`` key: its check, and its option when it has one."""
+
+    name: str
+    check: Callable[[object, str], object]
+    flag: Flag | None = None
+
+    @property
+    def field(self) -> str:
+        """Its Settings field: its name in Python (``import`` is a keyword there)."""
+        return "imports" if self.name == "import" else self.name.replace("-", "_")
+
+    @property
+    def option(self) -> str:
+        """How the command line spells it."""
+        return (self.flag.name if self.flag else None) or f"--{self.name}"
+
+
+KEYS: dict[str, Key] = {}
+"""Every key, by name, in the order declared below."""
 
 LOOSENING = ("sandbox_read", "memory_limit", "cpu_limit")
 """Keys that loosen the confinement: under strict, the files of the code under review (which
 may be a stranger's) cannot set them; only the command line can."""
 
+_Check = Callable[[object, str], object]
 
-def _key(name: str) -> Callable[[Callable[[object, str], object]], Callable[[object, str], object]]:
-    def register(check: Callable[[object, str], object]) -> Callable[[object, str], object]:
-        _KEYS[name] = check
+
+def _key(name: str, flag: Flag | None = None) -> Callable[[_Check], _Check]:
+    def register(check: _Check) -> _Check:
+        KEYS[name] = Key(name, check, flag)
         return check
 
     return register
 
 
-@_key("metadata")
+@_key("metadata", Flag("MetaData locator module:attr (repeatable).", list))
 def _check_metadata(value: object, where: str) -> tuple[str, ...]:
     locators = (value,) if isinstance(value, str) else _string_list(value, "metadata", where)
     for locator in locators:
@@ -144,7 +166,14 @@ def _check_metadata(value: object, where: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(locators))
 
 
-@_key("import")
+@_key(
+    "import",
+    Flag(
+        "Import this module (or call module:function()) before the locators (repeatable).",
+        list,
+        metavar="MODULE",
+    ),
+)
 def _check_imports(value: object, where: str) -> tuple[str, ...]:
     modules = _string_list(value, "import", where)
     for module in modules:
@@ -152,7 +181,7 @@ def _check_imports(value: object, where: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(modules))
 
 
-@_key("paths")
+@_key("paths", Flag("Import root inside the project (repeatable).", list, name="--path"))
 def _check_paths(value: object, where: str) -> tuple[str, ...]:
     """The roots as git names folders: ``./src`` and ``src/.`` are ``src``."""
     paths = _string_list(value, "paths", where)
@@ -172,7 +201,7 @@ def _inside(path: str, key: str, where: str) -> str:
     return path
 
 
-@_key("dialect")
+@_key("dialect", Flag("Dialect for DDL and comparison."))
 def _check_dialect(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.isidentifier():
         raise ConfigError(f'{where}: dialect must be a name such as "postgresql", not {value!r}.')
@@ -183,7 +212,7 @@ MAX_TIMEOUT = 86400.0
 """A day: longer is a mistake, and ``inf``, ``nan`` or ``1e18`` would break the waits."""
 
 
-@_key("timeout")
+@_key("timeout", Flag(f"Seconds allowed to import one side [{DEFAULT_TIMEOUT:g}].", float))
 def _check_timeout(value: object, where: str) -> float:
     # `not 0 < value <= MAX` also refuses nan, which every comparison calls false.
     if (
@@ -205,7 +234,13 @@ def _check_env(value: object, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(value.items()))
 
 
-@_key("sandbox")
+@_key(
+    "sandbox",
+    Flag(
+        "Confine the model import: Landlock and limits [default]; strict for untrusted code.",
+        metavar="|".join(confine.MODES),
+    ),
+)
 def _check_sandbox(value: object, where: str) -> str:
     if value not in confine.MODES:
         raise ConfigError(
@@ -214,7 +249,7 @@ def _check_sandbox(value: object, where: str) -> str:
     return str(value)
 
 
-@_key("sandbox-read")
+@_key("sandbox-read", Flag("A path the models may also read (repeatable).", list))
 def _check_sandbox_read(value: object, where: str) -> tuple[str, ...]:
     return _string_list(value, "sandbox-read", where)
 
@@ -243,12 +278,12 @@ def _bounded(
     return number
 
 
-@_key("include-schemas")
+@_key("include-schemas", Flag("Schema glob to keep (repeatable).", list))
 def _check_include(value: object, where: str) -> tuple[str, ...]:
     return _string_list(value, "include-schemas", where)
 
 
-@_key("exclude-tables")
+@_key("exclude-tables", Flag("Table glob to drop (repeatable).", list))
 def _check_exclude(value: object, where: str) -> tuple[str, ...]:
     return _string_list(value, "exclude-tables", where)
 
@@ -269,7 +304,28 @@ def _check_renames(value: object, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(value.items()))
 
 
-@_key("check")
+def rule_options(given: tuple[str, ...]) -> dict[str, str]:
+    """``--rule RULE=LEVEL`` options as a table like ``[tool.schemadiff.check]``."""
+    table = {}
+    for option in given:
+        rule, sep, level = option.partition("=")
+        if not sep:
+            raise ConfigError(f"--rule {option!r}: write it as RULE=LEVEL, e.g. locking=off.")
+        table[rule.strip()] = level.strip()
+    return table
+
+
+@_key(
+    "check",
+    Flag(
+        "error, warn or off (repeatable).",
+        list,
+        ("check",),
+        name="--rule",
+        metavar="RULE=LEVEL",
+        parse=lambda given: rule_options(tuple(given)),
+    ),
+)
 def check_levels(value: object, where: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
         raise ConfigError(
@@ -287,33 +343,30 @@ def check_levels(value: object, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(value.items()))
 
 
-def rule_options(given: tuple[str, ...]) -> dict[str, str]:
-    """``--rule RULE=LEVEL`` options as a table like ``[tool.schemadiff.check]``."""
-    table = {}
-    for option in given:
-        rule, sep, level = option.partition("=")
-        if not sep:
-            raise ConfigError(f"--rule {option!r}: write it as RULE=LEVEL, e.g. locking=off.")
-        table[rule.strip()] = level.strip()
-    return table
-
-
-@_key("no-renames")
+@_key("no-renames", Flag("Do not guess renames (declared ones stay).", bool, COMPARING))
 def _check_no_renames(value: object, where: str) -> bool:
     return _boolean(value, "no-renames", where)
 
 
-@_key("ignore-python-only")
+@_key("ignore-python-only", Flag("Drop type changes that keep the same DDL.", bool, ("diff",)))
 def _check_ignore_python_only(value: object, where: str) -> bool:
     return _boolean(value, "ignore-python-only", where)
 
 
-@_key("render-as-batch")
+@_key(
+    "render-as-batch",
+    Flag(
+        "Migrations in batch mode (op.batch_alter_table) [on SQLite only].",
+        bool,
+        COMPARING,
+        negatable=True,
+    ),
+)
 def _check_render_as_batch(value: object, where: str) -> bool:
     return _boolean(value, "render-as-batch", where)
 
 
-@_key("user-module-prefix")
+@_key("user-module-prefix", Flag('Prefix for your own types, e.g. "mytypes.".'))
 def _check_user_module_prefix(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.endswith("."):
         raise ConfigError(f'{where}: user-module-prefix must end with ".", e.g. "mytypes.".')
@@ -345,18 +398,13 @@ def parse_pyproject(data: bytes, where: str) -> dict[str, object] | None:
         return None
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [tool.schemadiff] must be a table.")
-    unknown = sorted(set(table) - set(_KEYS))
+    unknown = sorted(set(table) - set(KEYS))
     if unknown:
         raise ConfigError(
             f"{where}: unknown key {unknown[0]!r} in [tool.schemadiff]. "
-            f"Known keys: {', '.join(sorted(_KEYS))}."
+            f"Known keys: {', '.join(sorted(KEYS))}."
         )
-    return {_field(k): _KEYS[k](v, where) for k, v in table.items()}
-
-
-def _field(key: str) -> str:
-    """The Settings field of a key: its name in Python (``import`` is a keyword there)."""
-    return "imports" if key == "import" else key.replace("-", "_")
+    return {KEYS[k].field: KEYS[k].check(v, where) for k, v in table.items()}
 
 
 def default_paths(locators: Sequence[str], find: Finder | None) -> tuple[str, ...]:
@@ -429,25 +477,46 @@ def file_values(read: Reader, fallback: Reader | None, label: str) -> dict[str, 
     return {}
 
 
+class Overrides:
+    """The command line's values by Settings field, as given: each is checked like its key in
+    pyproject.toml when a side's settings are resolved (``given``). A value left off (None,
+    or empty) is not given, so the files still decide."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, **values: object) -> None:
+        unknown = set(values) - set(_BY_FIELD)
+        if unknown:
+            raise TypeError(f"no command-line option sets {', '.join(sorted(unknown))}")
+        taken = ((f, tuple(v) if isinstance(v, list) else v) for f, v in values.items())
+        self.values: tuple[tuple[str, object], ...] = tuple(
+            sorted((f, v) for f, v in taken if v is not None and v != ())
+        )
+
+    def but(self, **values: object) -> Overrides:
+        """These with ``values`` given too."""
+        return Overrides(**{**dict(self.values), **values})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Overrides) and self.values == other.values
+
+    def __hash__(self) -> int:
+        return hash(self.values)
+
+    def __repr__(self) -> str:
+        return f"Overrides({', '.join(f'{f}={v!r}' for f, v in self.values)})"
+
+
 def given(overrides: Overrides) -> dict[str, object]:
     """The command-line values, checked like the same keys in pyproject.toml."""
-    given: dict[str, object] = {
-        "metadata": list(overrides.metadata),
-        "import": list(overrides.imports),
-        "paths": list(overrides.paths),
-        "dialect": overrides.dialect,
-        "timeout": overrides.timeout,
-        "include-schemas": list(overrides.include_schemas),
-        "exclude-tables": list(overrides.exclude_tables),
-        "no-renames": overrides.no_renames,
-        "ignore-python-only": overrides.ignore_python_only,
-        "user-module-prefix": overrides.user_module_prefix,
-        "render-as-batch": overrides.render_as_batch,
-        "sandbox": overrides.sandbox,
-        "sandbox-read": list(overrides.sandbox_read),
-    }
-    return {
-        _field(key): _KEYS[key](value, f"--{key}".replace("paths", "path"))
-        for key, value in given.items()
-        if value is not None and value != []
-    }
+    checked = {}
+    for field, value in overrides.values:
+        key = _BY_FIELD[field]
+        toml = list(value) if isinstance(value, tuple) else value
+        if key.flag is not None and key.flag.parse is not None:
+            toml = key.flag.parse(cast(list[str], toml))
+        checked[field] = key.check(toml, key.option)
+    return checked
+
+
+_BY_FIELD = {key.field: key for key in KEYS.values()}
