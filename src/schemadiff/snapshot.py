@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from schemadiff import atomic
 from schemadiff.errors import SchemadiffError
-from schemadiff.model import Schema, Value
+from schemadiff.model import Schema, TableKey, Value
 
 FORMAT = "schemadiff-snapshot"
 
@@ -63,9 +63,6 @@ def schema_from_json(document: object, where: str = "the snapshot") -> Schema:
     )
 
 
-Key = tuple[str, str]
-
-
 def pack_table(table: JSONDict) -> bytes:
     """A table document's one canonical JSON text: equal tables give equal bytes."""
     return json.dumps(table, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -87,7 +84,7 @@ class Packed:
     dialect: str
     enums: tuple[JSONDict, ...]
     sequences: tuple[JSONDict, ...]
-    tables: Mapping[Key, bytes]
+    tables: Mapping[TableKey, bytes]
     declared: tuple[bytes, ...] = ()
     """Where the models declare tables and columns, and what they allow there: JSON lists
     of ``[schema, table, column, file, line, [rule, ...]]``, read only by ``check``. Not part
@@ -105,7 +102,7 @@ class Packed:
             rows,
         )
 
-    def naming(self, tables: Iterable[str], enums: Iterable[str]) -> list[Key]:
+    def naming(self, tables: Iterable[str], enums: Iterable[str]) -> list[TableKey]:
         """The keys of the tables whose text may refer to one of ``tables`` by a foreign key
         or use one of ``enums``: found in the bytes, without decoding, and so a superset to
         decode and look at."""
@@ -116,7 +113,7 @@ class Packed:
     def declarations(self) -> list[list[Any]]:
         return [row for text in self.declared for row in json.loads(text)]
 
-    def document(self, keys: Iterable[Key] | None = None) -> JSONDict:
+    def document(self, keys: Iterable[TableKey] | None = None) -> JSONDict:
         """The plain document, with all tables or only those of ``keys``."""
         chosen = sorted(self.tables if keys is None else keys)
         return {
@@ -187,7 +184,7 @@ def load_packed(data: bytes) -> dict[str, Packed]:
     return found
 
 
-def _tables(lines: Sequence[bytes]) -> dict[Key, bytes]:
+def _tables(lines: Sequence[bytes]) -> dict[TableKey, bytes]:
     tables = {}
     for line in lines:
         key, _, table = line.partition(b"\t")
@@ -209,7 +206,7 @@ def without_common_tables(old: Packed, new: Packed) -> tuple[JSONDict, JSONDict]
     )
 
 
-def _table_key(table: JSONDict) -> Key:
+def _table_key(table: JSONDict) -> TableKey:
     return (table["schema"] or "", table["name"])
 
 

@@ -28,6 +28,7 @@ from schemadiff.model import (
     Commit,
     Scope,
     Table,
+    TableKey,
 )
 from schemadiff.snapshot import schema_from_json
 
@@ -41,7 +42,7 @@ class Place:
     """Where a value is followed: a commit, and the names it had there."""
 
     commit: str
-    table: tuple[str, str]
+    table: TableKey
     column: str
 
 
@@ -114,10 +115,10 @@ def _column(table: Table, name: str, tip: Commit) -> Column:
 class _Follower:
     def __init__(self, history: History, walker: Walker) -> None:
         self.history, self.walker = history, walker
-        self._changes: dict[tuple[str, str], tuple[Change, ...]] = {}
-        self._texts: dict[tuple[str, tuple[str, str]], spans.Text | None] = {}
+        self._changes: dict[TableKey, tuple[Change, ...]] = {}
+        self._texts: dict[tuple[str, TableKey], spans.Text | None] = {}
         self._parts: dict[tuple[str, frozenset[str], bytes | None], bytes] = {}
-        self._stretches: dict[tuple[str, tuple[str, str]], list[str]] = {}
+        self._stretches: dict[tuple[str, TableKey], list[str]] = {}
 
     def origin(self, tip: str, table: Table, column: str, attribute: str | None) -> Commit | None:
         """The commit that set the value; None when it is older than the walk."""

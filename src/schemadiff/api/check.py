@@ -30,6 +30,7 @@ from schemadiff.model import (
     Side,
     Source,
     Table,
+    TableKey,
 )
 from schemadiff.revisions import operations
 from schemadiff.rules import coverage, safety
@@ -296,7 +297,7 @@ def _newer_tables(done: Compared) -> list[Table]:
 def _related(result: DiffResult, newer: Sequence[Table]) -> tuple[Table, ...]:
     changed = {(c.schema or "", c.table) for c in result.changes if c.table is not None}
     tables = [t for t in newer if t.key not in changed]
-    targets: set[tuple[str, str]] = set()
+    targets: set[TableKey] = set()
     if result.schemas is not None:
         targets = {
             (fk.referred_schema or "", fk.referred_table)

@@ -28,7 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from schemadiff import closure
-from schemadiff.snapshot import Key, Packed
+from schemadiff.model import TableKey
+from schemadiff.snapshot import Packed
 
 
 def bound(statement: ast.stmt) -> str | None:
@@ -179,7 +180,7 @@ class Text:
 
 
 def text_of(
-    table: Key,
+    table: TableKey,
     document: Packed,
     reads: closure.Reads,
     sources: Mapping[str, bytes | None],
@@ -206,7 +207,7 @@ def text_of(
     return Text(reads, left_out)
 
 
-def _referred(document: Packed, table: Key) -> set[Key]:
+def _referred(document: Packed, table: TableKey) -> set[TableKey]:
     packed = document.tables.get(table)
     if packed is None:
         return set()

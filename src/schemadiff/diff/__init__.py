@@ -38,6 +38,7 @@ from schemadiff.model import (
     NamedEnum,
     Schema,
     Table,
+    TableKey,
     Value,
 )
 from schemadiff.model import Sequence as SequenceRecord
@@ -75,7 +76,7 @@ class _Pair:
     columns: tuple[Match, ...] = ()
 
     @property
-    def key(self) -> tuple[str, str]:
+    def key(self) -> TableKey:
         table = self.new or self.old
         assert table is not None
         return table.key
@@ -124,7 +125,7 @@ def _pair_tables(old: Schema, new: Schema, rules: RenameRules, notes: list[str])
     return pairs
 
 
-def _retarget(table: Table, moved: Mapping[tuple[str, str], str]) -> Table:
+def _retarget(table: Table, moved: Mapping[TableKey, str]) -> Table:
     """The table with its foreign keys pointing at the new names of renamed tables."""
 
     def target(fk: ForeignKey) -> ForeignKey:

@@ -22,6 +22,7 @@ from schemadiff.model import (
     Schema,
     SequenceOptions,
     Table,
+    TableKey,
 )
 from schemadiff.model import (
     Sequence as SequenceRecord,
@@ -57,7 +58,7 @@ def schemas_from_metadata(
 ) -> list[Schema]:
     """A schema for each collection, in order; a table in two of them is an error."""
     dialect = load_dialect(dialect_name)
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[TableKey, str] = {}
     schemas = []
     reached: set[int] = set()
     for locator, metadata in collections:
@@ -92,7 +93,7 @@ def _tables(
     metadata: sa.MetaData,
     dialect: Dialect,
     prefix: str | None,
-    seen: dict[tuple[str, str], str],
+    seen: dict[TableKey, str],
 ) -> list[Table]:
     tables = []
     for sa_table in metadata.tables.values():

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from alembic.operations import ops
 
 from schemadiff.migrate import objects
-from schemadiff.migrate.context import Context, K, Key, TableOps, column_of, todo
+from schemadiff.migrate.context import Context, K, TableOps, column_of, todo
 from schemadiff.migrate.customops import (
     CastColumnOp,
     CreatePrimaryKeyOp,
@@ -23,7 +23,7 @@ from schemadiff.migrate.customops import (
 from schemadiff.migrate.members import bound, downgrade_note, original_name
 from schemadiff.migrate.placeholder import family, placeholder
 from schemadiff.migrate.standalone import rebuilt_enums
-from schemadiff.model import Change, ChangeKind, Column, PrimaryKey
+from schemadiff.model import Change, ChangeKind, Column, PrimaryKey, TableKey
 
 __all__ = ["altered"]
 
@@ -127,7 +127,7 @@ def _placeholder(context: Context, column: Column) -> str | None:
     return placeholder(column.type, context.dialect.name)
 
 
-def _filled(context: Context, key: Key, column: Column, value: str, note: str) -> TableOps:
+def _filled(context: Context, key: TableKey, column: Column, value: str, note: str) -> TableOps:
     """Django's way: add the column with the placeholder as its server default, which fills
     the rows, then drop the default. In batch mode the add runs before the table's batch,
     as the batch's copy of the rows would leave the new column out."""
@@ -153,7 +153,7 @@ def _filled(context: Context, key: Key, column: Column, value: str, note: str) -
 
 def _alter_columns(context: Context) -> TableOps:
     """One ``alter_column`` per column, with every attribute that changed."""
-    grouped: dict[tuple[Key, str], list[Change]] = defaultdict(list)
+    grouped: dict[tuple[TableKey, str], list[Change]] = defaultdict(list)
     rebuilt = rebuilt_enums(context)
     for change in context.by_kind(*_ALTERED):
         if change.table is None or (change.kind is K.MODIFY_TYPE and change.ddl_change is False):
@@ -185,7 +185,7 @@ def _enum_of(context: Context, change: Change) -> tuple[str | None, str] | None:
 
 
 def _alter_column(
-    context: Context, key: Key, name: str, changes: Sequence[Change]
+    context: Context, key: TableKey, name: str, changes: Sequence[Change]
 ) -> ops.AlterColumnOp:
     old = context.old_column_of(key, name)
     new = column_of(context.new_tables[key], name)

@@ -13,14 +13,13 @@ from sqlalchemy.engine import Dialect
 
 from schemadiff import diff
 from schemadiff.migrate.customops import NoteOp
-from schemadiff.model import Change, ChangeKind, Column, Schema, Table
+from schemadiff.model import Change, ChangeKind, Column, Schema, Table, TableKey
 
-__all__ = ["Context", "K", "Key", "TableOps", "column_of", "keyed", "todo"]
+__all__ = ["Context", "K", "TableOps", "column_of", "keyed", "todo"]
 
 
 K = ChangeKind
-Key = tuple[str, str]
-TableOps = list[tuple[Key, ops.MigrateOperation]]
+TableOps = list[tuple[TableKey, ops.MigrateOperation]]
 """Operations under their table's key."""
 
 
@@ -32,28 +31,28 @@ class Context:
     dialect: Dialect
     batch: bool
     warnings: list[str] = field(default_factory=list)
-    old_tables: dict[Key, Table] = field(default_factory=dict)
-    new_tables: dict[Key, Table] = field(default_factory=dict)
-    old_name: dict[Key, str] = field(default_factory=dict)
+    old_tables: dict[TableKey, Table] = field(default_factory=dict)
+    new_tables: dict[TableKey, Table] = field(default_factory=dict)
+    old_name: dict[TableKey, str] = field(default_factory=dict)
     """New table key -> its old name, for renamed tables."""
-    old_column: dict[tuple[Key, str], str] = field(default_factory=dict)
-    renamed: dict[Key, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    old_column: dict[tuple[TableKey, str], str] = field(default_factory=dict)
+    renamed: dict[TableKey, tuple[str, dict[str, str]]] = field(default_factory=dict)
     todo: list[ops.MigrateOperation] = field(default_factory=list)
     """What is left for a person: comments at the top of both directions."""
-    prefilled: dict[Key, list[Column]] = field(default_factory=lambda: defaultdict(list))
+    prefilled: dict[TableKey, list[Column]] = field(default_factory=lambda: defaultdict(list))
     """Columns added before the table's batch (batch mode): its copy has them."""
 
     def by_kind(self, *kinds: ChangeKind) -> list[Change]:
         return [c for c in self.changes if c.kind in kinds]
 
-    def current(self, key: Key) -> Table:
+    def current(self, key: TableKey) -> Table:
         """An existing table as it stands after the renames: old definition, new names."""
         old_key = (key[0], self.old_name.get(key, key[1]))
         table = self.old_tables[old_key]
         columns = self.renamed.get(old_key, (key[1], {}))[1]
         return diff.translate(table, key[1], columns, self.renamed)
 
-    def old_column_of(self, key: Key, name: str) -> Column:
+    def old_column_of(self, key: TableKey, name: str) -> Column:
         return column_of(self.current(key), name)
 
 

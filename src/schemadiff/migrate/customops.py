@@ -16,6 +16,7 @@ from alembic.operations import Operations
 from alembic.operations import ops as alembic_ops
 
 from schemadiff.escape import printable
+from schemadiff.model import TableKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ class OneWayOp(alembic_ops.MigrateOperation):
         up: Sequence[alembic_ops.MigrateOperation] = (),
         down: Sequence[alembic_ops.MigrateOperation] = (),
         *,
-        table_key: tuple[str, str] = ("", ""),
+        table_key: TableKey = ("", ""),
         outside: Side | None = None,
     ) -> None:
         self.up = tuple(up)

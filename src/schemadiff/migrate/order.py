@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from schemadiff.model import ForeignKey, Table
+from schemadiff.model import ForeignKey, Table, TableKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ def dependency_order(tables: Sequence[Table]) -> Ordered:
 
 
 def _pending(
-    table: Table, waiting: dict[tuple[str, str], Table], split: list[tuple[Table, ForeignKey]]
+    table: Table, waiting: dict[TableKey, Table], split: list[tuple[Table, ForeignKey]]
 ) -> list[ForeignKey]:
     """The table's foreign keys to other tables still waiting, apart from those split off."""
     return [
@@ -47,10 +47,10 @@ def _pending(
 
 
 def _refers(
-    table: Table, waiting: dict[tuple[str, str], Table], split: list[tuple[Table, ForeignKey]]
+    table: Table, waiting: dict[TableKey, Table], split: list[tuple[Table, ForeignKey]]
 ) -> bool:
     return bool(_pending(table, waiting, split))
 
 
-def _target(table: Table, fk: ForeignKey) -> tuple[str, str]:
+def _target(table: Table, fk: ForeignKey) -> TableKey:
     return (fk.referred_schema or "", fk.referred_table)

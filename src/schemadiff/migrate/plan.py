@@ -16,7 +16,7 @@ from alembic.operations import ops
 from sqlalchemy.engine import Dialect
 
 from schemadiff.migrate.columns import altered
-from schemadiff.migrate.context import Context, K, Key
+from schemadiff.migrate.context import Context, K
 from schemadiff.migrate.members import members
 from schemadiff.migrate.order import dependency_order
 from schemadiff.migrate.standalone import enum_values, schemas, standalone_added, standalone_removed
@@ -31,16 +31,16 @@ from schemadiff.migrate.tables import (
     split_drops,
     table_phase,
 )
-from schemadiff.model import Change, ForeignKey, Schema, Table
+from schemadiff.model import Change, ForeignKey, Schema, Table, TableKey
 
-__all__ = ["Key", "Plan", "build"]
+__all__ = ["Plan", "build"]
 
 
 @dataclass
 class Plan:
     upgrade: ops.UpgradeOps
     warnings: list[str] = field(default_factory=list)
-    tables: dict[Key, Table] = field(default_factory=dict)
+    tables: dict[TableKey, Table] = field(default_factory=dict)
     """Each table as it stands when its own changes run (for offline batch copies)."""
 
 
@@ -77,7 +77,7 @@ def build(
     return Plan(ops.UpgradeOps(upgrade), context.warnings, tables)
 
 
-def _before(context: Context, key: Key) -> Table:
+def _before(context: Context, key: TableKey) -> Table:
     """An existing table as its batch finds it."""
     table = context.current(key)
     return replace(table, columns=(*table.columns, *context.prefilled[key]))

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from alembic.operations import ops
 
 from schemadiff.migrate import objects
-from schemadiff.migrate.context import Context, K, Key, TableOps, column_of, keyed
+from schemadiff.migrate.context import Context, K, TableOps, column_of, keyed
 from schemadiff.migrate.customops import OneWayOp, RenameColumnOp, ReversibleRenameTableOp
 from schemadiff.migrate.members import add_fk, create_index, drop_fk, drop_index, fk_name
-from schemadiff.model import ForeignKey, Table
+from schemadiff.model import ForeignKey, Table, TableKey
 
 __all__ = [
     "by_table",
@@ -54,7 +54,7 @@ def renames(context: Context) -> Iterator[ops.MigrateOperation]:
 def table_phase(context: Context, found: TableOps) -> Iterator[ops.MigrateOperation]:
     """One ``ModifyTableOps`` per table, tables in key order, operations in the order found;
     in batch mode what must run outside the batch comes just before or after it."""
-    grouped: dict[Key, list[ops.MigrateOperation]] = defaultdict(list)
+    grouped: dict[TableKey, list[ops.MigrateOperation]] = defaultdict(list)
     for key, op in found:
         grouped[key].append(op)
     for key in sorted(grouped):
@@ -91,8 +91,8 @@ def dropped_tables(
         yield ops.DropTableOp.from_table(sa_table)
 
 
-def by_table(split: Sequence[tuple[Table, ForeignKey]]) -> dict[Key, list[ForeignKey]]:
-    found: dict[Key, list[ForeignKey]] = defaultdict(list)
+def by_table(split: Sequence[tuple[Table, ForeignKey]]) -> dict[TableKey, list[ForeignKey]]:
+    found: dict[TableKey, list[ForeignKey]] = defaultdict(list)
     for table, fk in split:
         found[table.key].append(fk)
     return found
@@ -114,9 +114,9 @@ def one_batch_per_table(upgrade: Sequence[ops.MigrateOperation]) -> list[ops.Mig
     """Each table's changes in one batch (one copy of the table on SQLite), where its last
     changes were: everything that the batch needs exists by then. What runs outside the batch
     stays next to it, before or after."""
-    merged: dict[Key, ops.ModifyTableOps] = {}
-    last: dict[Key, int] = {}
-    around: dict[tuple[Key, str], list[ops.MigrateOperation]] = defaultdict(list)
+    merged: dict[TableKey, ops.ModifyTableOps] = {}
+    last: dict[TableKey, int] = {}
+    around: dict[tuple[TableKey, str], list[ops.MigrateOperation]] = defaultdict(list)
     for position, op in enumerate(upgrade):
         if isinstance(op, ops.ModifyTableOps):
             key = (op.schema or "", op.table_name)
@@ -136,7 +136,7 @@ def one_batch_per_table(upgrade: Sequence[ops.MigrateOperation]) -> list[ops.Mig
     return result
 
 
-def modified(upgrade: Sequence[ops.MigrateOperation]) -> list[Key]:
+def modified(upgrade: Sequence[ops.MigrateOperation]) -> list[TableKey]:
     return [
         (op.schema or "", op.table_name) for op in upgrade if isinstance(op, ops.ModifyTableOps)
     ]

@@ -48,6 +48,7 @@ from schemadiff.model.schema import (
     Sequence,
     SequenceOptions,
     Table,
+    TableKey,
     UniqueConstraint,
 )
 
@@ -88,6 +89,7 @@ __all__ = [
     "Side",
     "Source",
     "Table",
+    "TableKey",
     "UniqueConstraint",
     "Value",
 ]

@@ -20,6 +20,7 @@ from schemadiff.model.schema import (
     PrimaryKey,
     Sequence,
     Table,
+    TableKey,
 )
 
 
@@ -193,7 +194,7 @@ class Change:
         return f"{self.schema}.{name}" if self.schema else str(name)
 
     @property
-    def table_key(self) -> tuple[str, str]:
+    def table_key(self) -> TableKey:
         """The key of the change's table (``Table.key``); only for changes of a table."""
         assert self.table is not None
         return (self.schema or "", self.table)

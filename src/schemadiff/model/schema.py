@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 Options = tuple[tuple[str, str], ...]
+TableKey = tuple[str, str]
+"""How a table is matched and sorted: its schema ("" for the default) and its name. Named
+enums and sequences are keyed the same way."""
 """Dialect keyword options (``postgresql_using``...) with their values as text, sorted."""
 
 
@@ -145,7 +148,7 @@ class Table:
     renamed_from: str | None = field(default=None, compare=False)
 
     @property
-    def key(self) -> tuple[str, str]:
+    def key(self) -> TableKey:
         """The sort and match key: schema ("" for the default) and name."""
         return (self.schema or "", self.name)
 
@@ -163,7 +166,7 @@ class NamedEnum:
     values: tuple[str, ...]
 
     @property
-    def key(self) -> tuple[str, str]:
+    def key(self) -> TableKey:
         return (self.schema or "", self.name)
 
 
@@ -174,7 +177,7 @@ class Sequence:
     options: SequenceOptions
 
     @property
-    def key(self) -> tuple[str, str]:
+    def key(self) -> TableKey:
         return (self.schema or "", self.name)
 
 

@@ -27,11 +27,11 @@ from schemadiff.model import (
     Index,
     Scope,
     Table,
+    TableKey,
     UniqueConstraint,
 )
 
 K = ChangeKind
-Key = tuple[str, str]
 """A table's schema ("" for the default) and name."""
 
 MAX_ENTITIES = 30
@@ -65,7 +65,7 @@ class Diagram:
 class _Entity:
     """One table as drawn: what it is now (or was, when dropped) and what happened to it."""
 
-    key: Key
+    key: TableKey
     table: Table | None
     state: str | None = None
     """"added", "dropped" or "renamed"; None when changed inside or unchanged."""
@@ -104,9 +104,9 @@ def diagram(result: DiffResult, max_entities: int = MAX_ENTITIES) -> Diagram | N
 # --- which tables, and what happened to them --------------------------------------------------
 
 
-def _entities(result: DiffResult) -> dict[Key, _Entity]:
+def _entities(result: DiffResult) -> dict[TableKey, _Entity]:
     old_tables, new_tables = _tables(result)
-    entities: dict[Key, _Entity] = {}
+    entities: dict[TableKey, _Entity] = {}
     for change in result.changes:
         if change.table is None or change.python_only:
             continue
@@ -125,7 +125,7 @@ def _entities(result: DiffResult) -> dict[Key, _Entity]:
     return entities
 
 
-def _tables(result: DiffResult) -> tuple[dict[Key, Table], dict[Key, Table]]:
+def _tables(result: DiffResult) -> tuple[dict[TableKey, Table], dict[TableKey, Table]]:
     """Both sides' changed tables; without the schemas, what the changes themselves carry."""
     if result.schemas is not None:
         old, new = result.schemas
@@ -206,18 +206,18 @@ def _old_name(change: Change) -> str:
     return str(change.old.get("name")) if isinstance(change.old, dict) else "?"
 
 
-def _old_key(entity: _Entity) -> Key:
+def _old_key(entity: _Entity) -> TableKey:
     return (entity.key[0], entity.renamed_from or "")
 
 
-def _renamed(fk: ForeignKey, renamed: dict[Key, Key]) -> ForeignKey:
+def _renamed(fk: ForeignKey, renamed: dict[TableKey, TableKey]) -> ForeignKey:
     key = renamed.get((fk.referred_schema or "", fk.referred_table))
     if key is None:
         return fk
     return ForeignKey(fk.name, fk.columns, key[0] or None, key[1], fk.referred_columns)
 
 
-def _referred(entities: Iterable[_Entity]) -> Iterator[Key]:
+def _referred(entities: Iterable[_Entity]) -> Iterator[TableKey]:
     """The tables the changed ones refer to (a neighbour's own references are not followed)."""
     for entity in entities:
         for fk in [] if entity.neighbour else _foreign_keys(entity):
@@ -238,10 +238,10 @@ class _Names:
     """Mermaid identifiers for tables: only word characters, never a keyword, never twice."""
 
     def __init__(self) -> None:
-        self._given: dict[Key, str] = {}
+        self._given: dict[TableKey, str] = {}
         self._taken: set[str] = set()
 
-    def entity(self, key: Key) -> str:
+    def entity(self, key: TableKey) -> str:
         if key not in self._given:
             base = identifier("_".join(part for part in key if part))
             name, n = base, 1
@@ -252,7 +252,7 @@ class _Names:
             self._given[key] = name
         return self._given[key]
 
-    def known(self, key: Key) -> bool:
+    def known(self, key: TableKey) -> bool:
         return key in self._given
 
 
@@ -367,7 +367,7 @@ def _merged(notes: Iterable[str]) -> list[str]:
     return unique
 
 
-def _relationships(shown: dict[Key, _Entity], names: _Names) -> Iterator[str]:
+def _relationships(shown: dict[TableKey, _Entity], names: _Names) -> Iterator[str]:
     seen: set[str] = set()
     for entity in shown.values():
         if entity.table is None and not entity.dropped_fks:

@@ -58,6 +58,7 @@ from schemadiff.model import (
     ForeignKey,
     Index,
     PrimaryKey,
+    TableKey,
     UniqueConstraint,
 )
 from schemadiff.revisions.operations import Operation
@@ -65,7 +66,6 @@ from schemadiff.revisions.operations import Operation
 __all__ = ["uncovered"]
 
 K = ChangeKind
-Key = tuple[str, str]
 """A table's schema ("" for the default) and name, under its new name."""
 
 _DDL = re.compile(r"\b(ALTER|CREATE|DROP|COMMENT)\b", re.IGNORECASE)
@@ -80,11 +80,11 @@ def uncovered(changes: Sequence[Change], operations: Sequence[Operation]) -> tup
 @dataclass(frozen=True, slots=True)
 class _Context:
     operations: Sequence[Operation]
-    tables: Mapping[Key, frozenset[str]]
+    tables: Mapping[TableKey, frozenset[str]]
     """A renamed table's new key -> both its names."""
-    columns: Mapping[tuple[Key, str], frozenset[str]]
+    columns: Mapping[tuple[TableKey, str], frozenset[str]]
     """A renamed column (table key, new name) -> both its names."""
-    claimed: frozenset[tuple[ChangeKind, Key, str]]
+    claimed: frozenset[tuple[ChangeKind, TableKey, str]]
     """The names of the named indexes, constraints and foreign keys changed, by kind."""
 
     @classmethod
