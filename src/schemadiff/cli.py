@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from typer._click import Context  # what typer hands a command: typer.Context's base
 
     from schemadiff import api
-    from schemadiff.api.sides import Progress
+    from schemadiff.api.session import Progress
     from schemadiff.model import DiffResult
 
 app = typer.Typer(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from schemadiff.api.blame import blame
 from schemadiff.api.check import check, report
-from schemadiff.api.comparing import Compared, Options, compare, compared_range, range_spec
 from schemadiff.api.log import LogQuery, log
+from schemadiff.api.pipeline import Compared, Options, compare, compared_range, range_spec
 from schemadiff.api.planned import planned
 from schemadiff.api.revision import Revision, revision
 from schemadiff.api.snapshots import SnapshotCheck, snapshot, snapshot_check, snapshot_write

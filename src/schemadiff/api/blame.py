@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from schemadiff import closure, gitrefs
 from schemadiff.api import spans
-from schemadiff.api.comparing import Options
 from schemadiff.api.history import History, Walker, commit_side, compared, walked
-from schemadiff.api.sides import Loaded, Progress, session
+from schemadiff.api.pipeline import Options
+from schemadiff.api.session import Loaded, Progress, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import (
     COLUMN_ATTRIBUTES,

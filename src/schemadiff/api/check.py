@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from schemadiff import config, gitrefs, revisions, snapshotfile
-from schemadiff.api import compared, older
-from schemadiff.api.comparing import Compared, Options, compared_range, range_spec
-from schemadiff.api.sides import Loaded, Session, session
+from schemadiff.api import comparison, fallback
+from schemadiff.api.pipeline import Compared, Options, compared_range, range_spec
+from schemadiff.api.session import Loaded, Session, session
 from schemadiff.errors import ConfigError
 from schemadiff.model import (
     Change,
@@ -179,10 +179,10 @@ def _by_snapshot(
         return None  # the operations decide, as without a snapshot
     if entry is None:
         return None
-    recorded = older.recorded(Side(None, None, Source.SNAPSHOT), entry)
+    recorded = fallback.recorded(Side(None, None, Source.SNAPSHOT), entry)
     dialect = done.result.dialect
-    schemas = compared.schemas(recorded, done.new, settings, dialect)
-    left = compared.changes(*schemas, settings, ddl_only=True).changes
+    schemas = comparison.schemas(recorded, done.new, settings, dialect)
+    left = comparison.changes(*schemas, settings, ddl_only=True).changes
     return tuple(_index(done.result.changes, c) for c in left)
 
 

@@ -20,8 +20,8 @@ from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from schemadiff import closure, config, gitrefs
-from schemadiff.api.comparing import Options, result_of
-from schemadiff.api.sides import Job, Loaded, Progress, Session
+from schemadiff.api.pipeline import Options, result_of
+from schemadiff.api.session import Job, Loaded, Progress, Session
 from schemadiff.errors import ModelLoadError
 from schemadiff.model import Change, Commit, Side, Source
 

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from schemadiff import gitrefs
-from schemadiff.api.comparing import Options
 from schemadiff.api.history import History, Walker, compared, walked
-from schemadiff.api.sides import Loaded, Progress, session
+from schemadiff.api.pipeline import Options
+from schemadiff.api.session import Loaded, Progress, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import Change, ChangeKind, Commit, LogEntry, Scope
 

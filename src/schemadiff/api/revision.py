@@ -10,8 +10,8 @@ from pathlib import Path
 
 from schemadiff import lock, snapshotfile
 from schemadiff import revisions as revisions_module
-from schemadiff.api.comparing import Options, compared_range, range_spec
-from schemadiff.api.sides import Session, session
+from schemadiff.api.pipeline import Options, compared_range, range_spec
+from schemadiff.api.session import Session, session
 from schemadiff.api.snapshots import entries_at, write_snapshot
 from schemadiff.model import DiffResult, RevisionTarget
 from schemadiff.snapshot import JSONDict, dumps

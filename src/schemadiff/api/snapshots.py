@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemadiff import config, gitrefs, snapshotfile
-from schemadiff.api import older
-from schemadiff.api.comparing import Options, required, result_of
-from schemadiff.api.sides import Job, Session, session
+from schemadiff.api import fallback
+from schemadiff.api.pipeline import Options, required, result_of
+from schemadiff.api.session import Job, Session, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import DiffResult, Side, Source
 from schemadiff.snapshot import JSONDict, SnapshotFormatError, write_document
@@ -77,7 +77,7 @@ def snapshot_check(options: Options) -> SnapshotCheck:
         return SnapshotCheck(None, head, path)
     snapshotfile.check_names(entry, snapshotfile.names(settings.metadata), str(path))
     reason = f"the snapshot{' of revision ' + head if head else ''} ({path.name})"
-    snapshot_side = older.recorded(Side(None, None, Source.SNAPSHOT, reason), entry)
+    snapshot_side = fallback.recorded(Side(None, None, Source.SNAPSHOT, reason), entry)
     models = required(loaded)
     result = result_of(snapshot_side, models, settings, settings.dialect, notes, ddl_only=True)
     return SnapshotCheck(result, head, path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schemadiff import config, diff
-from schemadiff.api.sides import Loaded
+from schemadiff.api.session import Loaded
 from schemadiff.model import Schema, Source
 from schemadiff.snapshot import (
     JSONDict,

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemadiff import alembicfiles, config, gitrefs, snapshotfile
-from schemadiff.api import compared
-from schemadiff.api.sides import Job, Loaded, Session
+from schemadiff.api import comparison
+from schemadiff.api.session import Job, Loaded, Session
 from schemadiff.errors import ConfigError, GitError, ModelLoadError
 from schemadiff.model import Side, Source
 from schemadiff.snapshot import Packed, SnapshotFormatError
@@ -100,7 +100,7 @@ def masked(url: str) -> str:
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
-def fallback(
+def older_side(
     session: Session,
     old: Side | gitrefs.Missing,
     failure: ModelLoadError | None,
@@ -206,7 +206,7 @@ def _before_change(session: Session, new: Loaded, settings: config.Settings) -> 
 
 def _matches(entry: snapshotfile.Entry, new: Loaded, settings: config.Settings) -> bool:
     old = recorded(Side(None, None, Source.SNAPSHOT), entry)
-    return new.document is not None and compared.same(old, new, settings, _dialect(entry))
+    return new.document is not None and comparison.same(old, new, settings, _dialect(entry))
 
 
 _EMPTY: dict[str, object] = {"tables": [], "enums": [], "sequences": []}

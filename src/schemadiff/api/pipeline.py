@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from schemadiff import config, gitrefs
-from schemadiff.api import compared, older
-from schemadiff.api.sides import Job, Loaded, Session, session
+from schemadiff.api import comparison, fallback
+from schemadiff.api.session import Job, Loaded, Session, session
 from schemadiff.errors import ConfigError, ModelLoadError
 from schemadiff.model import DiffResult, Side, Source
 
@@ -63,7 +63,7 @@ def compared_range(
         )
     old, new = _resolved(work, spec, options)
     settings = work.settings(new, options.overrides)
-    dialect = older.database_dialect(options.from_db) if options.from_db else settings.dialect
+    dialect = fallback.database_dialect(options.from_db) if options.from_db else settings.dialect
     if quick and isinstance(old, Side) and work.unchanged(old, new, options.overrides):
         nothing = DiffResult(old, new, dialect, ())  # no file that decides it changed
         return Compared(nothing, Loaded(old, None), Loaded(new, None), settings, work.project)
@@ -111,7 +111,7 @@ def _load(
         if isinstance(old_outcome, Loaded):
             return old_outcome, new_loaded
         failure = old_outcome
-    fallen = older.fallback(
+    fallen = fallback.older_side(
         work,
         old,
         failure,
@@ -127,11 +127,11 @@ def _explicit(work: Session, options: Options, new: Job) -> tuple[Loaded, Loaded
     if options.from_snapshot is not None:
         path = options.directory / options.from_snapshot
         (loaded,) = work.load([new])
-        return older.from_snapshot_file(path, new.settings), required(loaded)
+        return fallback.from_snapshot_file(path, new.settings), required(loaded)
     assert options.from_db is not None
-    label = older.masked(options.from_db)
+    label = fallback.masked(options.from_db)
     reason = f"the database {label}, reflected"
-    database = older.database_job(work, options.from_db, new.settings, label, reason)
+    database = fallback.database_job(work, options.from_db, new.settings, label, reason)
     old_outcome, loaded = work.load([database, new])
     return required(old_outcome), required(loaded)
 
@@ -158,9 +158,9 @@ def result_of(
         raise ModelLoadError(f"{said} Check the metadata locator.")
     missing = [f"{s.missing} Taken as an empty schema." for s in (old, new) if s.missing]
     missing += [s.note for s in (old, new) if s.note]
-    schemas = compared.schemas(old, new, settings, dialect)
+    schemas = comparison.schemas(old, new, settings, dialect)
     reflected = old.side.source is Source.DATABASE
-    found = compared.changes(*schemas, settings, ddl_only=ddl_only or reflected)
+    found = comparison.changes(*schemas, settings, ddl_only=ddl_only or reflected)
     return DiffResult(
         old.side,
         new.side,
