@@ -13,18 +13,15 @@ from typing import Any, cast
 from schemadiff.alembicfiles import Finder, Reader, read_alembic
 from schemadiff.config import keys
 from schemadiff.config.hints import FLASK_APP_PROBLEM, env_extras, merge_hints, no_metadata_message
-from schemadiff.config.keys import (
+from schemadiff.config.keys import KEYS, MAX_TIMEOUT, Overrides, parse_pyproject
+from schemadiff.config.settings import (
     DEFAULT_DIALECT,
     DEFAULT_LEVELS,
     DEFAULT_PATHS,
     DEFAULT_TIMEOUT,
-    KEYS,
-    MAX_TIMEOUT,
     SNAPSHOT_NAME,
-    Overrides,
     Settings,
     default_paths,
-    parse_pyproject,
 )
 from schemadiff.errors import ConfigError
 

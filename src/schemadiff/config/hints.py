@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from schemadiff import discover
 from schemadiff.alembicfiles import AlembicHints, Reader
-from schemadiff.config.keys import DEFAULT_PATHS
+from schemadiff.config.settings import DEFAULT_PATHS
 from schemadiff.discover import Locator
 
 __all__ = ["FLASK_APP_PROBLEM", "env_extras", "merge_hints", "no_metadata_message"]
