@@ -6,6 +6,8 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pytest
+
 from schemadiff import protocol, snapshot
 from schemadiff.confine import Confinement
 
@@ -51,10 +53,14 @@ def test_the_childs_lines_read_back() -> None:
 
 def test_an_answer_is_the_failure_or_the_documents_with_what_was_read() -> None:
     reads = {"files": ["a.py"], "listed": [], "modules": ["a"], "metadata": []}
-    failure = protocol.Failure("syntax", "SyntaxError: bad", "a.py", 3, "Traceback", "")
+    syntax = protocol.FailureKind.SYNTAX
+    failure = protocol.Failure(syntax, "SyntaxError: bad", "a.py", 3, "Traceback", "")
     failed = protocol.Answer(reads, failure).to_bytes()
     assert failed.count(b"\n") == 1
     assert protocol.Answer.from_bytes(failed) == protocol.Answer(reads, failure)
+    assert protocol.Answer.from_bytes(failed).failure.kind is syntax  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="'made_up' is not a valid FailureKind"):
+        protocol.Answer.from_bytes(failed.replace(b'"syntax"', b'"made_up"'))
     document = {"dialect": "sqlite", "enums": [], "sequences": [], "tables": []}
     packed = {"default": snapshot.Packed.of(document)}
     answer = snapshot.dump_packed(packed, **protocol.Answer(reads).to_json())

@@ -37,12 +37,15 @@ from schemadiff.config import DEFAULT_DIALECT
 from schemadiff.discover import Locator
 from schemadiff.errors import ModelLoadError
 from schemadiff.extract import declarations
+from schemadiff.protocol import FailureKind
 
 
 class LoadFailure(Exception):
     """A failure to report to the parent (``protocol.Failure``)."""
 
-    def __init__(self, kind: str, message: str, file: str | None = None, line: int | None = None):
+    def __init__(
+        self, kind: FailureKind, message: str, file: str | None = None, line: int | None = None
+    ):
         super().__init__(message)
         self.kind, self.message, self.file, self.line = kind, message, file, line
         self.traceback = ""
@@ -224,10 +227,10 @@ def _answer(request: protocol.Request) -> bytes:
     except LoadFailure as failure:
         answer = _error(failure, recorder)
     except ModelLoadError as exc:
-        kind = "database" if request.database else "invalid"
+        kind = FailureKind.DATABASE if request.database else FailureKind.INVALID
         answer = _error(LoadFailure(kind, str(exc)), recorder)
     except BaseException as exc:  # raised while reading the MetaData: by the user's code?
-        answer = _error(_user_failure(exc, request.tree, "read"), recorder)
+        answer = _error(_user_failure(exc, request.tree, FailureKind.READ), recorder)
     figures = protocol.Figures(
         seconds=round(time.perf_counter() - start, 4),
         peak_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -279,7 +282,7 @@ def _confine(request: protocol.Request) -> None:
     try:
         confine.enter(request.confinement, request.directory, request.repository)
     except (confine.ConfinementError, OSError) as exc:
-        raise LoadFailure("confine", str(exc)) from None
+        raise LoadFailure(FailureKind.CONFINE, str(exc)) from None
 
 
 def _prepare(request: protocol.Request, tree: Path) -> None:
@@ -314,28 +317,30 @@ def _run_import(module: str, tree: Path) -> None:
             _import(module, tree)
         except LoadFailure as failure:
             package, _, name = module.rpartition(".")
-            if failure.kind != "module_missing" or not package:
+            if failure.kind is not FailureKind.MODULE_MISSING or not package:
                 raise
             if not hasattr(_import(package, tree), name):
                 raise
     except LoadFailure as failure:
-        if failure.kind != "module_missing":
+        if failure.kind is not FailureKind.MODULE_MISSING:
             raise
         # Not "this side has no models": the import entry is wrong for this side.
-        raise LoadFailure("import_missing", f"import {module!r} names no module") from None
+        raise LoadFailure(
+            FailureKind.IMPORT_MISSING, f"import {module!r} names no module"
+        ) from None
 
 
 def _metadata(locator: str, tree: Path) -> sa.MetaData:
     found = Locator.parse(locator)
     if found is None:  # the parent checked it: not a locator is a bug of ours
-        raise LoadFailure("internal", f"{locator!r} is not a locator")
+        raise LoadFailure(FailureKind.INTERNAL, f"{locator!r} is not a locator")
     value = _value(found, locator, tree)
     metadata = _as_metadata(value)
     if metadata is not None:
         return metadata
     what = f"{locator} returned a value of type" if found.call else f"{locator} is a"
     raise LoadFailure(
-        "not_metadata",
+        FailureKind.NOT_METADATA,
         f"{what} {type(value).__name__}, not a sqlalchemy MetaData. Point the locator at one, "
         'e.g. "app.models:Base.metadata", or at a function that returns one.',
         *_defined_at(found, tree),
@@ -350,7 +355,9 @@ def _value(found: Locator, text: str, tree: Path) -> object:
     if not found.call:
         return value
     if not callable(value):
-        raise LoadFailure("locator", f"{text}: {found.attributes[-1]!r} is not a function.")
+        raise LoadFailure(
+            FailureKind.LOCATOR, f"{text}: {found.attributes[-1]!r} is not a function."
+        )
     try:
         return value()
     except TypeError as exc:
@@ -358,7 +365,7 @@ def _value(found: Locator, text: str, tree: Path) -> object:
             raise _user_failure(exc, tree) from None  # raised inside: the user's own TypeError
         # No frame of the function: the call itself failed, for want of its arguments.
         called = text.removesuffix("()")
-        raise LoadFailure("arguments", repr(called), *_defined_at(found, tree)) from None
+        raise LoadFailure(FailureKind.ARGUMENTS, repr(called), *_defined_at(found, tree)) from None
     except BaseException as exc:  # anything the user's code raises, even SystemExit
         raise _user_failure(exc, tree) from None
 
@@ -393,11 +400,13 @@ def _import(module_name: str, tree: Path) -> types.ModuleType:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name and (module_name + ".").startswith(exc.name + "."):
-            raise LoadFailure("module_missing", f"There is no module {module_name!r}.") from None
+            raise LoadFailure(
+                FailureKind.MODULE_MISSING, f"There is no module {module_name!r}."
+            ) from None
         raise _user_failure(exc, tree) from None
     except SyntaxError as exc:
         file = _relative(exc.filename, tree)
-        raise LoadFailure("syntax", f"SyntaxError: {exc.msg}", file, exc.lineno) from None
+        raise LoadFailure(FailureKind.SYNTAX, f"SyntaxError: {exc.msg}", file, exc.lineno) from None
     except BaseException as exc:  # anything the user's code raises, even SystemExit
         raise _user_failure(exc, tree) from None
 
@@ -411,26 +420,28 @@ def _attribute(value: object, part: str, locator: str, tree: Path) -> object:
         try:
             return _import(f"{value.__name__}.{part}", tree)
         except LoadFailure as failure:
-            if failure.kind != "module_missing":
+            if failure.kind is not FailureKind.MODULE_MISSING:
                 raise
-    raise LoadFailure("locator", f"{locator}: {part!r} is not defined there.")
+    raise LoadFailure(FailureKind.LOCATOR, f"{locator}: {part!r} is not defined there.")
 
 
-def _user_failure(exc: BaseException, tree: Path, kind: str = "import") -> LoadFailure:
+def _user_failure(
+    exc: BaseException, tree: Path, kind: FailureKind = FailureKind.IMPORT
+) -> LoadFailure:
     """The exception and the last frame of the user's own code that raised it. Raised while
-    reading (``kind`` "read") with no frame of theirs, it is a bug of ours ("internal")."""
+    reading (``READ``) with no frame of theirs, it is a bug of ours (``INTERNAL``)."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if _relative(f.filename, tree)]
     last = frames[-1] if frames else None
     message = _said(exc)
     where = (_relative(last.filename, tree), last.lineno) if last else (None, None)
     if isinstance(exc, RecursionError):
-        kind = "recursion"
-    elif kind == "read" and last is None:
-        kind = "internal"
+        kind = FailureKind.RECURSION
+    elif kind is FailureKind.READ and last is None:
+        kind = FailureKind.INTERNAL
     failure = LoadFailure(kind, message, *where)
     if refusal := confine.explain(exc, message):
         failure.kind, failure.message, failure.advice = (
-            refusal.kind,
+            FailureKind(refusal.kind),
             refusal.message,
             refusal.advice,
         )

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Literal
 
 MODES = ("default", "strict", "off")
 DEFAULT_MODE = "default"
@@ -132,7 +132,8 @@ class CpuLimitExceeded(BaseException):
 class Refusal:
     """What a failed import was refused, as the parent shows it."""
 
-    kind: str
+    kind: Literal["limit", "refused"]
+    """A limit reached, or an access refused (``protocol.FailureKind``'s values)."""
     message: str
     advice: str
 

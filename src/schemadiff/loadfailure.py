@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from schemadiff.errors import ModelLoadError
-from schemadiff.protocol import Answer, Failure, Request
+from schemadiff.protocol import Answer, Failure, FailureKind, Request
 
 
 class ModuleMissingError(ModelLoadError):
@@ -45,22 +45,22 @@ def documents(out: bytes, err: bytes, label: str, skipped: Sequence[str]) -> byt
 
 def _error(error: Failure, label: str, skipped: Sequence[str]) -> ModelLoadError:
     kind, message = error.kind, error.message
-    if kind == "database":
+    if kind is FailureKind.DATABASE:
         return ModelLoadError(message)
     absent_code = [path for path in skipped if path.endswith(".py")]
-    if kind == "module_missing" and not absent_code:
+    if kind is FailureKind.MODULE_MISSING and not absent_code:
         return ModuleMissingError(f"{message.rstrip('.')} at {label}.")
-    if kind == "import_missing" and not absent_code:
+    if kind is FailureKind.IMPORT_MISSING and not absent_code:
         return ModelLoadError(
             f"{message} at {label}.\n  Import a module every compared commit has, "
             "or compare from a commit that has it."
         )
-    if kind == "internal":  # raised while reading, by no code of the user's
+    if kind is FailureKind.INTERNAL:  # raised while reading, by no code of the user's
         raise SandboxBug(f"{message} (reading the models at {label})") from RemoteError(
             error.traceback
         )
     where = f" ({error.file}:{error.line})" if error.file else ""
-    if kind == "arguments":
+    if kind is FailureKind.ARGUMENTS:
         return ModelLoadError(
             f"{message} takes arguments{where}; a locator calls it with none: point at a "
             "function that takes none, e.g. a wrapper"
@@ -68,7 +68,7 @@ def _error(error: Failure, label: str, skipped: Sequence[str]) -> ModelLoadError
     advice = _ADVICE.get(kind, error.advice)
     absent = (
         absent_code
-        if kind in ("module_missing", "import_missing")
+        if kind in (FailureKind.MODULE_MISSING, FailureKind.IMPORT_MISSING)
         else _absent_cause(message, skipped)
     )
     if absent:
@@ -78,7 +78,7 @@ def _error(error: Failure, label: str, skipped: Sequence[str]) -> ModelLoadError
             "Check that the remote is reachable, or clone without --filter."
         )
     second = f"\n  {advice}" if advice else ""
-    doing = "Reading" if kind == "read" else "Importing"
+    doing = "Reading" if kind is FailureKind.READ else "Importing"
     failure = ModelLoadError(f"{doing} the models at {label} failed{where}: {message}{second}")
     failure.file = error.file
     return failure
@@ -108,10 +108,11 @@ def _provides(path: str, module: str) -> bool:
 
 
 _ADVICE = {
-    "syntax": "Fix the syntax error, or compare another ref.",
-    "import": "Set what it needs under [tool.schemadiff.env], or run with --debug.",
-    "recursion": "A call there recurses without end; run with --debug to see the traceback.",
-    "read": "Your code raised it while schemadiff read the MetaData it built (a type's "
+    FailureKind.SYNTAX: "Fix the syntax error, or compare another ref.",
+    FailureKind.IMPORT: "Set what it needs under [tool.schemadiff.env], or run with --debug.",
+    FailureKind.RECURSION: "A call there recurses without end; run with --debug to see the "
+    "traceback.",
+    FailureKind.READ: "Your code raised it while schemadiff read the MetaData it built (a type's "
     "__repr__, a default); run with --debug to see the traceback.",
 }
 

@@ -18,6 +18,7 @@ server records how each child ended in ``ended_record``.
 
 from __future__ import annotations
 
+import enum
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,12 +162,44 @@ class Figures:
             raise ValueError("not figures") from None
 
 
+class FailureKind(str, enum.Enum):
+    """What failed in the child; the parent words each kind (``loadfailure``)."""
+
+    IMPORT = "import"
+    """The user's import raised."""
+    READ = "read"
+    """Reading the MetaData (a locator's attribute or function) raised in the user's code."""
+    SYNTAX = "syntax"
+    MODULE_MISSING = "module_missing"
+    """The locator's module is not in the tree."""
+    IMPORT_MISSING = "import_missing"
+    """A module ``import = [...]`` names is not in the tree."""
+    LOCATOR = "locator"
+    """The locator names no MetaData (or no function, for ``()``)."""
+    NOT_METADATA = "not_metadata"
+    """What the locator names is no MetaData."""
+    ARGUMENTS = "arguments"
+    """The locator's function takes arguments."""
+    RECURSION = "recursion"
+    LIMIT = "limit"
+    """A limit of the confinement (memory, CPU time) ended the import."""
+    REFUSED = "refused"
+    """The confinement refused an access."""
+    CONFINE = "confine"
+    """The confinement could not be set up."""
+    DATABASE = "database"
+    """Reflecting a database failed."""
+    INVALID = "invalid"
+    """The request could not be read."""
+    INTERNAL = "internal"
+    """A bug of ours: raised while reading, by no code of the user's."""
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """Why a load failed, as the child saw it; the parent words it (``loadfailure``)."""
 
-    kind: str
-    """What failed: ``syntax``, ``module_missing``, ``internal`` (a bug of ours)..."""
+    kind: FailureKind
     message: str
     file: str | None = None
     """Relative to the tree: the user's file to fix, when one is to blame."""
@@ -177,7 +210,7 @@ class Failure:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
+            "kind": self.kind.value,
             "message": self.message,
             "file": self.file,
             "line": self.line,
@@ -188,7 +221,7 @@ class Failure:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Failure:
         return cls(
-            data["kind"],
+            FailureKind(data["kind"]),
             data["message"],
             data.get("file"),
             data.get("line"),
