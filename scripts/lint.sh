@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ruff (lint and format), mypy strict on src, and the import-linter layer contracts.
+# ruff (lint and format), mypy strict on src, benchmarks and testsupport, and the import-linter
+# layer contracts.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from benchmarks.generator.models import prepared
@@ -106,14 +107,14 @@ def bench_incumbent(settings: Settings) -> list[Row]:
             old_only = cache_holding(repo, base / "old-only", "snapshot", "HEAD~1")
             compare = [sys.executable, "-c", COMPARE_METADATA, url]
             commands = [
-                Command(INCUMBENT, lambda c=checkout, argv=compare: run_timed(argv, c)),
+                Command(INCUMBENT, partial(run_timed, compare, checkout)),
                 Command(
                     SCHEMADIFF,
-                    lambda repo=repo: run_schemadiff(repo),
-                    lambda repo=repo: run_schemadiff(repo, require_output=True),
+                    partial(run_schemadiff, repo),
+                    partial(run_schemadiff, repo, require_output=True),
                 ),
-                Command(OLD_CACHED, lambda r=repo, o=old_only: run_with_old_cached(r, o)),
-                Command(FULLY_CACHED, lambda r=repo, f=full: run_schemadiff(r, True, f)),
+                Command(OLD_CACHED, partial(run_with_old_cached, repo, old_only)),
+                Command(FULLY_CACHED, partial(run_schemadiff, repo, True, full)),
             ]
             rows += side_by_side("incumbent", size, commands, settings, INCUMBENT)
     return rows

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from benchmarks.generator.models import (
@@ -129,10 +130,10 @@ def bench_log(settings: Settings) -> list[Row]:
         commands = [
             Command(
                 LOG,
-                lambda repo=base / "repo": run_log(repo),
-                lambda repo=base / "repo": run_log(repo, expected=schema_commits),
+                partial(run_log, base / "repo"),
+                partial(run_log, base / "repo", expected=schema_commits),
             ),
-            Command(LOG_IMPORT, lambda checkout=checkout: run_imports([checkout])),
+            Command(LOG_IMPORT, partial(run_imports, [checkout])),
         ]
         rows += side_by_side("log", commits, commands, settings, LOG_IMPORT, f"C={commits}")
     return rows
