@@ -217,3 +217,14 @@ def test_debug_shows_the_users_whole_traceback(committed: GitRepo) -> None:
     assert run.code == 2
     assert "output of the model import" in run.err
     assert 'app/models.py", line 2, in inner' in run.err
+
+
+@pytest.mark.parametrize("args", [("blame", "person", "nope"), ("log", "nope"), ("log", "^nope")])
+def test_a_walk_from_an_unknown_ref_says_so_as_a_diff_does(
+    committed: GitRepo, args: tuple[str, ...]
+) -> None:
+    err = user_error(schemadiff(*args, cwd=committed.path))
+    assert err == (
+        f"schemadiff: error: Unknown revision 'nope': it names no commit in {committed.path}. "
+        "Check the spelling, or fetch it (git fetch).\n"
+    )

@@ -359,6 +359,7 @@ def test_log_markdown_has_a_heading_per_commit(linear: Story) -> None:
     assert lines[-1] == "- `+` table user"
 
 
+FETCH = "Check the spelling, or fetch it (git fetch)."
 REFUSED = (
     "it begins with '-', which git would read as an option. Name the commit another way (its id,"
     " or refs/heads/NAME)."
@@ -368,10 +369,8 @@ REFUSED = (
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (
-            ("nope..HEAD",),
-            "git log failed: fatal: bad revision 'nope..HEAD' Check the range and the dates.",
-        ),
+        (("nope..HEAD",), "Unknown revision 'nope': it names no commit in {top}. " + FETCH),
+        (("HEAD", "^nope"), "Unknown revision 'nope': it names no commit in {top}. " + FETCH),
         (("--", "-x..HEAD"), f"Refusing the revision '-x': {REFUSED}"),
         (("--", "HEAD", "^--all"), f"Refusing the revision '--all': {REFUSED}"),
         (("--column", "email"), "--column 'email': write it as TABLE.COLUMN."),
@@ -380,12 +379,19 @@ REFUSED = (
             "Give --table or --column, not both: --column names its table.",
         ),
     ],
-    ids=["bad-revision", "dash-range", "dash-negation", "column-without-table", "both"],
+    ids=[
+        "bad-revision",
+        "bad-negation",
+        "dash-range",
+        "dash-negation",
+        "column-without-table",
+        "both",
+    ],
 )
 def test_log_user_errors(linear: Story, args: tuple[str, ...], message: str) -> None:
     err = one_line_error(log(linear, *args))
 
-    assert err == f"schemadiff: error: {message}\n"
+    assert err == f"schemadiff: error: {message.format(top=linear.repo.path)}\n"
 
 
 def test_log_option_that_looks_like_a_range_is_a_usage_error(linear: Story) -> None:

@@ -25,11 +25,13 @@ class _History(_Refs, _Objects):
         for option, value in (("--since", walk.since), ("--until", walk.until)):
             if value is not None:
                 self._check_date(option, value)
+        for revision in walk.named():
+            self._commit(revision)  # an unknown one is said as a diff says it
         arguments = walk.arguments()
         try:
             out = self._git("log", _LOG_FORMAT, *arguments)
         except GitError as error:
-            raise GitError(f"{error} Check the range and the dates.") from None
+            raise GitError(f"{error}. Check the range and the dates.") from None
         commits = []
         for record in out.split("\x1e"):
             if record.strip():

@@ -82,10 +82,20 @@ class Walk:
     since: str | None = None
     until: str | None = None
 
+    def named(self) -> list[str]:
+        """Each revision the walk names, checked: ``A..B`` and ``^A B`` name A and B (an
+        empty side of ``..`` is HEAD, as git reads it, and names nothing more)."""
+        parts = [
+            part.removeprefix("^")
+            for revision in self.revisions
+            for part in revision.replace("...", "..").split("..")
+        ]
+        for part in parts:
+            _check_revision_text(part)
+        return [part for part in parts if part]
+
     def arguments(self) -> list[str]:
-        for revision in self.revisions:
-            for part in revision.replace("...", "..").split(".."):
-                _check_revision_text(part.removeprefix("^"))
+        self.named()
         options = ["--first-parent"] if self.first_parent else []
         if self.max_count is not None:
             options.append(f"--max-count={self.max_count}")
