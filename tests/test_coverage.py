@@ -211,8 +211,8 @@ def test_an_unnamed_foreign_key_on_other_columns(compared: Compare) -> None:
     missed = _missing(
         compared,
         "foreign_keys",
-        "op.create_foreign_key(None, 'book', 'author', ['author_id']",
-        "op.create_foreign_key(None, 'book', 'author', ['editor_id']",
+        "op.create_foreign_key('book_author_id_fkey', 'book', 'author', ['author_id'], ['id'], o",
+        "op.create_foreign_key('book_editor_id_fkey', 'book', 'author', ['editor_id'], ['id'], o",
     )
     assert _about(missed) == [(K.ADD_FK, None)]
 

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.operations import ops
 
-from schemadiff.migrate import customops, objects
+from schemadiff.migrate import customops, names, objects
 from schemadiff.migrate.context import Context, K, TableOps, keyed, todo
 from schemadiff.migrate.customops import NoteOp
 from schemadiff.model import (
@@ -82,10 +82,13 @@ def _member_op(
     if isinstance(member, Index):
         return drop_index(table, member) if drop else create_index(table, member)
     if isinstance(member, ForeignKey):
-        return drop_fk(context, table, member) if drop else add_fk(table, member)
+        if drop:
+            return drop_fk(context, table, member)
+        return add_fk(table, member, added_name(context, table.name, member))
     assert isinstance(member, UniqueConstraint | CheckConstraint | ExcludeConstraint)
     constraint = bound(table, _constraint(member))
     if not drop:
+        constraint.name = constraint.name or added_name(context, table.name, member)
         return customops.adding(constraint)
     if constraint.name is None:
         constraint.name = _default_name(context, table, member)
@@ -117,7 +120,7 @@ def _default_name(
 ) -> str | None:
     """The name PostgreSQL gives an unnamed unique constraint; None where it cannot be known."""
     if context.dialect.name == "postgresql" and isinstance(member, UniqueConstraint):
-        return "_".join([original_name(context, table), *member.columns, "key"])
+        return names.postgresql(original_name(context, table), member.columns, "key")
     return None
 
 
@@ -176,4 +179,22 @@ def drop_fk(context: Context, table: Table, fk: ForeignKey) -> ops.MigrateOperat
 
 def fk_name(table: str, fk: ForeignKey) -> str:
     """PostgreSQL's name for an unnamed foreign key."""
-    return "_".join([table, *fk.columns, "fkey"])
+    return names.postgresql(table, fk.columns, "fkey")
+
+
+def added_name(
+    context: Context,
+    table: str,
+    member: ForeignKey | UniqueConstraint | CheckConstraint | ExcludeConstraint,
+) -> str | None:
+    """The name the migration gives an unnamed foreign key or unique constraint it adds to
+    an existing table, so that the downgrade can drop it: PostgreSQL's own, on PostgreSQL,
+    and in batch mode, where Alembic takes no constraint without a name (SQLite keeps
+    any). None elsewhere: that database chooses."""
+    if member.name is not None or not (context.dialect.name == "postgresql" or context.batch):
+        return None
+    if isinstance(member, ForeignKey):
+        return fk_name(table, member)
+    if isinstance(member, UniqueConstraint):
+        return names.postgresql(table, member.columns, "key")
+    return None

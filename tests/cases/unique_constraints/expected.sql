@@ -6,7 +6,7 @@ ALTER TABLE account DROP CONSTRAINT account_nick_key;
 
 ALTER TABLE account ADD CONSTRAINT uq_account_handle UNIQUE (tenant, handle) DEFERRABLE;
 
-ALTER TABLE account ADD UNIQUE (tenant, nick);
+ALTER TABLE account ADD CONSTRAINT account_tenant_nick_key UNIQUE (tenant, nick);
 
 COMMIT;
 
