@@ -851,15 +851,18 @@ def test_the_multidb_template_is_read_through_its_engine_functions() -> None:
 
 
 @pytest.mark.parametrize(
-    ("case", "kind"),
-    [("unique_constraints", K.REMOVE_CONSTRAINT), ("foreign_keys", K.REMOVE_FK)],
+    ("case", "drop"),
+    [
+        ("unique_constraints", "batch_op.drop_constraint('account_nick_key', type_='unique')"),
+        ("foreign_keys", "batch_op.drop_constraint('book_author_id_fkey', type_='foreignkey')"),
+    ],
 )
-def test_an_unnamed_drop_left_as_a_todo_on_sqlite_stays_uncovered(
-    compared: Compare, case: str, kind: ChangeKind
+def test_an_unnamed_drop_on_sqlite_is_covered_by_its_conventional_name(
+    compared: Compare, case: str, drop: str
 ) -> None:
-    """SQLite does not name what the models leave unnamed: ``revision`` writes a TODO, and the
-    change is reported until the migration drops it by hand (a naming convention in batch)."""
+    """SQLite does not name what the models leave unnamed: the batch's naming_convention
+    names it, and the migration drops it by that name, which covers the change."""
     found = compared(case, config.Overrides(dialect="sqlite"))
-    assert b"# TODO schemadiff:" in found.module
-    missed = [found.changes[i] for i in uncovered(found.changes, read(found.module))]
-    assert [(c.kind, c.name) for c in missed] == [(kind, None)]
+    assert b"# TODO schemadiff:" not in found.module
+    assert drop.encode() in found.module
+    assert uncovered(found.changes, read(found.module)) == ()

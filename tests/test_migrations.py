@@ -301,10 +301,10 @@ UNNAMED_V2 = model_source(
 )
 
 
-def test_unnamed_constraints_on_sqlite_round_trip_or_are_left_as_todo(repo: GitRepo) -> None:
-    """Without a naming convention: an unnamed primary key is replaced in batch mode, a
-    foreign-key cycle gets names it can be dropped by, and an unnamed unique constraint,
-    which nothing can drop by name, is a TODO in a file that still runs."""
+def test_unnamed_constraints_on_sqlite_round_trip(repo: GitRepo) -> None:
+    """Without a naming convention in the models: an unnamed primary key is replaced in batch
+    mode, a foreign-key cycle gets names it can be dropped by, and an unnamed unique
+    constraint is dropped by the name the batch's naming_convention gives it."""
     alembic_project(repo, UNNAMED_V1)
     revision(repo, "HEAD~1..HEAD", "-m", "one", "--dialect", "sqlite")
     assert alembic(repo, "upgrade", "head").returncode == 0
@@ -312,16 +312,20 @@ def test_unnamed_constraints_on_sqlite_round_trip_or_are_left_as_todo(repo: GitR
 
     path, err = revised(repo, "-m", "two", "--dialect", "sqlite")
 
-    assert "warning: price: an unnamed UniqueConstraint cannot be dropped by name" in err
+    assert "warning:" not in err
     text = path.read_text()
-    assert "# TODO schemadiff: price: an unnamed UniqueConstraint" in text
+    assert "TODO" not in text
+    assert "naming_convention={'uq': '%(table_name)s_%(column_0_N_name)s_key'}" in text
+    assert "batch_op.drop_constraint('price_sku_key', type_='unique')" in text
     assert "create_foreign_key('a_b_id_fkey', 'b', ['b_id'], ['id'])" in text
     db = sqlite3.connect(repo.path / "app.db")
-    for step, pk in (("upgrade", ["id", "cur"]), ("downgrade", ["id"])):
+    for step, pk, uniques in (("upgrade", ["id", "cur"], 0), ("downgrade", ["id"], 1)):
         done = alembic(repo, step, "head" if step == "upgrade" else "-1")
         assert done.returncode == 0, done.stderr
         info = db.execute("PRAGMA table_info(price)").fetchall()
         assert [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]] == pk
+        indexes = db.execute("PRAGMA index_list(price)").fetchall()
+        assert sum(1 for row in indexes if row[2] == 1 and row[3] == "u") == uniques
     assert db.execute("SELECT name FROM sqlite_master WHERE name IN ('a', 'b')").fetchall() == []
 
 

@@ -39,6 +39,8 @@ class Context:
     renamed: dict[TableKey, tuple[str, dict[str, str]]] = field(default_factory=dict)
     todo: list[ops.MigrateOperation] = field(default_factory=list)
     """What is left for a person: comments at the top of both directions."""
+    conventions: dict[TableKey, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Per table, the kinds of unnamed constraint its batch drops by a conventional name."""
     prefilled: dict[TableKey, list[Column]] = field(default_factory=lambda: defaultdict(list))
     """Columns added before the table's batch (batch mode): its copy has them."""
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from alembic.autogenerate import renderers
 from alembic.autogenerate.api import AutogenContext
+from alembic.autogenerate.render import render_op
 from alembic.operations import Operations
 from alembic.operations import ops as alembic_ops
 
@@ -189,11 +190,70 @@ def adding(constraint: Any) -> alembic_ops.AddConstraintOp:
     return CreateCheckOp(op.constraint_name, op.table_name, op.condition, schema=op.schema)
 
 
+class BatchOps(alembic_ops.ModifyTableOps):
+    """One table's batch (``op.batch_alter_table``) with what Alembic cannot reflect from
+    SQLite: a ``naming_convention`` naming the unnamed constraints the batch drops, and the
+    unnamed CHECK constraints it keeps, restated as ``table_args`` (else the copy of the
+    table would lose them)."""
+
+    def __init__(
+        self,
+        table_name: str,
+        operations: Sequence[alembic_ops.MigrateOperation],
+        *,
+        schema: str | None = None,
+        convention: Sequence[tuple[str, str]] = (),
+        checks: Sequence[str] = (),
+    ) -> None:
+        super().__init__(table_name, list(operations), schema=schema)
+        self.convention = tuple(convention)
+        self.checks = tuple(checks)
+
+    def reverse(self) -> BatchOps:
+        back = [op.reverse() for op in reversed(self.ops)]
+        return BatchOps(
+            self.table_name,
+            back,
+            schema=self.schema,
+            convention=self.convention,
+            checks=self.checks,
+        )
+
+
+CONVENTIONS = {
+    "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+}
+"""How a batch names the unnamed foreign keys and unique constraints it reflects (SQLite
+keeps no name for them): as ``conventional_name`` spells the one it drops."""
+
+
+def conventional_name(kind: Literal["fk", "uq"], table: str, columns: Sequence[str]) -> str:
+    return CONVENTIONS[kind] % {"table_name": table, "column_0_N_name": "_".join(columns)}
+
+
 # --- rendering ---------------------------------------------------------------------------------
 
 
 def _prefix(context: AutogenContext) -> str:
     return "batch_op." if context._has_batch else str(context.opts["alembic_module_prefix"])
+
+
+@renderers.dispatch_for(BatchOps)
+def _render_batch(context: AutogenContext, op: BatchOps) -> list[str]:
+    extra = ""
+    if op.convention:
+        extra += f", naming_convention={dict(op.convention)!r}"
+    if op.checks:
+        extra += f", table_args=({''.join(f'sa.CheckConstraint({t!r}), ' for t in op.checks)})"
+    lines = [
+        f"with op.batch_alter_table({op.table_name!r}, schema={op.schema!r}{extra}) as batch_op:"
+    ]
+    with context._within_batch():
+        for inner in op.ops:
+            lines.extend(render_op(context, inner))
+    lines.append("")  # the block ends: Alembic's printer dedents here
+    return lines
 
 
 @renderers.dispatch_for(ExecuteStepsOp)

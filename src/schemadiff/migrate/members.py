@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic.operations import ops
@@ -121,7 +122,22 @@ def _default_name(
     """The name PostgreSQL gives an unnamed unique constraint; None where it cannot be known."""
     if context.dialect.name == "postgresql" and isinstance(member, UniqueConstraint):
         return names.postgresql(original_name(context, table), member.columns, "key")
+    if _reflects_unnamed(context) and isinstance(member, UniqueConstraint):
+        return _conventional(context, table, "uq", member.columns)
     return None
+
+
+def _reflects_unnamed(context: Context) -> bool:
+    """Whether the batch reflects the table from a database that keeps no name for an
+    unnamed constraint (SQLite), so that its ``naming_convention`` can give one."""
+    return context.batch and context.dialect.name == "sqlite"
+
+
+def _conventional(
+    context: Context, table: Table, kind: Literal["fk", "uq"], columns: Sequence[str]
+) -> str:
+    context.conventions[table.key].add(kind)
+    return customops.conventional_name(kind, table.name, columns)
 
 
 def _unnamed(context: Context, table: Table, member: object) -> None:
@@ -171,6 +187,8 @@ def drop_fk(context: Context, table: Table, fk: ForeignKey) -> ops.MigrateOperat
     constraint = bound(table, objects.foreign_key(fk))
     if constraint.name is None and context.dialect.name == "postgresql":
         constraint.name = fk_name(original_name(context, table), fk)
+    elif constraint.name is None and _reflects_unnamed(context):
+        constraint.name = _conventional(context, table, "fk", fk.columns)
     if constraint.name is None:
         _unnamed(context, table, fk)
         return None

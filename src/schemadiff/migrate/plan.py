@@ -68,7 +68,7 @@ def build(
     upgrade = [op for phase in phases for op in phase]
     upgrade = [*context.todo, *upgrade]  # the phases' arguments above have filled it
     if batch:
-        upgrade = one_batch_per_table(upgrade)
+        upgrade = one_batch_per_table(context, upgrade)
     deferred = by_table(created.split)
     tables = {
         k: _without(context.new_tables[k], deferred[k]) if k in new_keys else _before(context, k)

@@ -13,7 +13,7 @@ from alembic.operations import Operations, ops
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Dialect, make_url
 
-from schemadiff.migrate.customops import NoteOp
+from schemadiff.migrate.customops import BatchOps, NoteOp
 from schemadiff.migrate.objects import (
     Placeholder,
     Recorded,
@@ -104,7 +104,11 @@ def _invoke(operations: Operations, op: ops.MigrateOperation, plan: Plan, *, bat
         for inner in op.ops:
             operations.invoke(inner)
         return
-    copy = table(plan.tables[(op.schema or "", op.table_name)], sa.MetaData(), with_indexes=True)
+    # The copy is the table as the plan knows it, CHECK constraints included; the batch's
+    # naming convention names its unnamed constraints as the batch drops them.
+    convention = dict(op.convention) if isinstance(op, BatchOps) else {}
+    metadata = sa.MetaData(naming_convention=convention) if convention else sa.MetaData()
+    copy = table(plan.tables[(op.schema or "", op.table_name)], metadata, with_indexes=True)
     with operations.batch_alter_table(
         op.table_name, schema=op.schema, copy_from=copy, recreate="auto"
     ) as batch_operations:

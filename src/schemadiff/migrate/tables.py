@@ -12,7 +12,13 @@ from alembic.operations import ops
 
 from schemadiff.migrate import objects
 from schemadiff.migrate.context import Context, K, TableOps, column_of, keyed
-from schemadiff.migrate.customops import OneWayOp, RenameColumnOp, ReversibleRenameTableOp
+from schemadiff.migrate.customops import (
+    CONVENTIONS,
+    BatchOps,
+    OneWayOp,
+    RenameColumnOp,
+    ReversibleRenameTableOp,
+)
 from schemadiff.migrate.members import add_fk, create_index, drop_fk, drop_index, fk_name
 from schemadiff.model import ForeignKey, Table, TableKey
 
@@ -110,17 +116,20 @@ def split_drops(context: Context, split: Sequence[tuple[Table, ForeignKey]]) -> 
 # --- batch mode ---------------------------------------------------------------------------------
 
 
-def one_batch_per_table(upgrade: Sequence[ops.MigrateOperation]) -> list[ops.MigrateOperation]:
+def one_batch_per_table(
+    context: Context, upgrade: Sequence[ops.MigrateOperation]
+) -> list[ops.MigrateOperation]:
     """Each table's changes in one batch (one copy of the table on SQLite), where its last
     changes were: everything that the batch needs exists by then. What runs outside the batch
     stays next to it, before or after."""
-    merged: dict[TableKey, ops.ModifyTableOps] = {}
+    merged: dict[TableKey, BatchOps] = {}
     last: dict[TableKey, int] = {}
     around: dict[tuple[TableKey, str], list[ops.MigrateOperation]] = defaultdict(list)
     for position, op in enumerate(upgrade):
         if isinstance(op, ops.ModifyTableOps):
             key = (op.schema or "", op.table_name)
-            merged.setdefault(key, ops.ModifyTableOps(op.table_name, [], schema=op.schema))
+            if key not in merged:
+                merged[key] = _batch(context, key, op)
             merged[key].ops.extend(op.ops)
             last[key] = position
         elif isinstance(op, OneWayOp) and op.outside:
@@ -134,6 +143,30 @@ def one_batch_per_table(upgrade: Sequence[ops.MigrateOperation]) -> list[ops.Mig
         elif not isinstance(op, ops.ModifyTableOps) and not _outside([op], None):
             result.append(op)
     return result
+
+
+def _batch(context: Context, key: TableKey, op: ops.ModifyTableOps) -> BatchOps:
+    convention = [(kind, CONVENTIONS[kind]) for kind in sorted(context.conventions[key])]
+    return BatchOps(
+        op.table_name,
+        [],
+        schema=op.schema,
+        convention=convention,
+        checks=_kept_checks(context, key),
+    )
+
+
+def _kept_checks(context: Context, key: TableKey) -> tuple[str, ...]:
+    """The unnamed CHECK constraints the table keeps, which a batch copying it from SQLite
+    must restate: Alembic cannot reflect them."""
+    old_key = (key[0], context.old_name.get(key, key[1]))
+    if context.dialect.name != "sqlite" or old_key not in context.old_tables:
+        return ()
+    if key not in context.new_tables:
+        return ()
+    before = {c.sqltext for c in context.current(key).check_constraints if c.name is None}
+    after = context.new_tables[key].check_constraints
+    return tuple(c.sqltext for c in after if c.name is None and c.sqltext in before)
 
 
 def modified(upgrade: Sequence[ops.MigrateOperation]) -> list[TableKey]:
