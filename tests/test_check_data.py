@@ -72,14 +72,18 @@ def models(
     login: str = "",
     team: str = '"team.id"',
     region: str = "",
+    number: str = "unique=True",
+    team_args: str = "",
 ) -> str:
-    """The models of the cases; each keyword changes one thing of ``account``."""
+    """The models of the cases; each keyword changes one thing of ``account`` (``number``:
+    of ``team``)."""
     return model_source(
         f"""
         class Team(Base):
             __tablename__ = "team"
+            __table_args__ = ({team_args})
             id: Mapped[int] = mapped_column(primary_key=True)
-            number: Mapped[int] = mapped_column(unique=True)
+            number: Mapped[int] = mapped_column({number})
 
 
         class Org(Base):
@@ -101,6 +105,7 @@ def models(
 
 
 REGION = "region: Mapped[str] = mapped_column(sa.String(20))"
+DEFERRABLE_NUMBER = "sa.UniqueConstraint({}, name='team_number_key', deferrable=True),"
 UNIQUE_HANDLE = 'sa.UniqueConstraint("handle", name="uq_account_handle"),'
 UNIQUE_LOGIN = ", unique=True, index=True"
 
@@ -443,6 +448,17 @@ CASES = {
         DROP_FK,
         'op.create_foreign_key("fk_account_team", "account", "team", ["team_id"], ["id"], '
         'ondelete="CASCADE")',
+    ),
+    # 5. a unique constraint re-added on the same columns, only its deferral changed
+    "unique-constraint-deferral-only": case(
+        models(number="", team_args=DEFERRABLE_NUMBER.format('"number"')),
+        'op.drop_constraint("team_number_key", "team", type_="unique")',
+        'op.create_unique_constraint("team_number_key", "team", ["number"], deferrable=True)',
+    ),
+    "unique-constraint-on-more-columns": case(
+        models(number="", team_args=DEFERRABLE_NUMBER.format('"number", "id"')),
+        'op.drop_constraint("team_number_key", "team", type_="unique")',
+        'op.create_unique_constraint("team_number_key", "team", ["number", "id"], deferrable=True)',
     ),
     "foreign-key-to-another-table": case(
         models(team='"org.id"'),

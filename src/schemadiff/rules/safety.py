@@ -19,9 +19,10 @@ from schemadiff.model import (
     Index,
     Rule,
     Schema,
+    UniqueConstraint,
 )
 from schemadiff.rules import types
-from schemadiff.rules.upgrade import Upgrade, dedup_columns
+from schemadiff.rules.upgrade import Upgrade, dedup_columns, unique_columns
 
 K = ChangeKind
 
@@ -43,6 +44,17 @@ class Context:
         return {(c.schema or "", c.table, c.name) for c in self.changes if c.kind is K.ADD_COLUMN}
 
     @property
+    def dropped_uniques(self) -> set[tuple[tuple[str, str | None], frozenset[str]]]:
+        """The columns of the unique constraints and (whole-table) unique indexes the change
+        drops, by table: the rows held no duplicates there before the migration."""
+        return {
+            ((c.schema or "", c.table), columns)
+            for c in self.changes
+            if c.kind in (K.REMOVE_CONSTRAINT, K.REMOVE_INDEX)
+            and (columns := _unique_columns(c.old))
+        }
+
+    @property
     def dropped_references(self) -> set[tuple[str, str | None, _Reference]]:
         """What the foreign keys the change drops made the rows satisfy, by table."""
         return {
@@ -50,6 +62,15 @@ class Context:
             for c in self.changes
             if c.kind is K.REMOVE_FK and isinstance(c.old, ForeignKey)
         }
+
+
+def _unique_columns(member: object) -> frozenset[str] | None:
+    """The columns a unique constraint, or a unique index over columns only and every row
+    (no ``WHERE``), keeps unique together; None for anything else."""
+    if isinstance(member, Index) and member.unique:
+        partial = any(name.endswith("_where") for name, _ in member.options)
+        return None if partial else unique_columns(member)
+    return unique_columns(member) if isinstance(member, UniqueConstraint) else None
 
 
 Problem = tuple[Rule, str]
@@ -167,7 +188,13 @@ def _new_constraint(change: Change, context: Context) -> Iterator[str]:
 
 def _duplicates(change: Change, context: Context, what: str) -> Iterator[str]:
     """Judged by the revision when it builds the index or constraint: a ``DELETE`` before it
-    that keeps one row per group of its columns (or deletes every row) makes it pass."""
+    that keeps one row per group of its columns (or deletes every row) makes it pass. None
+    when the rows are unique already: on some of its columns, a unique constraint or index
+    the change drops (re-added with only its deferral or name changed, say)."""
+    columns = dedup_columns(change)
+    key = (change.schema or "", change.table)
+    if columns is not None and any(t == key and u <= columns for t, u in context.dropped_uniques):
+        return
     found = f"{what} added: fails if rows hold duplicates"
     built = context.upgrade.built(change)
     if built is None:

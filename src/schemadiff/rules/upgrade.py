@@ -123,16 +123,22 @@ def _builds(op: Operation, change: Change) -> bool:
 def dedup_columns(change: Change) -> frozenset[str] | None:
     """The lowercased columns a de-duplicating ``DELETE`` must group by; None when an
     element of an index is an expression (only deleting every row is read then)."""
-    groups = _unique_columns(change)
-    plain = [g[0] for g, e in zip(groups, _elements(change), strict=True) if g == (e,)]
+    assert isinstance(change.new, UniqueConstraint | Index)
+    return unique_columns(change.new)
+
+
+def unique_columns(member: UniqueConstraint | Index) -> frozenset[str] | None:
+    """The lowercased columns a unique constraint or index keeps unique together; None when
+    an element of the index is an expression."""
+    groups = _unique_columns(member)
+    plain = [g[0] for g, e in zip(groups, _elements(member), strict=True) if g == (e,)]
     return frozenset(c.lower() for c in plain) if len(plain) == len(groups) else None
 
 
-def _elements(change: Change) -> tuple[str, ...]:
-    if isinstance(change.new, UniqueConstraint):
-        return tuple(change.new.columns)
-    assert isinstance(change.new, Index)
-    return tuple(e.strip().strip('"') for e in change.new.expressions)
+def _elements(member: UniqueConstraint | Index) -> tuple[str, ...]:
+    if isinstance(member, UniqueConstraint):
+        return tuple(member.columns)
+    return tuple(e.strip().strip('"') for e in member.expressions)
 
 
 _COLUMN = r'(?:"[^"]+"|[A-Za-z_][\w$]*)'
@@ -178,10 +184,9 @@ def _bare(name: str) -> str:
     return name.strip().strip('"').lower()
 
 
-def _unique_columns(change: Change) -> tuple[tuple[str, ...], ...]:
+def _unique_columns(member: UniqueConstraint | Index) -> tuple[tuple[str, ...], ...]:
     """The names each element of a unique index or constraint is made of: its column, or the
     names in an index's expression (``lower(email)``: ``email``)."""
-    if isinstance(change.new, UniqueConstraint):
-        return tuple((c,) for c in change.new.columns)
-    assert isinstance(change.new, Index)
-    return tuple(tuple(_IDENTIFIER.findall(e)) for e in change.new.expressions)
+    if isinstance(member, UniqueConstraint):
+        return tuple((c,) for c in member.columns)
+    return tuple(tuple(_IDENTIFIER.findall(e)) for e in member.expressions)
