@@ -17,6 +17,7 @@ from schemadiff.model import (
     Source,
 )
 from schemadiff.render import Format, render
+from tests.conftest import GitRepo, committed, model_source, schemadiff
 
 BASE = Side("origin/main...HEAD", "a" * 40, Source.GIT)
 HEAD = Side("HEAD", "b" * 40, Source.GIT)
@@ -174,3 +175,25 @@ def test_a_finding_without_subject_or_advice() -> None:
     assert printed(result(missing))[1:] == [
         "::warning title=schemadiff%3A migration-required::no new revision."
     ]
+
+
+def test_a_column_declared_by_its_annotation_alone_is_annotated_at_that_line(
+    repo: GitRepo,
+) -> None:
+    """SQLAlchemy makes such a column as the class is made: the annotation's own line is
+    where GitHub shows the finding, not the ``class`` line."""
+    before = model_source(
+        """
+        class Person(Base):
+            __tablename__ = "person"
+            id: Mapped[int] = mapped_column(primary_key=True)
+        """
+    )
+    committed(repo, before, before + "    nick: Mapped[str]\n    age: Mapped[int | None]\n")
+    run = schemadiff("check", "HEAD~1..HEAD", "-f", "github", cwd=repo.path)
+    lines = (repo.path / "app" / "models.py").read_text().splitlines()
+    nick = lines.index("    nick: Mapped[str]") + 1
+    found = [parse(line) for line in run.out.splitlines()]
+    placed = {data.split(":")[0]: props.get("line") for _, props, data in found if "file" in props}
+    assert placed["person.nick"] == str(nick)
+    assert placed["person.age"] == str(nick + 1)

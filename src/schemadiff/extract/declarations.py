@@ -8,6 +8,7 @@ sandbox child is the only process that does this, and it exits right after.
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 import sys
@@ -27,6 +28,7 @@ class Recorder:
         self._tree = os.path.join(os.path.abspath(tree), "")
         self._made: dict[int, tuple[str, int]] = {}
         self._kept: list[object] = []  # an id stays this object's while the child lives
+        self._read: dict[str, dict[tuple[int, str], int]] = {}
 
     def install(self) -> None:
         for cls in (sa_schema.Table, sa_schema.Column):
@@ -61,13 +63,44 @@ class Recorder:
         for column in table.columns:
             yield from self._row(table.schema, table.name, column.name, column)
 
+    def _place(self, item: sa.Table | sa.Column[Any]) -> tuple[str | None, int | None]:
+        """Where ``item`` was made; for a column SQLAlchemy made from an annotation alone
+        (``nick: Mapped[str]``, made as the class is), the annotation's own line."""
+        file, line = self._made.get(id(item), (None, None))
+        if file is not None and line is not None and isinstance(item, sa.Column):
+            return file, self._annotations(file).get((line, item.key), line)
+        return file, line
+
+    def _annotations(self, file: str) -> dict[tuple[int, str], int]:
+        """The file's annotated class attributes: (class line, name) -> line; read once."""
+        if file not in self._read:
+            self._read[file] = _annotated(os.path.join(self._tree, file))
+        return self._read[file]
+
     def _row(
         self, schema: str | None, table: str, column: str | None, item: sa.Table | sa.Column[Any]
     ) -> Iterator[Row]:
-        file, line = self._made.get(id(item), (None, None))
+        file, line = self._place(item)
         allowed = allow(item.info)
         if file is not None or allowed:
             yield [schema, table, column, file, line, allowed]
+
+
+def _annotated(path: str) -> dict[tuple[int, str], int]:
+    """Each class's annotated attributes in the file at ``path``: (the class's line, the
+    name) -> the annotation's line. Nothing when the file cannot be read or parsed."""
+    try:
+        with open(path, "rb") as source:
+            tree = ast.parse(source.read())
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return {}
+    return {
+        (node.lineno, statement.target.id): statement.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        for statement in node.body
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+    }
 
 
 def allow(info: dict[Any, Any]) -> list[str]:
