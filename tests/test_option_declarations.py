@@ -114,3 +114,19 @@ def test_a_plain_flag_left_off_leaves_the_file_to_decide(repo: GitRepo) -> None:
     repo.commit("new")
     found = schemadiff("HEAD~1..HEAD", "-f", "json", cwd=repo.path).json()
     assert [c["kind"] for c in found["changes"]] == ["remove_column", "add_column"]
+
+
+def test_the_configuration_docs_list_each_key_with_its_flag_and_commands() -> None:
+    """docs/configuration.md's table of keys says what the declarations say."""
+    docs = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text()
+    rows = dict(re.findall(r"(?m)^\| `([\w-]+)` \| (.+) \|$", docs))
+    assert set(rows) == set(KEYS)
+    for name, key in KEYS.items():
+        said = rows[name]
+        if key.flag is None:
+            assert said == "none", name
+            continue
+        assert said.startswith(f"`{key.option}"), name
+        named = re.match(r"[^(]*\(([^;)]*)", said)
+        listed = set(re.findall(r"`(\w+)`", named[1])) & set(COMMANDS) if named else set()
+        assert (listed or set(COMMANDS)) == set(key.flag.commands), name
