@@ -28,6 +28,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -111,6 +112,8 @@ class Server:
         with _writing(self.root):
             self.directory = Path(tempfile.mkdtemp(prefix="schemadiff-", dir=self.root))
         self._count = 0
+        self._removals: list[threading.Thread] = []
+        self._stopped = False
         try:
             self._control, theirs = socket.socketpair()
             with theirs, _writing(self.root):
@@ -143,6 +146,20 @@ class Server:
                 (directory / name).mkdir(parents=True)
         return directory
 
+    def remove(self, directory: Path) -> None:
+        """Remove a finished load's directory while the work goes on: on a busy disk that
+        takes a tenth of a second, which the next answer or the exit would wait for.
+        ``close`` waits for it instead (in a thread of our own, no signal stops it halfway);
+        after ``close``, or at the interpreter's exit, it is removed at once."""
+        self._removals = [thread for thread in self._removals if thread.is_alive()]
+        if not self._stopped:
+            removal = threading.Thread(target=shutil.rmtree, args=(directory, True), daemon=True)
+            with contextlib.suppress(RuntimeError):  # exiting: no new thread can start
+                removal.start()
+                self._removals.append(removal)
+                return
+        shutil.rmtree(directory, ignore_errors=True)
+
     def fork(self) -> socket.socket:
         """A socket to a newly forked child (forked as soon as the server is warm)."""
         ours, theirs = socket.socketpair()
@@ -170,6 +187,7 @@ class Server:
     def close(self) -> None:
         """Stop the server; it kills every process below it (what the models started
         included) and removes its directory, or is killed if it does not in time."""
+        self._stopped = True
         self._control.close()
         with contextlib.suppress(ProcessLookupError):
             self._process.send_signal(signal.SIGTERM)
@@ -179,6 +197,8 @@ class Server:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait()
+        for removal in self._removals:
+            removal.join()
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
@@ -194,6 +214,7 @@ class Sandbox:
         self._pid: int | None = None
         self._expected: int | None = None
         self._ended = False
+        self._closed = False
         self.deadline = 0.0
         self.figures: Figures | None = None
 
@@ -211,12 +232,16 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
+        """Kill the child if it is still running; its directory is removed in the
+        background (``Server.remove``)."""
         if self._pid is not None and not self._ended:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._pid, signal.SIGKILL)
         if self._socket is not None:
             self._socket.close()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        if not self._closed:
+            self._closed = True
+            self._server.remove(self.directory)
 
     def fill(self, write: Callable[[Path], _T]) -> _T:
         """``write(tree)``: put the files to import in the tree; a temporary directory that
