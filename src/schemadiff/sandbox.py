@@ -184,6 +184,11 @@ class Server:
         except (OSError, ValueError):
             return None
 
+    def leave(self) -> None:
+        """Have the server stop without waiting for it: it leaves when its control socket
+        closes, as it does on SIGTERM; ``close`` then waits for it."""
+        self._control.close()
+
     def close(self) -> None:
         """Stop the server; it kills every process below it (what the models started
         included) and removes its directory, or is killed if it does not in time."""
@@ -363,6 +368,9 @@ def _outcome(box: Sandbox, load: Load) -> bytes | ModelLoadError:
 
 
 _SERVER: list[Server] = []
+"""The server loads are forked from (one at most)."""
+_LEAVING: list[Server] = []
+"""Servers told to leave (``finish``), which ``stop`` waits for."""
 
 
 def prestart() -> None:
@@ -378,10 +386,21 @@ def _server() -> Server:
     return _SERVER[0]
 
 
-def stop() -> None:
-    """Stop the fork server: when no side needs importing, it would only compete for CPU."""
+def finish() -> None:
+    """No more loads are coming (the command's session has ended): the server kills what
+    is left below it and removes its directory now, while the command goes on to render;
+    ``stop`` waits for it. A load after this would start another server."""
     while _SERVER:
-        _SERVER.pop().close()
+        server = _SERVER.pop()
+        server.leave()
+        _LEAVING.append(server)
+
+
+def stop() -> None:
+    """Stop the fork server (when no side needs importing, it would only compete for CPU),
+    and wait for those told to leave."""
+    while _SERVER or _LEAVING:
+        (_SERVER or _LEAVING).pop().close()
 
 
 def _environment(directory: Path) -> dict[str, str]:
