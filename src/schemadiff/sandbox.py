@@ -20,6 +20,7 @@ import contextlib
 import errno
 import logging
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -196,15 +197,35 @@ class Server:
         self._control.close()
         with contextlib.suppress(ProcessLookupError):
             self._process.send_signal(signal.SIGTERM)
-        try:
-            self._process.wait(_STOPPING)
-        except subprocess.TimeoutExpired:
+        if not _ended_within(self._process, _STOPPING):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait()
         for removal in self._removals:
             removal.join()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _ended_within(process: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Whether ``process`` ends within ``seconds``, told the moment it does (a pidfd):
+    ``Popen.wait(timeout)`` polls, and wakes up to 50 ms after the exit."""
+    if process.poll() is not None:
+        return True  # reaped: its pid may be another process's by now
+    try:
+        pidfd = os.pidfd_open(process.pid)  # unreaped, the pid is still its own
+    except (AttributeError, OSError):  # not Linux 5.3 or later
+        try:
+            process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+    try:
+        ended = bool(select.select([pidfd], [], [], seconds)[0])
+    finally:
+        os.close(pidfd)
+    if ended:
+        process.wait()  # it has ended: this only reaps it
+    return ended
 
 
 class Sandbox:
