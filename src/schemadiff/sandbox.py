@@ -27,8 +27,6 @@ import signal
 import socket
 import stat
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -37,20 +35,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-import schemadiff
-from schemadiff import loadfailure, protocol
+from schemadiff import loadfailure, protocol, spawn
 from schemadiff.errors import ModelLoadError, ModelTimeoutError, SchemadiffError
 from schemadiff.protocol import Figures, Hello, Request
 
-# The reaper first: the server is answerable for what it starts before SQLAlchemy is in.
-_BOOT = (
-    "import sys; sys.path.insert(0, {root!r}); from schemadiff import _reaper; "
-    "_reaper.guard_server({parent}, {directory!r}); "
-    "from schemadiff._child import serve; serve({fd}, {directory!r})"
-)
-_STOPPING = 5.0
-"""Seconds the server gets to kill what is left below it and remove its directory."""
-_DROPPED_ENV = ("PYTHONINSPECT", "PYTHONSTARTUP", "PYTHONHOME")
 _CHUNK = 1 << 20
 _log = logging.getLogger(__name__)
 
@@ -69,12 +57,6 @@ _ADVICE_FOR_TMP = {
     errno.ENOENT: "Create it, or point TMPDIR at a directory that exists.",
     errno.ENOTDIR: "Point TMPDIR at a directory.",
 }
-
-
-def _temporary_root() -> Path:
-    # TMPDIR as the user set it: tempfile would quietly fall back to /tmp when it cannot be
-    # written, and put the sandbox where they did not want it.
-    return Path(os.environ.get("TMPDIR") or tempfile.gettempdir()).absolute()
 
 
 @contextlib.contextmanager
@@ -109,34 +91,23 @@ class Server:
     """The fork server: one warm process, its private directory, and the control socket."""
 
     def __init__(self) -> None:
-        self.root = _temporary_root()
-        with _writing(self.root):
-            self.directory = Path(tempfile.mkdtemp(prefix="schemadiff-", dir=self.root))
+        self.root = spawn.temporary_root()
         self._count = 0
         self._removals: list[threading.Thread] = []
         self._stopped = False
+        started = spawn.adopt()  # the one _entry started first thing, if it could
+        if started is not None:
+            self.directory, self._control, self._process = started
+            return
+        with _writing(self.root):
+            self.directory = spawn.directory(self.root)
         try:
             self._control, theirs = socket.socketpair()
             with theirs, _writing(self.root):
-                self._process = self._spawn(theirs.fileno())
+                self._process = spawn.process(self.directory, theirs.fileno())
         except BaseException:  # Ctrl-C included: the directory is ours to remove
             shutil.rmtree(self.directory, ignore_errors=True)
             raise
-
-    def _spawn(self, fd: int) -> subprocess.Popen[bytes]:
-        root = str(Path(schemadiff.__file__).parents[1])
-        boot = _BOOT.format(root=root, parent=os.getpid(), directory=str(self.directory), fd=fd)
-        with open(self.directory / "server-output", "wb") as output:
-            return subprocess.Popen(
-                [sys.executable, "-c", boot],
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=output,
-                cwd=self.directory,
-                env=_environment(self.directory),
-                start_new_session=True,
-                pass_fds=(fd,),
-            )
 
     def directory_for_load(self) -> Path:
         """A new private directory for one load, with its tree, home and working directory."""
@@ -197,7 +168,7 @@ class Server:
         self._control.close()
         with contextlib.suppress(ProcessLookupError):
             self._process.send_signal(signal.SIGTERM)
-        if not _ended_within(self._process, _STOPPING):
+        if not _ended_within(self._process, spawn.STOPPING):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait()
@@ -422,16 +393,6 @@ def stop() -> None:
     and wait for those told to leave."""
     while _SERVER or _LEAVING:
         (_SERVER or _LEAVING).pop().close()
-
-
-def _environment(directory: Path) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("GIT_") and k not in _DROPPED_ENV
-    }
-    env.update(HOME=str(directory), USERPROFILE=str(directory), PYTHONDONTWRITEBYTECODE="1")
-    for xdg in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        env.pop(xdg, None)
-    return env
 
 
 _OUTPUT_KEPT = 1 << 22
