@@ -26,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if not (_NO_MODELS | _OFTEN_NO_MODELS).intersection(args):
+            from schemadiff import spawn  # noqa: PLC0415 - not for --help
+
+            spawn.early()  # before the sandbox's own imports
             from schemadiff import sandbox  # noqa: PLC0415 - not for --help
 
             sandbox.prestart()
@@ -39,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with stopping.held():
         if "schemadiff.sandbox" in sys.modules:  # else nothing was started
             sys.modules["schemadiff.sandbox"].stop()
+        if "schemadiff.spawn" in sys.modules:  # started, and stopped before it was taken over
+            sys.modules["schemadiff.spawn"].abandon()
         code, said = stopping.outcome(code)
         if said:
             print(said, file=sys.stderr)

@@ -20,14 +20,14 @@ import contextlib
 import errno
 import logging
 import os
+import select
 import selectors
 import shutil
 import signal
 import socket
 import stat
 import subprocess
-import sys
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -35,20 +35,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-import schemadiff
-from schemadiff import loadfailure, protocol
+from schemadiff import loadfailure, protocol, spawn
 from schemadiff.errors import ModelLoadError, ModelTimeoutError, SchemadiffError
 from schemadiff.protocol import Figures, Hello, Request
 
-# The reaper first: the server is answerable for what it starts before SQLAlchemy is in.
-_BOOT = (
-    "import sys; sys.path.insert(0, {root!r}); from schemadiff import _reaper; "
-    "_reaper.guard_server({parent}, {directory!r}); "
-    "from schemadiff._child import serve; serve({fd}, {directory!r})"
-)
-_STOPPING = 5.0
-"""Seconds the server gets to kill what is left below it and remove its directory."""
-_DROPPED_ENV = ("PYTHONINSPECT", "PYTHONSTARTUP", "PYTHONHOME")
 _CHUNK = 1 << 20
 _log = logging.getLogger(__name__)
 
@@ -67,12 +57,6 @@ _ADVICE_FOR_TMP = {
     errno.ENOENT: "Create it, or point TMPDIR at a directory that exists.",
     errno.ENOTDIR: "Point TMPDIR at a directory.",
 }
-
-
-def _temporary_root() -> Path:
-    # TMPDIR as the user set it: tempfile would quietly fall back to /tmp when it cannot be
-    # written, and put the sandbox where they did not want it.
-    return Path(os.environ.get("TMPDIR") or tempfile.gettempdir()).absolute()
 
 
 @contextlib.contextmanager
@@ -107,32 +91,23 @@ class Server:
     """The fork server: one warm process, its private directory, and the control socket."""
 
     def __init__(self) -> None:
-        self.root = _temporary_root()
-        with _writing(self.root):
-            self.directory = Path(tempfile.mkdtemp(prefix="schemadiff-", dir=self.root))
+        self.root = spawn.temporary_root()
         self._count = 0
+        self._removals: list[threading.Thread] = []
+        self._stopped = False
+        started = spawn.adopt()  # the one _entry started first thing, if it could
+        if started is not None:
+            self.directory, self._control, self._process = started
+            return
+        with _writing(self.root):
+            self.directory = spawn.directory(self.root)
         try:
             self._control, theirs = socket.socketpair()
             with theirs, _writing(self.root):
-                self._process = self._spawn(theirs.fileno())
+                self._process = spawn.process(self.directory, theirs.fileno())
         except BaseException:  # Ctrl-C included: the directory is ours to remove
             shutil.rmtree(self.directory, ignore_errors=True)
             raise
-
-    def _spawn(self, fd: int) -> subprocess.Popen[bytes]:
-        root = str(Path(schemadiff.__file__).parents[1])
-        boot = _BOOT.format(root=root, parent=os.getpid(), directory=str(self.directory), fd=fd)
-        with open(self.directory / "server-output", "wb") as output:
-            return subprocess.Popen(
-                [sys.executable, "-c", boot],
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=output,
-                cwd=self.directory,
-                env=_environment(self.directory),
-                start_new_session=True,
-                pass_fds=(fd,),
-            )
 
     def directory_for_load(self) -> Path:
         """A new private directory for one load, with its tree, home and working directory."""
@@ -142,6 +117,20 @@ class Server:
             for name in (protocol.TREE, protocol.HOME, protocol.CWD):
                 (directory / name).mkdir(parents=True)
         return directory
+
+    def remove(self, directory: Path) -> None:
+        """Remove a finished load's directory while the work goes on: on a busy disk that
+        takes a tenth of a second, which the next answer or the exit would wait for.
+        ``close`` waits for it instead (in a thread of our own, no signal stops it halfway);
+        after ``close``, or at the interpreter's exit, it is removed at once."""
+        self._removals = [thread for thread in self._removals if thread.is_alive()]
+        if not self._stopped:
+            removal = threading.Thread(target=shutil.rmtree, args=(directory, True), daemon=True)
+            with contextlib.suppress(RuntimeError):  # exiting: no new thread can start
+                removal.start()
+                self._removals.append(removal)
+                return
+        shutil.rmtree(directory, ignore_errors=True)
 
     def fork(self) -> socket.socket:
         """A socket to a newly forked child (forked as soon as the server is warm)."""
@@ -167,19 +156,47 @@ class Server:
         except (OSError, ValueError):
             return None
 
+    def leave(self) -> None:
+        """Have the server stop without waiting for it: it leaves when its control socket
+        closes, as it does on SIGTERM; ``close`` then waits for it."""
+        self._control.close()
+
     def close(self) -> None:
         """Stop the server; it kills every process below it (what the models started
         included) and removes its directory, or is killed if it does not in time."""
+        self._stopped = True
         self._control.close()
         with contextlib.suppress(ProcessLookupError):
             self._process.send_signal(signal.SIGTERM)
-        try:
-            self._process.wait(_STOPPING)
-        except subprocess.TimeoutExpired:
+        if not _ended_within(self._process, spawn.STOPPING):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait()
+        for removal in self._removals:
+            removal.join()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _ended_within(process: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Whether ``process`` ends within ``seconds``, told the moment it does (a pidfd):
+    ``Popen.wait(timeout)`` polls, and wakes up to 50 ms after the exit."""
+    if process.poll() is not None:
+        return True  # reaped: its pid may be another process's by now
+    try:
+        pidfd = os.pidfd_open(process.pid)  # unreaped, the pid is still its own
+    except (AttributeError, OSError):  # not Linux 5.3 or later
+        try:
+            process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+    try:
+        ended = bool(select.select([pidfd], [], [], seconds)[0])
+    finally:
+        os.close(pidfd)
+    if ended:
+        process.wait()  # it has ended: this only reaps it
+    return ended
 
 
 class Sandbox:
@@ -194,6 +211,7 @@ class Sandbox:
         self._pid: int | None = None
         self._expected: int | None = None
         self._ended = False
+        self._closed = False
         self.deadline = 0.0
         self.figures: Figures | None = None
 
@@ -211,12 +229,16 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
+        """Kill the child if it is still running; its directory is removed in the
+        background (``Server.remove``)."""
         if self._pid is not None and not self._ended:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._pid, signal.SIGKILL)
         if self._socket is not None:
             self._socket.close()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        if not self._closed:
+            self._closed = True
+            self._server.remove(self.directory)
 
     def fill(self, write: Callable[[Path], _T]) -> _T:
         """``write(tree)``: put the files to import in the tree; a temporary directory that
@@ -338,6 +360,9 @@ def _outcome(box: Sandbox, load: Load) -> bytes | ModelLoadError:
 
 
 _SERVER: list[Server] = []
+"""The server loads are forked from (one at most)."""
+_LEAVING: list[Server] = []
+"""Servers told to leave (``finish``), which ``stop`` waits for."""
 
 
 def prestart() -> None:
@@ -353,20 +378,21 @@ def _server() -> Server:
     return _SERVER[0]
 
 
-def stop() -> None:
-    """Stop the fork server: when no side needs importing, it would only compete for CPU."""
+def finish() -> None:
+    """No more loads are coming (the command's session has ended): the server kills what
+    is left below it and removes its directory now, while the command goes on to render;
+    ``stop`` waits for it. A load after this would start another server."""
     while _SERVER:
-        _SERVER.pop().close()
+        server = _SERVER.pop()
+        server.leave()
+        _LEAVING.append(server)
 
 
-def _environment(directory: Path) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("GIT_") and k not in _DROPPED_ENV
-    }
-    env.update(HOME=str(directory), USERPROFILE=str(directory), PYTHONDONTWRITEBYTECODE="1")
-    for xdg in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        env.pop(xdg, None)
-    return env
+def stop() -> None:
+    """Stop the fork server (when no side needs importing, it would only compete for CPU),
+    and wait for those told to leave."""
+    while _SERVER or _LEAVING:
+        (_SERVER or _LEAVING).pop().close()
 
 
 _OUTPUT_KEPT = 1 << 22

@@ -468,6 +468,7 @@ def _join(prefix: str, path: str) -> str:
 @contextlib.contextmanager
 def session(directory: Path, use_cache: bool) -> Iterator[Session]:
     with contextlib.ExitStack() as stack:
+        stack.callback(sandbox.finish)  # run last: once every sandbox of the session is closed
         yield Session(directory, use_cache, stack)
 
 
