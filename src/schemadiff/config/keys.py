@@ -358,10 +358,6 @@ class Overrides:
             sorted((f, v) for f, v in taken if v is not None and v != ())
         )
 
-    def but(self, **values: object) -> Overrides:
-        """These with ``values`` given too."""
-        return Overrides(**{**dict(self.values), **values})
-
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Overrides) and self.values == other.values
 
