@@ -130,3 +130,11 @@ def test_the_configuration_docs_list_each_key_with_its_flag_and_commands() -> No
         named = re.match(r"[^(]*\(([^;)]*)", said)
         listed = set(re.findall(r"`(\w+)`", named[1])) & set(COMMANDS) if named else set()
         assert (listed or set(COMMANDS)) == set(key.flag.commands), name
+
+
+def test_the_commands_comparing_sides_are_one_list() -> None:
+    from schemadiff.cli import shared
+    from schemadiff.config import keys
+
+    assert shared.COMPARING == keys.COMPARING
+    assert set(keys.EVERY_COMMAND) == set(COMMANDS)

@@ -19,6 +19,7 @@ from typing import Any
 import typer
 
 from schemadiff.cli.commands import app
+from schemadiff.cli.shared import Command
 from schemadiff.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USER
 
 __all__ = ["app", "main"]
@@ -31,7 +32,7 @@ def _default_command(argv: Sequence[str], commands: Mapping[str, Any]) -> list[s
     takes_value = {
         name
         for cmd in commands.values()
-        for param in cmd.params
+        for param in (cmd.with_shared() if isinstance(cmd, Command) else cmd.params)
         if param.param_type_name == "option" and not getattr(param, "is_flag", False)
         for name in param.opts
     }

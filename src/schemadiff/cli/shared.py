@@ -13,7 +13,6 @@ import typer
 from typer.core import TyperCommand, TyperOption
 
 from schemadiff.cli.boundary import boundary, log_debug
-from schemadiff.config.keys import COMPARING, EVERY_COMMAND, KEYS, Key, Overrides
 from schemadiff.escape import printable
 from schemadiff.render import Format, formats_of
 
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from typer._click import Context  # what typer hands a command: typer.Context's base
 
     from schemadiff import api
+    from schemadiff.config.keys import Key
 
 Revisions = Annotated[
     list[str] | None,
@@ -40,7 +40,8 @@ class Run:
     field: str
     names: tuple[str, ...]
     help: str
-    commands: tuple[str, ...] = EVERY_COMMAND
+    commands: tuple[str, ...] | None = None
+    """The commands that take it; None: every command."""
     metavar: str | None = None
     envvar: str | None = None
 
@@ -49,6 +50,7 @@ class Run:
         return self.metavar is None
 
 
+COMPARING = ("diff", "check", "revision")  # config.keys.COMPARING, checked by a test
 RUN = (
     Run("directory", ("-C",), "Run as if started in this directory, like git -C.", metavar="DIR"),
     Run("no_cache", ("--no-cache",), "Import every side; neither read nor write the cache."),
@@ -90,9 +92,11 @@ def _shared(command: str) -> list[TyperOption]:
     """The options ``command`` shares with others, after its own: the keys with a flag for
     it (declared with their check in ``config.keys``), those of fewer commands first, then
     the ``RUN`` options."""
+    from schemadiff.config.keys import KEYS  # not for `schemadiff --help`
+
     keyed = [key for key in KEYS.values() if key.flag and command in key.flag.commands]
     keyed.sort(key=lambda key: len(key.flag.commands) if key.flag else 0)  # its own first
-    runs = [_run_option(run) for run in RUN if command in run.commands]
+    runs = [_run_option(run) for run in RUN if run.commands is None or command in run.commands]
     return [*map(_key_option, keyed), *runs]
 
 
@@ -129,11 +133,23 @@ def _run_option(run: Run) -> TyperOption:
 
 class Command(TyperCommand):
     """A command with the options it shares (``_shared``), run inside the one boundary where
-    failures become exit codes."""
+    failures become exit codes. The shared options are added when the command is parsed or
+    its help shown (``get_params``): ``schemadiff --help`` needs none of them."""
 
     def __init__(self, name: str | None, **settings: Any) -> None:
         super().__init__(name, **settings)
-        self.params.extend(_shared(name or ""))
+        self._shared_added = False
+
+    def get_params(self, ctx: Context) -> list[Any]:
+        self.with_shared()
+        return super().get_params(ctx)
+
+    def with_shared(self) -> list[Any]:
+        """Its parameters, the shared options added once."""
+        if not self._shared_added:
+            self.params.extend(_shared(self.name or ""))
+            self._shared_added = True
+        return list(self.params)
 
     def invoke(self, ctx: Context) -> Any:
         debugging = bool(ctx.meta[_GIVEN]["debug"])
@@ -153,6 +169,7 @@ def options_of(ctx: typer.Context) -> api.Options:
     settings are resolved), the others as they are. A flag left off is not given, so
     pyproject.toml still decides."""
     from schemadiff import api
+    from schemadiff.config.keys import KEYS, Overrides
 
     given: dict[str, Any] = ctx.meta[_GIVEN]
     values = {
