@@ -8,9 +8,9 @@ sandbox child is the only process that does this, and it exits right after.
 
 from __future__ import annotations
 
-import ast
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -28,7 +28,7 @@ class Recorder:
         self._tree = os.path.join(os.path.abspath(tree), "")
         self._made: dict[int, tuple[str, int]] = {}
         self._kept: list[object] = []  # an id stays this object's while the child lives
-        self._read: dict[str, dict[tuple[int, str], int]] = {}
+        self._lines: dict[str, list[str]] = {}
 
     def install(self) -> None:
         for cls in (sa_schema.Table, sa_schema.Column):
@@ -59,48 +59,59 @@ class Recorder:
         return [row for table in tables for row in self._table_rows(table)]
 
     def _table_rows(self, table: sa.Table) -> Iterator[Row]:
-        yield from self._row(table.schema, table.name, None, table)
+        made = self._made.get(id(table), (None, None))
+        yield from self._row(table.schema, table.name, None, table, made)
         for column in table.columns:
-            yield from self._row(table.schema, table.name, column.name, column)
+            place = self._made.get(id(column), (None, None))
+            if place == made and place[0] is not None and place[1] is not None:
+                # made with its class, from an annotation alone (``nick: Mapped[str]``)
+                place = (place[0], self._annotation(place[0], place[1], column.key) or place[1])
+            yield from self._row(table.schema, table.name, column.name, column, place)
 
-    def _place(self, item: sa.Table | sa.Column[Any]) -> tuple[str | None, int | None]:
-        """Where ``item`` was made; for a column SQLAlchemy made from an annotation alone
-        (``nick: Mapped[str]``, made as the class is), the annotation's own line."""
-        file, line = self._made.get(id(item), (None, None))
-        if file is not None and line is not None and isinstance(item, sa.Column):
-            return file, self._annotations(file).get((line, item.key), line)
-        return file, line
-
-    def _annotations(self, file: str) -> dict[tuple[int, str], int]:
-        """The file's annotated class attributes: (class line, name) -> line; read once."""
-        if file not in self._read:
-            self._read[file] = _annotated(os.path.join(self._tree, file))
-        return self._read[file]
+    def _annotation(self, file: str, line: int, name: str) -> int | None:
+        """The line of ``name: ...`` in the body of the class at ``line`` of ``file``."""
+        if file not in self._lines:
+            try:
+                with open(os.path.join(self._tree, file), encoding="utf-8") as source:
+                    self._lines[file] = source.read().splitlines()
+            except (OSError, ValueError):
+                self._lines[file] = []
+        return _annotated_at(self._lines[file], line, name)
 
     def _row(
-        self, schema: str | None, table: str, column: str | None, item: sa.Table | sa.Column[Any]
+        self,
+        schema: str | None,
+        table: str,
+        column: str | None,
+        item: sa.Table | sa.Column[Any],
+        place: tuple[str | None, int | None],
     ) -> Iterator[Row]:
-        file, line = self._place(item)
+        file, line = place
         allowed = allow(item.info)
         if file is not None or allowed:
             yield [schema, table, column, file, line, allowed]
 
 
-def _annotated(path: str) -> dict[tuple[int, str], int]:
-    """Each class's annotated attributes in the file at ``path``: (the class's line, the
-    name) -> the annotation's line. Nothing when the file cannot be read or parsed."""
-    try:
-        with open(path, "rb") as source:
-            tree = ast.parse(source.read())
-    except (OSError, SyntaxError, ValueError, RecursionError):
-        return {}
-    return {
-        (node.lineno, statement.target.id): statement.lineno
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ClassDef)
-        for statement in node.body
-        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
-    }
+def _annotated_at(lines: Sequence[str], line: int, name: str) -> int | None:
+    """The line (from 1) of ``name:`` at the top of the body of the class on ``line``: read
+    as text, the body being the lines indented deeper than the ``class`` line."""
+    if not 0 < line <= len(lines):
+        return None
+    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
+    pattern = re.compile(rf"\s+{re.escape(name)}\s*:(?!=)")
+    body: int | None = None
+    for number in range(line, len(lines)):
+        text = lines[number]
+        stripped = text.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        depth = len(text) - len(stripped)
+        if depth <= indent:
+            return None  # past the class
+        body = depth if body is None else body
+        if depth == body and pattern.match(text):
+            return number + 1
+    return None
 
 
 def allow(info: dict[Any, Any]) -> list[str]:
